@@ -1,0 +1,15 @@
+package fivechats.channelhub;
+
+import fivechats.transport.Launcher;
+
+/** {@code java -jar channel-hub.jar --port 8080 [--send-queue 256]} */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Launcher.run("channel-hub", """
+                  --send-queue N           frames queued per client before it is evicted as too slow (default 256)
+                """, args, flags -> new ChannelHub(flags.integer("send-queue", ChannelHub.DEFAULT_SEND_QUEUE)));
+    }
+}

@@ -1,0 +1,63 @@
+package fivechats.transport;
+
+import java.io.IOException;
+
+/**
+ * One client's WebSocket, as a model sees it: the Java form of gorilla's {@code *websocket.Conn}.
+ *
+ * <p>Concurrency contract, the same as gorilla's "one concurrent reader and one concurrent writer":
+ * <ul>
+ *   <li>at most one thread reads ({@link #read()} or {@link #poll()}) at a time;</li>
+ *   <li>at most one thread writes ({@link #write(String)}) at a time. The transport does not hide a lock
+ *       inside {@code write}: keeping writers apart is the model's job. A second writer that arrives while
+ *       a write is in progress is detected and gets an {@link IllegalStateException}; its message is not
+ *       sent, and the overlap is counted in {@code chat_concurrent_writes_total};</li>
+ *   <li>{@link #close(int, String)} and the getters are safe from any thread.</li>
+ * </ul>
+ *
+ * <p>Lines arrive in network order. The transport asks Jetty for the next frame only after the model has
+ * taken the previous line, so a model that stops reading pushes back on its client over TCP.
+ */
+public interface ChatConnection {
+
+    /** Unique for the life of the server; ids are never reused. */
+    long id();
+
+    /** The name the client gave at connect time, already validated by {@link Wire#isValidName}. */
+    String name();
+
+    /** The client's address, for logs. */
+    String remoteAddress();
+
+    /**
+     * Blocks until this client sends its next line and returns it already encoded as the
+     * {@code chat} frame every client receives: {@code {"type":"chat","from":NAME,"seq":N,"text":...}}.
+     * {@code seq} counts this client's lines from 1, in the order the client sent them.
+     *
+     * @throws ClosedConnectionException when the client is gone and every line it sent has been taken
+     */
+    String read() throws ClosedConnectionException, InterruptedException;
+
+    /**
+     * Returns the client's next line (encoded as {@link #read()} does) if one has arrived, else null.
+     * Never blocks.
+     *
+     * @throws ClosedConnectionException when the client is gone and every line it sent has been taken
+     */
+    String poll() throws ClosedConnectionException;
+
+    /**
+     * Sends one text frame and blocks until Jetty has written it, at most the configured write wait; a
+     * client that cannot take the frame in time is disconnected. One writer at a time (see above).
+     *
+     * @throws ClosedConnectionException when the client is gone, the write timed out or failed
+     * @throws IllegalStateException     when another thread is writing to this connection right now
+     */
+    void write(String frame) throws IOException;
+
+    /** Starts the close handshake with this status code and reason. Idempotent; safe from any thread. */
+    void close(int statusCode, String reason);
+
+    /** False once the client has gone (lines it sent before may still be waiting to be read). */
+    boolean isOpen();
+}

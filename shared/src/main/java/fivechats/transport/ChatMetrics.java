@@ -1,0 +1,152 @@
+package fivechats.transport;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.function.IntSupplier;
+
+/**
+ * The server's numbers, served as Prometheus text on {@code GET /metrics}. One registry per server, so
+ * tests that run several servers in one JVM never mix their counts.
+ *
+ * <p>The transport counts what it sees (connections, lines in and out, concurrent writes, timeouts);
+ * a model reports what only it knows (queued messages, drops, evictions).
+ */
+public final class ChatMetrics {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    private final Gauge connections = Gauge.builder().name("chat_connections")
+            .help("WebSocket connections open right now").register(registry);
+    private final Counter messagesIn = Counter.builder().name("chat_messages_in_total")
+            .help("Chat lines received from clients").register(registry);
+    private final Counter messagesOut = Counter.builder().name("chat_messages_out_total")
+            .help("Frames written to clients").register(registry);
+    private final Gauge queued = Gauge.builder().name("chat_queued_messages")
+            .help("Frames waiting in the model's queues").register(registry);
+    private final Counter dropped = Counter.builder().name("chat_dropped_messages_total")
+            .help("Frames the model dropped by its stated policy (for example a full queue)").register(registry);
+    private final Counter evictions = Counter.builder().name("chat_evictions_total")
+            .help("Clients closed with 1008 because they could not keep up").register(registry);
+    private final Counter concurrentWrites = Counter.builder().name("chat_concurrent_writes_total")
+            .help("Writes refused because another thread was writing to the same connection").register(registry);
+    private final Counter writeFailures = Counter.builder().name("chat_write_failures_total")
+            .help("Writes that failed: timed out, refused by Jetty or to a closed connection").register(registry);
+    private final Counter heartbeatTimeouts = Counter.builder().name("chat_heartbeat_timeouts_total")
+            .help("Clients closed because no pong came within pongWait").register(registry);
+    private final Counter rejectedUpgrades = Counter.builder().name("chat_rejected_upgrades_total")
+            .help("WebSocket upgrades refused (bad name, foreign origin, shutting down)")
+            .labelNames("status").register(registry);
+
+    ChatMetrics(IntSupplier registered, IntSupplier modelThreads) {
+        GaugeWithCallback.builder().name("chat_registered_clients")
+                .help("Clients in the model's registry").callback(cb -> cb.call(registered.getAsInt())).register(registry);
+        GaugeWithCallback.builder().name("chat_model_threads")
+                .help("Live threads the model started, virtual threads included").callback(cb -> cb.call(modelThreads.getAsInt())).register(registry);
+        GaugeWithCallback.builder().name("chat_jvm_platform_threads")
+                .help("Live platform threads in the JVM").callback(cb -> cb.call(THREADS.getThreadCount())).register(registry);
+    }
+
+    // --- reported by the model -------------------------------------------------------------------
+
+    /** A model queued ({@code +n}) or dequeued ({@code -n}) frames. */
+    public void queued(int delta) {
+        queued.inc(delta);
+    }
+
+    public void dropped() {
+        dropped.inc();
+    }
+
+    public void evicted() {
+        evictions.inc();
+    }
+
+    // --- counted by the transport ----------------------------------------------------------------
+
+    void connectionOpened() {
+        connections.inc();
+    }
+
+    void connectionClosed() {
+        connections.dec();
+    }
+
+    void messageIn() {
+        messagesIn.inc();
+    }
+
+    void messageOut() {
+        messagesOut.inc();
+    }
+
+    void concurrentWrite() {
+        concurrentWrites.inc();
+    }
+
+    void writeFailed() {
+        writeFailures.inc();
+    }
+
+    void heartbeatTimedOut() {
+        heartbeatTimeouts.inc();
+    }
+
+    void upgradeRejected(int status) {
+        rejectedUpgrades.labelValues(Integer.toString(status)).inc();
+    }
+
+    // --- read by tests and /metrics --------------------------------------------------------------
+
+    public long connections() {
+        return (long) connections.get();
+    }
+
+    public long messagesIn() {
+        return messagesIn.getLongValue();
+    }
+
+    public long messagesOut() {
+        return messagesOut.getLongValue();
+    }
+
+    public long queuedMessages() {
+        return (long) queued.get();
+    }
+
+    public long droppedMessages() {
+        return dropped.getLongValue();
+    }
+
+    public long evictions() {
+        return evictions.getLongValue();
+    }
+
+    public long concurrentWrites() {
+        return concurrentWrites.getLongValue();
+    }
+
+    public long writeFailures() {
+        return writeFailures.getLongValue();
+    }
+
+    public long heartbeatTimeouts() {
+        return heartbeatTimeouts.getLongValue();
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    public void writeTo(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+}

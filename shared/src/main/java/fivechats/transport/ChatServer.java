@@ -1,0 +1,257 @@
+package fivechats.transport;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embedded Jetty 12 server that serves one {@link ChatModel}: the page on {@code /}, the chat socket on
+ * {@code /chat?name=NAME}, {@code /healthz} and {@code /metrics}.
+ *
+ * <pre>
+ *   ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), new ChannelHub(256)).start();
+ *   ... server.port() ...
+ *   server.shutdown();   // every client gets 1001, the model's threads end
+ * </pre>
+ */
+public final class ChatServer {
+    private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+
+    /**
+     * Jetty's own threads only parse frames and hand lines to the model; they never wait on a model. So a
+     * small fixed pool serves thousands of connections, and a fixed size keeps the JVM's thread count flat,
+     * which is what lets the leak tests compare it with a baseline.
+     */
+    private static final int JETTY_THREADS = 24;
+
+    private final TransportConfig config;
+    private final ChatModel model;
+    private final ModelThreads threads = new ModelThreads();
+    private final ChatMetrics metrics;
+    private final Heartbeat heartbeat;
+    private final OriginPolicy origins;
+    private final Server server;
+    private final ServerConnector connector;
+    private final Map<Long, WebSocketConnection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean accepting;
+
+    private ChatServer(TransportConfig config, ChatModel model) {
+        this.config = config;
+        this.model = model;
+        this.metrics = new ChatMetrics(model::registered, threads::live);
+        this.heartbeat = new Heartbeat(config.pingPeriod(), config.pongWait(), metrics);
+        this.origins = new OriginPolicy(config.allowedOrigins());
+
+        QueuedThreadPool pool = new QueuedThreadPool(JETTY_THREADS, JETTY_THREADS);
+        pool.setName("jetty");
+        server = new Server(pool);
+        // A positive stop timeout lets Jetty finish close handshakes on stop instead of dropping connections (1006).
+        server.setStopTimeout(config.shutdownGrace().toMillis());
+        connector = new ServerConnector(server, 1, 1);
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        server.addConnector(connector);
+
+        // ContextHandler("/") is required: the upgrade handler needs a context, and without one Jetty answers 500.
+        ContextHandler context = new ContextHandler("/");
+        WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, context, container -> {
+            container.setMaxTextMessageSize(config.maxMessageBytes());    // larger: Jetty closes with 1009
+            container.setMaxBinaryMessageSize(config.maxMessageBytes());  // binary is refused with 1003 anyway
+            container.setMaxOutgoingFrames(config.maxOutgoingFrames());
+            // Jetty's idle timeout is only a backstop: the heartbeat is the real liveness check.
+            container.setIdleTimeout(config.pongWait().plus(config.pingPeriod()));
+            container.addMapping("/chat", this::upgrade);
+        });
+        upgrades.setHandler(new HttpRoutes(metrics, () -> accepting));
+        context.setHandler(upgrades);
+        server.setHandler(context);
+    }
+
+    /** Builds a server for this model; nothing listens until {@link #start()}. Port 0 picks a free port. */
+    public static ChatServer newServer(TransportConfig config, ChatModel model) {
+        return new ChatServer(config, model);
+    }
+
+    public ChatServer start() throws Exception {
+        model.start(new ModelContext(metrics, threads, config));
+        server.start();
+        accepting = true;
+        return this;
+    }
+
+    /** The upgrade gate: every check that can refuse a client happens here, before a socket exists. */
+    private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+        if (!accepting) {
+            return refuse(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "server is shutting down");
+        }
+        String name = Request.extractQueryParameters(request).getValue("name");
+        if (name == null || name.isEmpty()) {
+            return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "missing name: connect to /chat?name=NAME; " + Wire.NAME_RULE);
+        }
+        if (!Wire.isValidName(name)) {
+            return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400, Wire.NAME_RULE);
+        }
+        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+        if (!origins.allows(origin, request.getHeaders().get(HttpHeader.HOST))) {
+            return refuse(request, response, callback, HttpStatus.FORBIDDEN_403,
+                    "origin " + origin + " is not allowed; start the server with --allow-origin " + origin + " to allow it");
+        }
+        String remote = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
+        return new WebSocketConnection(ids.incrementAndGet(), name, remote, this);
+    }
+
+    private Object refuse(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
+                          int status, String reason) {
+        metrics.upgradeRejected(status);
+        // Plain text, not Jetty's HTML error page: the reader is wscat, a test or a browser's console.
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.write(true, ByteBuffer.wrap((reason + "\n").getBytes(StandardCharsets.UTF_8)), callback);
+        return null;
+    }
+
+    // --- connection lifecycle, called by WebSocketConnection -----------------------------------
+
+    void opened(WebSocketConnection connection) {
+        connections.put(connection.id(), connection);
+        metrics.connectionOpened();
+        heartbeat.watch(connection);
+        model.accept(connection);
+    }
+
+    void closed(WebSocketConnection connection) {
+        heartbeat.forget(connection);
+        if (connections.remove(connection.id()) != null) {
+            metrics.connectionClosed();
+        }
+        synchronized (connections) {
+            connections.notifyAll();
+        }
+    }
+
+    // --- shutdown ------------------------------------------------------------------------------
+
+    /**
+     * Graceful shutdown, idempotent, safe from any thread (a signal handler or a test): refuse new clients,
+     * let the model deliver what it has queued, close every client with 1001, wait for the model's threads
+     * to end, stop Jetty. Each wait is bounded by the shutdown grace.
+     */
+    public void shutdown() {
+        if (!shutdownStarted.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
+        try {
+            accepting = false;
+            model.stop();
+            for (WebSocketConnection connection : List.copyOf(connections.values())) {
+                connection.close(StatusCode.SHUTDOWN, "server shutting down");
+            }
+            Duration grace = config.shutdownGrace();
+            if (!awaitNoConnections(grace)) {
+                log.warn("{} clients did not finish the close handshake within {}", connections.size(), grace);
+            }
+            if (!threads.awaitNone(grace)) {
+                log.warn("{} model threads still running after {}", threads.live(), grace);
+            }
+            heartbeat.close();
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("error while stopping", e);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private boolean awaitNoConnections(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (connections) {
+            while (!connections.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(connections, left);
+            }
+        }
+        return true;
+    }
+
+    /** Blocks until {@link #shutdown()} has finished. */
+    public void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // --- for tests, the launcher and the metrics ---------------------------------------------------
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public URI httpUri() {
+        return URI.create("http://" + config.host() + ":" + port() + "/");
+    }
+
+    public URI chatUri(String name) {
+        return URI.create("ws://" + config.host() + ":" + port() + "/chat?name="
+                + URLEncoder.encode(name, StandardCharsets.UTF_8));
+    }
+
+    public TransportConfig config() {
+        return config;
+    }
+
+    public ChatMetrics metrics() {
+        return metrics;
+    }
+
+    public ModelThreads threads() {
+        return threads;
+    }
+
+    public ChatModel model() {
+        return model;
+    }
+
+    /** Connections the transport holds open right now. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    public boolean isAccepting() {
+        return accepting;
+    }
+}

@@ -1,0 +1,77 @@
+package fivechats.transport;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * Pings every client every pingPeriod and closes a client whose last pong is older than pongWait: gorilla's
+ * ping ticker and read deadline. Jetty never pings by itself.
+ *
+ * <p>One platform thread serves every connection: each connection has one scheduled tick that sends the
+ * ping when due and reschedules itself for the earlier of the next ping and the pong deadline. So a
+ * silent client is closed pongWait after its last pong, not a ping period later.
+ */
+final class Heartbeat implements AutoCloseable {
+    private final long pingPeriodNanos;
+    private final long pongWaitNanos;
+    private final ChatMetrics metrics;
+    private final ScheduledThreadPoolExecutor timer;
+    private final Map<WebSocketConnection, ScheduledFuture<?>> ticks = new ConcurrentHashMap<>();
+
+    Heartbeat(Duration pingPeriod, Duration pongWait, ChatMetrics metrics) {
+        this.pingPeriodNanos = pingPeriod.toNanos();
+        this.pongWaitNanos = pongWait.toNanos();
+        this.metrics = metrics;
+        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("heartbeat").daemon(true).factory());
+        this.timer.setRemoveOnCancelPolicy(true); // a closed client's tick leaves the queue at once, not at its due time
+    }
+
+    void watch(WebSocketConnection connection) {
+        connection.lastPingNanos = System.nanoTime();
+        schedule(connection, pingPeriodNanos);
+    }
+
+    void forget(WebSocketConnection connection) {
+        ScheduledFuture<?> tick = ticks.remove(connection);
+        if (tick != null) {
+            tick.cancel(false);
+        }
+    }
+
+    private void schedule(WebSocketConnection connection, long delayNanos) {
+        ticks.put(connection, timer.schedule(() -> tick(connection), delayNanos, TimeUnit.NANOSECONDS));
+    }
+
+    private void tick(WebSocketConnection connection) {
+        if (!connection.isOpen()) {
+            ticks.remove(connection);
+            return;
+        }
+        long now = System.nanoTime();
+        long silentFor = now - connection.lastPongNanos;
+        if (silentFor >= pongWaitNanos) {
+            ticks.remove(connection);
+            metrics.heartbeatTimedOut();
+            connection.abort(StatusCode.POLICY_VIOLATION,
+                    "no pong within " + Duration.ofNanos(pongWaitNanos).toMillis() + " ms");
+            return;
+        }
+        if (now - connection.lastPingNanos >= pingPeriodNanos) {
+            connection.lastPingNanos = now;
+            connection.ping();
+        }
+        long untilPing = connection.lastPingNanos + pingPeriodNanos - now;
+        long untilDeadline = pongWaitNanos - silentFor;
+        schedule(connection, Math.max(1, Math.min(untilPing, untilDeadline)));
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,75 @@
+package fivechats.transport;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The plain HTTP side: the chat page and its two assets, {@code /healthz} and {@code /metrics}. The page is
+ * three static files with no build step, loaded once from the classpath.
+ */
+final class HttpRoutes extends Handler.Abstract.NonBlocking {
+    private record Asset(String contentType, byte[] body) {
+    }
+
+    private final Map<String, Asset> assets = Map.of(
+            "/", asset("index.html", "text/html; charset=utf-8"),
+            "/chat.js", asset("chat.js", "text/javascript; charset=utf-8"),
+            "/chat.css", asset("chat.css", "text/css; charset=utf-8"));
+    private final ChatMetrics metrics;
+    private final BooleanSupplier accepting;
+
+    HttpRoutes(ChatMetrics metrics, BooleanSupplier accepting) {
+        this.metrics = metrics;
+        this.accepting = accepting;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws IOException {
+        String path = Request.getPathInContext(request);
+        Asset asset = assets.get(path);
+        if (asset != null) {
+            send(response, callback, HttpStatus.OK_200, asset.contentType(), asset.body());
+        } else if (path.equals("/healthz")) {
+            boolean up = accepting.getAsBoolean();
+            send(response, callback, up ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503,
+                    "text/plain; charset=utf-8", (up ? "ok\n" : "shutting down\n").getBytes(StandardCharsets.UTF_8));
+        } else if (path.equals("/metrics")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            metrics.writeTo(out);
+            send(response, callback, HttpStatus.OK_200, metrics.contentType(), out.toByteArray());
+        } else {
+            return false; // Jetty answers 404
+        }
+        return true;
+    }
+
+    private static void send(Response response, Callback callback, int status, String type, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    private static Asset asset(String file, String contentType) {
+        try (InputStream in = HttpRoutes.class.getResourceAsStream("/fivechats/web/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("missing page asset " + file + " on the classpath");
+            }
+            return new Asset(contentType, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package fivechats.transport;
+
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * The {@code main} of every model: parse flags, start the server, print {@code listening on URL}, and on
+ * Ctrl-C or SIGTERM shut down gracefully and exit 0.
+ *
+ * <pre>
+ *   public static void main(String[] args) {
+ *       Launcher.run("channel-hub", args, flags -> new ChannelHub(flags.integer("send-queue", 256)));
+ *   }
+ * </pre>
+ */
+public final class Launcher {
+    private static final Logger log = LoggerFactory.getLogger(Launcher.class);
+
+    public static final String TRANSPORT_FLAGS = """
+              --port N                 TCP port (default 8080; 0 picks a free one)
+              --host ADDRESS           address to listen on (default 127.0.0.1)
+              --max-message-bytes N    largest chat line a client may send (default 4096)
+              --write-wait D           time allowed for one write, e.g. 10s (default 10s)
+              --pong-wait D            close a client silent this long (default 60s)
+              --ping-period D          ping every D; must be shorter than pong-wait (default 9/10 of pong-wait)
+              --allow-origin LIST      extra browser origins allowed, comma-separated (default: same origin only)
+              --shutdown-grace D       time to flush and close on shutdown (default 5s)
+            """;
+
+    private Launcher() {
+    }
+
+    /**
+     * @param model     the model's name, for messages
+     * @param modelHelp the model's own flags, formatted like {@link #TRANSPORT_FLAGS}, or "" if it has none
+     * @param factory   builds the model from the flags it reads
+     */
+    public static void run(String model, String modelHelp, String[] args, Function<Flags, ChatModel> factory) {
+        ChatServer server;
+        try {
+            Flags flags = Flags.parse(args);
+            if (flags.has("help")) {
+                System.out.println(usage(model, modelHelp));
+                return;
+            }
+            TransportConfig config = transportConfig(flags);
+            ChatModel chat = factory.apply(flags);
+            flags.rejectUnknown();
+            server = ChatServer.newServer(config, chat);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println(usage(model, modelHelp));
+            System.exit(2);
+            return;
+        }
+        try {
+            server.start();
+        } catch (Exception e) {
+            System.err.println("error: cannot start " + model + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        // sun.misc.Signal, not a shutdown hook: a hook runs while the JVM is already exiting with status 143;
+        // handling the signal lets the server stop in order and the process exit 0.
+        Signal.handle(new Signal("INT"), signal -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
+        Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
+        log.info("{} started: {}", model, server.model());
+        System.out.println("listening on " + server.httpUri());
+        server.awaitStopped();
+        System.out.println("stopped");
+        System.exit(0);
+    }
+
+    static TransportConfig transportConfig(Flags flags) {
+        TransportConfig d = TransportConfig.defaults();
+        var pongWait = flags.duration("pong-wait", d.pongWait());
+        var pingPeriod = flags.duration("ping-period", pongWait.multipliedBy(9).dividedBy(10));
+        return new TransportConfig(
+                flags.string("host", d.host()),
+                flags.integer("port", d.port()),
+                flags.integer("max-message-bytes", d.maxMessageBytes()),
+                flags.duration("write-wait", d.writeWait()),
+                pongWait,
+                pingPeriod,
+                d.maxOutgoingFrames(),
+                flags.list("allow-origin"),
+                flags.duration("shutdown-grace", d.shutdownGrace()));
+    }
+
+    static String usage(String model, String modelHelp) {
+        return "usage: java -jar " + model + ".jar [flags]\n\ntransport flags:\n" + TRANSPORT_FLAGS
+                + (modelHelp.isEmpty() ? "" : "\n" + model + " flags:\n" + modelHelp);
+    }
+}

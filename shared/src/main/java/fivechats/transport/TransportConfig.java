@@ -1,0 +1,115 @@
+package fivechats.transport;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every limit and timing of the transport, each with its reason. The defaults follow gorilla's chat
+ * example; tests shrink the timings to seconds. Flags on the command line override them (see
+ * {@link Launcher}).
+ *
+ * @param host              the address to listen on; loopback by default, so a learner's chat is not on the network
+ * @param port              the TCP port; 0 picks a free one (tests do)
+ * @param maxMessageBytes   the largest chat line a client may send; larger frames are closed with 1009
+ * @param writeWait         how long one write may take; a client that cannot take a frame in time is
+ *                          disconnected rather than allowed to hold a writer forever
+ * @param pongWait          how long a client may go without answering a ping before it is closed
+ * @param pingPeriod        how often the server pings; shorter than pongWait so a live client always has a
+ *                          ping to answer before its deadline
+ * @param maxOutgoingFrames Jetty's per-connection outgoing frame queue: the single writer's one frame plus
+ *                          pongs, pings and the close frame. Bounded, so a second writer is refused
+ *                          ({@code WritePendingException}) instead of queued, and a client that stops reading
+ *                          costs bounded memory
+ * @param allowedOrigins    extra browser origins allowed to connect; the page's own origin is always allowed
+ * @param shutdownGrace     how long shutdown waits for the model to flush and for clients to close
+ */
+public record TransportConfig(
+        String host,
+        int port,
+        int maxMessageBytes,
+        Duration writeWait,
+        Duration pongWait,
+        Duration pingPeriod,
+        int maxOutgoingFrames,
+        List<String> allowedOrigins,
+        Duration shutdownGrace) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    /** One chat line; a screenful of text, small enough that a flood of lines stays cheap. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 4096;
+    /** gorilla's writeWait. */
+    public static final Duration DEFAULT_WRITE_WAIT = Duration.ofSeconds(10);
+    /** gorilla's pongWait. */
+    public static final Duration DEFAULT_PONG_WAIT = Duration.ofSeconds(60);
+    /** gorilla's pingPeriod: 9/10 of pongWait. */
+    public static final Duration DEFAULT_PING_PERIOD = DEFAULT_PONG_WAIT.multipliedBy(9).dividedBy(10);
+    /** Enough for one data frame, a ping, a pong and a close with room to spare; never a backlog. */
+    public static final int DEFAULT_MAX_OUTGOING_FRAMES = 8;
+    /** Long enough to flush a 256-line queue to a healthy client, short enough for a Ctrl-C. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+    public TransportConfig {
+        allowedOrigins = List.copyOf(allowedOrigins);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0-65535, was " + port);
+        }
+        if (maxMessageBytes < 1) {
+            throw new IllegalArgumentException("max message bytes must be positive, was " + maxMessageBytes);
+        }
+        if (pingPeriod.compareTo(pongWait) >= 0) {
+            throw new IllegalArgumentException("ping period (" + pingPeriod + ") must be shorter than pong wait ("
+                    + pongWait + "), or a live client could be timed out before it is pinged");
+        }
+        if (maxOutgoingFrames < 2) {
+            throw new IllegalArgumentException("max outgoing frames must be at least 2 (a frame and a ping)");
+        }
+    }
+
+    public static TransportConfig defaults() {
+        return new TransportConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_WAIT,
+                DEFAULT_PONG_WAIT, DEFAULT_PING_PERIOD, DEFAULT_MAX_OUTGOING_FRAMES, List.of(),
+                DEFAULT_SHUTDOWN_GRACE);
+    }
+
+    public TransportConfig withPort(int newPort) {
+        return new TransportConfig(host, newPort, maxMessageBytes, writeWait, pongWait, pingPeriod,
+                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+    }
+
+    public TransportConfig withHost(String newHost) {
+        return new TransportConfig(newHost, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
+                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+    }
+
+    public TransportConfig withMaxMessageBytes(int bytes) {
+        return new TransportConfig(host, port, bytes, writeWait, pongWait, pingPeriod,
+                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+    }
+
+    public TransportConfig withWriteWait(Duration wait) {
+        return new TransportConfig(host, port, maxMessageBytes, wait, pongWait, pingPeriod,
+                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+    }
+
+    /** Sets pongWait and pingPeriod together, keeping gorilla's ratio of 9/10. */
+    public TransportConfig withPongWait(Duration wait) {
+        return new TransportConfig(host, port, maxMessageBytes, writeWait, wait, wait.multipliedBy(9).dividedBy(10),
+                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+    }
+
+    public TransportConfig withPingPeriod(Duration period) {
+        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, period,
+                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+    }
+
+    public TransportConfig withAllowedOrigins(List<String> origins) {
+        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
+                maxOutgoingFrames, origins, shutdownGrace);
+    }
+
+    public TransportConfig withShutdownGrace(Duration grace) {
+        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
+                maxOutgoingFrames, allowedOrigins, grace);
+    }
+}

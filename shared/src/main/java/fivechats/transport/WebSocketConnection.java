@@ -1,0 +1,220 @@
+package fivechats.transport;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritePendingException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * The Jetty endpoint behind every {@link ChatConnection}. Jetty calls the {@code onWebSocket*} methods;
+ * the model calls {@link #read()}, {@link #poll()}, {@link #write(String)} and {@link #close(int, String)}.
+ *
+ * <p>Reading uses explicit demand (a plain {@link Session.Listener}, not an auto-demanding one): Jetty
+ * delivers one frame, then waits until {@link #read()} or {@link #poll()} has taken it and called
+ * {@code demand()} again. So the inbound queue holds at most one line and the end marker, and a model
+ * that stops reading leaves the client's bytes in TCP buffers, which pushes back on the client.
+ * Pings are answered by Jetty itself (this class does not override {@code onWebSocketPing}).
+ */
+public final class WebSocketConnection implements ChatConnection, Session.Listener {
+    /** Put into the inbound queue when the client is gone; stays there so every later read sees it. */
+    private static final Object END = new Object();
+
+    private final long id;
+    private final String name;
+    private final String remoteAddress;
+    private final ChatServer server;
+    private final ChatMetrics metrics;
+    private final long writeWaitMillis;
+
+    /** At most one line (demand is one frame at a time) and the END marker. */
+    private final BlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
+    /** The concurrent-write detector, like gorilla's isWriting, but exact: set for the whole of a write. */
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    private volatile Session session;
+    private volatile String endReason = "not connected yet";
+    /** This client's line counter. Only onWebSocketText touches it, which Jetty calls once per demand, never concurrently. */
+    private long seq;
+
+    // Heartbeat state, written by the heartbeat thread and by onWebSocketPong.
+    volatile long lastPongNanos;
+    volatile long lastPingNanos;
+
+    WebSocketConnection(long id, String name, String remoteAddress, ChatServer server) {
+        this.id = id;
+        this.name = name;
+        this.remoteAddress = remoteAddress;
+        this.server = server;
+        this.metrics = server.metrics();
+        this.writeWaitMillis = server.config().writeWait().toMillis();
+    }
+
+    // --- the SPI the model uses ------------------------------------------------------------------
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public String read() throws ClosedConnectionException, InterruptedException {
+        return taken(inbound.take());
+    }
+
+    @Override
+    public String poll() throws ClosedConnectionException {
+        Object next = inbound.poll();
+        return next == null ? null : taken(next);
+    }
+
+    private String taken(Object next) throws ClosedConnectionException {
+        if (next == END) {
+            inbound.add(END);
+            throw new ClosedConnectionException(this + " is gone: " + endReason);
+        }
+        Session s = session;
+        if (s.isOpen()) {
+            s.demand(); // the model has taken the line: now, and only now, ask Jetty for the next frame
+        }
+        return (String) next;
+    }
+
+    @Override
+    public void write(String frame) throws IOException {
+        if (!writing.compareAndSet(false, true)) {
+            metrics.concurrentWrite();
+            throw new IllegalStateException("concurrent write to connection " + this
+                    + ": another thread is writing to it, and a WebSocket allows one send at a time");
+        }
+        try {
+            Callback.Completable sent = new Callback.Completable();
+            session.sendText(frame, sent);
+            sent.get(writeWaitMillis, TimeUnit.MILLISECONDS);
+            metrics.messageOut();
+        } catch (TimeoutException e) {
+            metrics.writeFailed();
+            abort(StatusCode.POLICY_VIOLATION, "write timed out after " + writeWaitMillis + " ms");
+            throw new ClosedConnectionException("write to " + this + " timed out after " + writeWaitMillis + " ms");
+        } catch (ExecutionException e) {
+            metrics.writeFailed();
+            if (e.getCause() instanceof WritePendingException) {
+                // Jetty's bounded queue refused a send that overlapped another: the same bug the detector catches.
+                metrics.concurrentWrite();
+                throw new IllegalStateException("concurrent write to connection " + this + ": Jetty refused it", e.getCause());
+            }
+            throw new ClosedConnectionException("write to " + this + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing to " + this);
+        } finally {
+            writing.set(false);
+        }
+    }
+
+    @Override
+    public void close(int statusCode, String reason) {
+        Session s = session;
+        if (s != null) {
+            s.close(statusCode, reason, Callback.NOOP); // Jetty ignores a second close
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        Session s = session;
+        return s != null && s.isOpen() && !ended.get();
+    }
+
+    @Override
+    public String toString() {
+        return name + "#" + id;
+    }
+
+    // --- called by the transport -----------------------------------------------------------------
+
+    /** Sends a close frame if it can, then drops the TCP connection without waiting: for a peer that is not listening. */
+    void abort(int statusCode, String reason) {
+        Session s = session;
+        if (s != null) {
+            s.close(statusCode, reason, Callback.NOOP);
+            s.disconnect();
+        }
+        end(StatusCode.ABNORMAL, reason);
+    }
+
+    void ping() {
+        Session s = session;
+        if (s != null && s.isOpen()) {
+            // A failed ping needs no handling of its own: no pong comes back and the pong deadline closes the client.
+            s.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
+        }
+    }
+
+    // --- called by Jetty -------------------------------------------------------------------------
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        this.session = session;
+        this.lastPongNanos = System.nanoTime();
+        this.endReason = "open";
+        server.opened(this);
+        session.demand();
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        metrics.messageIn();
+        inbound.add(Wire.chat(name, ++seq, text));
+    }
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+        callback.succeed();
+        close(StatusCode.BAD_DATA, "binary frames are not supported: send text");
+    }
+
+    @Override
+    public void onWebSocketPong(ByteBuffer payload) {
+        lastPongNanos = System.nanoTime();
+        session.demand(); // a pong used up the demand; ask for the next frame
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        end(StatusCode.ABNORMAL, String.valueOf(cause.getMessage()));
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
+        end(statusCode, reason);
+        callback.succeed();
+    }
+
+    private void end(int statusCode, String reason) {
+        if (ended.compareAndSet(false, true)) {
+            endReason = "closed " + statusCode + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")");
+            inbound.add(END);
+            server.closed(this);
+        }
+    }
+}

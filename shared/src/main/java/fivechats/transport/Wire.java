@@ -1,0 +1,81 @@
+package fivechats.transport;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The wire protocol: the only place frames are encoded, always by Jackson, never by string concatenation
+ * (a name or a line may hold quotes, backslashes or {@code </script>}).
+ *
+ * <pre>
+ * {"type":"welcome","you":"alice","online":["alice","bob"]}   first frame, to the new client only
+ * {"type":"join","name":"bob"}                                 to everyone
+ * {"type":"leave","name":"bob"}                                to everyone
+ * {"type":"chat","from":"alice","seq":7,"text":"hi"}           to everyone, the sender included
+ * {"type":"error","reason":"..."}                              a recoverable problem
+ * </pre>
+ */
+public final class Wire {
+    /** 1-32 characters of letters, digits, underscore, dot and dash: safe in a URL, a log line and a page. */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+    /** Why a name was refused, as the HTTP 400 body says it. */
+    public static final String NAME_RULE = "name must be 1-32 characters of A-Z a-z 0-9 _ . -";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Wire() {
+    }
+
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
+    @JsonPropertyOrder({"type", "you", "online"})
+    record Welcome(String type, String you, List<String> online) {
+    }
+
+    @JsonPropertyOrder({"type", "name"})
+    record Presence(String type, String name) {
+    }
+
+    @JsonPropertyOrder({"type", "from", "seq", "text"})
+    record Chat(String type, String from, long seq, String text) {
+    }
+
+    @JsonPropertyOrder({"type", "reason"})
+    record Error(String type, String reason) {
+    }
+
+    /** The first frame a new client gets: who it is and who is online (itself included). */
+    public static String welcome(String you, List<String> online) {
+        return encode(new Welcome("welcome", you, online));
+    }
+
+    public static String join(String name) {
+        return encode(new Presence("join", name));
+    }
+
+    public static String leave(String name) {
+        return encode(new Presence("leave", name));
+    }
+
+    /** A chat line; the transport builds these in {@link ChatConnection#read()}, models only pass them on. */
+    public static String chat(String from, long seq, String text) {
+        return encode(new Chat("chat", from, seq, text));
+    }
+
+    public static String error(String reason) {
+        return encode(new Error("error", reason));
+    }
+
+    private static String encode(Object frame) {
+        try {
+            return JSON.writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + frame, e); // records of strings always encode
+        }
+    }
+}
