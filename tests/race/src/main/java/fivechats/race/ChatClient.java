@@ -1,0 +1,204 @@
+package fivechats.race;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/**
+ * A real Jetty WebSocket client that records every frame it receives, parsed as JSON, in arrival order.
+ *
+ * <p>It reads with explicit demand, so a test can {@link #pauseReading()}: the client then stops taking
+ * frames off its socket, its TCP receive buffer fills, and the server sees a client that stopped reading.
+ * While paused it does not answer pings either, exactly like a stuck real client.
+ */
+public final class ChatClient implements Session.Listener {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How a connection ended, as this client saw it. */
+    public record Close(int code, String reason) {
+    }
+
+    private final String name;
+    private final List<JsonNode> frames = new ArrayList<>();
+    private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final Object demandLock = new Object();
+    private boolean paused;
+    private boolean demandOwed;
+    private volatile Session session;
+
+    private ChatClient(String name) {
+        this.name = name;
+    }
+
+    /** Connects and waits until the server has accepted the upgrade (not for the welcome). */
+    public static ChatClient connect(WebSocketClient client, URI uri, String name) {
+        ChatClient chat = new ChatClient(name);
+        try {
+            client.connect(chat, new ClientUpgradeRequest(uri)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(name + " could not connect to " + uri + ": " + e, e);
+        }
+        return chat;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    // --- sending ---------------------------------------------------------------------------------
+
+    /** Sends one chat line and waits until it is written. */
+    public void send(String text) {
+        Callback.Completable sent = new Callback.Completable();
+        session.sendText(text, sent);
+        try {
+            sent.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(name + " could not send: " + e, e);
+        }
+    }
+
+    /** Closes politely (1000) without waiting. */
+    public void leave() {
+        Session s = session;
+        if (s != null) {
+            s.close(1000, "bye", Callback.NOOP);
+        }
+    }
+
+    // --- reading control -------------------------------------------------------------------------
+
+    /** Stops taking frames off the socket: from the server's side, this client stopped reading. */
+    public void pauseReading() {
+        synchronized (demandLock) {
+            paused = true;
+        }
+    }
+
+    public void resumeReading() {
+        synchronized (demandLock) {
+            paused = false;
+            if (demandOwed) {
+                demandOwed = false;
+                session.demand();
+            }
+        }
+    }
+
+    private void demandNext() {
+        synchronized (demandLock) {
+            if (paused) {
+                demandOwed = true;
+            } else {
+                session.demand();
+            }
+        }
+    }
+
+    // --- what was received -----------------------------------------------------------------------
+
+    /** Every frame so far, in arrival order. */
+    public List<JsonNode> frames() {
+        synchronized (frames) {
+            return List.copyOf(frames);
+        }
+    }
+
+    public List<JsonNode> framesOfType(String type) {
+        return frames().stream().filter(f -> type.equals(f.path("type").asText())).toList();
+    }
+
+    public long count(String type) {
+        synchronized (frames) {
+            return frames.stream().filter(f -> type.equals(f.path("type").asText())).count();
+        }
+    }
+
+    public int frameCount() {
+        synchronized (frames) {
+            return frames.size();
+        }
+    }
+
+    public boolean hasChat(String from, String text) {
+        return framesOfType("chat").stream()
+                .anyMatch(f -> from.equals(f.path("from").asText()) && text.equals(f.path("text").asText()));
+    }
+
+    public CompletableFuture<Close> closed() {
+        return closed;
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    /** The close as seen by this client, waiting at most {@code timeout}. */
+    public Close awaitClose(Duration timeout) {
+        try {
+            return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(name + " was not closed within " + timeout + "; it received "
+                    + frameCount() + " frames", e);
+        }
+    }
+
+    // --- Jetty callbacks -------------------------------------------------------------------------
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        this.session = session;
+        session.demand();
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        try {
+            JsonNode frame = JSON.readTree(text);
+            synchronized (frames) {
+                frames.add(frame);
+            }
+        } catch (IOException e) {
+            // a frame that is not JSON is recorded as such, so delivery checks report it as corrupt
+            synchronized (frames) {
+                frames.add(JSON.createObjectNode().put("type", "not-json").put("raw", text));
+            }
+        }
+        demandNext();
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+        closed.complete(new Close(statusCode, reason));
+        callback.succeed();
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        closed.complete(new Close(1006, String.valueOf(cause)));
+    }
+
+    static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

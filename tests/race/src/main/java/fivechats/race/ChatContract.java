@@ -1,0 +1,526 @@
+package fivechats.race;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import fivechats.transport.ChatModel;
+import fivechats.transport.ChatServer;
+import fivechats.transport.TransportConfig;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.StreamSupport;
+import org.awaitility.Awaitility;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The contract every model must keep, run against a real server on port 0 with real WebSocket clients.
+ *
+ * <p>To test a model, subclass this with one line:
+ * <pre>
+ *   class ChannelHubContractTest extends ChatContract {
+ *       protected ChatModel newModel() { return new ChannelHub(256); }
+ *   }
+ * </pre>
+ * Every test names the invariant it checks and, when it fails, says what it saw. No test sleeps to
+ * synchronise: each waits for a condition (Awaitility, latches) with a bound.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public abstract class ChatContract {
+    /** Bound for any one expected event; generous, because CI machines are slow and shared. */
+    protected static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** The heartbeat tests' pongWait: short, so they run in seconds. */
+    protected static final Duration SHORT_PONG_WAIT = Duration.ofMillis(1500);
+
+    private static WebSocketClient webSockets;
+
+    protected ChatServer server;
+    private final List<ChatClient> clients = Collections.synchronizedList(new ArrayList<>());
+
+    /** The model under test; a fresh instance for every test. */
+    protected abstract ChatModel newModel();
+
+    /** The server's limits for these tests: production defaults, on a free port. */
+    protected TransportConfig config() {
+        return TransportConfig.defaults().withPort(0).withPongWait(Duration.ofSeconds(30));
+    }
+
+    /** The most frames the model may hold queued while one client has stopped reading (memory stays bounded). */
+    protected int maxQueuedFrames() {
+        return 1024;
+    }
+
+    @BeforeAll
+    static void startClients() throws Exception {
+        Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
+        Awaitility.setDefaultTimeout(PATIENCE);
+        // A fixed pool: the leak test compares the JVM's thread count with a baseline.
+        QueuedThreadPool pool = new QueuedThreadPool(16, 16);
+        pool.setName("test-clients");
+        HttpClient http = new HttpClient();
+        http.setExecutor(pool);
+        webSockets = new WebSocketClient(http);
+        webSockets.start();
+    }
+
+    @AfterAll
+    static void stopClients() throws Exception {
+        webSockets.stop();
+    }
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = ChatServer.newServer(config(), newModel()).start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        clients.forEach(ChatClient::leave);
+        server.shutdown();
+    }
+
+    /** Replaces the running server with one configured differently. */
+    protected void restartWith(TransportConfig config) throws Exception {
+        server.shutdown();
+        server = ChatServer.newServer(config, newModel()).start();
+    }
+
+    /** Connects a client and waits for its welcome. */
+    protected ChatClient join(String name) {
+        ChatClient client = ChatClient.connect(webSockets, server.chatUri(name), name);
+        clients.add(client);
+        await().alias(name + " gets a welcome").until(() -> client.frameCount() >= 1);
+        return client;
+    }
+
+    protected static JsonNode first(ChatClient client) {
+        return client.frames().get(0);
+    }
+
+    protected void awaitChat(ChatClient receiver, String from, String text) {
+        await().alias(receiver + " receives '" + text + "' from " + from).until(() -> receiver.hasChat(from, text));
+    }
+
+    /** Two new clients exchange a line: proves the chat survived whatever the test just did. */
+    protected void assertOthersStillChat(String why) {
+        String tag = why.replaceAll("[^A-Za-z0-9]+", "-");
+        tag = tag.substring(0, Math.min(tag.length(), 24));
+        ChatClient a = join(tag + "-a");
+        ChatClient b = join(tag + "-b");
+        a.send("still chatting after " + why);
+        awaitChat(b, a.name(), "still chatting after " + why);
+        awaitChat(a, a.name(), "still chatting after " + why);
+    }
+
+    /** The names a client believes are online: its welcome, plus joins, minus leaves (a multiset). */
+    protected static List<String> onlineAsSeenBy(ChatClient client) {
+        List<String> online = new ArrayList<>();
+        for (JsonNode frame : client.frames()) {
+            switch (frame.path("type").asText()) {
+                case "welcome" -> frame.path("online").forEach(n -> online.add(n.asText()));
+                case "join" -> online.add(frame.path("name").asText());
+                case "leave" -> online.remove(frame.path("name").asText());
+                default -> { }
+            }
+        }
+        Collections.sort(online);
+        return online;
+    }
+
+    private static List<String> sorted(List<String> names) {
+        List<String> copy = new ArrayList<>(names);
+        Collections.sort(copy);
+        return copy;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 1. welcome, join, leave, echo
+
+    @Test
+    @DisplayName("1a. a new client's first frame is its welcome, listing everyone online, itself included")
+    void welcomeComesFirstAndListsEveryoneOnline() {
+        ChatClient alice = join("alice");
+        assertEquals("{\"type\":\"welcome\",\"you\":\"alice\",\"online\":[\"alice\"]}", first(alice).toString(),
+                "alice's first frame");
+        ChatClient bob = join("bob");
+        JsonNode welcome = first(bob);
+        assertEquals("welcome", welcome.path("type").asText(), "bob's first frame was " + welcome);
+        assertEquals("bob", welcome.path("you").asText());
+        assertEquals(List.of("alice", "bob"), sorted(StreamSupport.stream(welcome.path("online").spliterator(), false)
+                .map(JsonNode::asText).toList()), "bob's welcome lists who is online");
+    }
+
+    @Test
+    @DisplayName("1b. a join reaches everyone already online and not the newcomer; a leave reaches everyone left")
+    void joinAndLeaveReachTheRightClients() {
+        ChatClient alice = join("alice");
+        ChatClient bob = join("bob");
+        await().alias("alice hears bob join").until(() -> alice.count("join") == 1);
+        assertEquals("bob", alice.framesOfType("join").get(0).path("name").asText());
+        ChatClient carol = join("carol");
+        await().alias("alice and bob hear carol join").until(() -> alice.count("join") == 2 && bob.count("join") == 1);
+        bob.leave();
+        await().alias("alice and carol hear bob leave").until(() -> alice.count("leave") == 1 && carol.count("leave") == 1);
+        assertEquals("bob", carol.framesOfType("leave").get(0).path("name").asText());
+        assertEquals(0, carol.count("join"), "carol must not get a join for herself: her welcome already lists her");
+        assertEquals(List.of("alice", "carol"), onlineAsSeenBy(alice), "alice's view of who is online");
+        assertEquals(List.of("alice", "carol"), onlineAsSeenBy(carol), "carol's view of who is online");
+    }
+
+    @Test
+    @DisplayName("1c. a line reaches every client, the sender included, as a chat frame with seq counting from 1")
+    void lineReachesEveryoneSenderIncluded() {
+        ChatClient alice = join("alice");
+        ChatClient bob = join("bob");
+        alice.send("hi \"bob\" <b>&amp; ☃");
+        for (ChatClient c : List.of(alice, bob)) {
+            awaitChat(c, "alice", "hi \"bob\" <b>&amp; ☃");
+            JsonNode chat = c.framesOfType("chat").get(0);
+            assertEquals(1, chat.path("seq").asLong(), c + ": the first line of a sender has seq 1");
+        }
+        alice.send("second");
+        awaitChat(bob, "alice", "second");
+        assertEquals(2, bob.framesOfType("chat").get(1).path("seq").asLong(), "the second line has seq 2");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 2. concurrent senders
+
+    @Test
+    @DisplayName("2. 10 senders x 200 lines to 50 clients: every client gets every line exactly once, in seq order, uncorrupted")
+    void concurrentSendersDeliverEveryLineOnceInOrder() throws Exception {
+        int clientCount = 50;
+        int senderCount = 10;
+        int perSender = 200;
+        List<ChatClient> everyone = IntStream.range(0, clientCount).mapToObj(i -> join("c" + i)).toList();
+        List<ChatClient> senders = everyone.subList(0, senderCount);
+        List<String> senderNames = senders.stream().map(ChatClient::name).toList();
+
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (ChatClient sender : senders) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    go.await();
+                    for (int i = 1; i <= perSender; i++) {
+                        sender.send(DeliveryCheck.line(sender.name(), i));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join(PATIENCE);
+        }
+        int expected = senderCount * perSender;
+        try {
+            await().alias("every client receives " + expected + " lines")
+                    .until(() -> everyone.stream().allMatch(c -> c.count("chat") >= expected));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // fall through: the reports below say who is missing what
+        }
+        List<DeliveryCheck.Report> broken = everyone.stream()
+                .map(c -> DeliveryCheck.check(c, senderNames, perSender))
+                .filter(r -> !r.perfect()).toList();
+        assertTrue(broken.isEmpty(), broken.size() + " of " + clientCount + " clients saw a broken delivery; first: "
+                + broken.stream().limit(3).map(String::valueOf).toList());
+        assertEquals(0, server.metrics().concurrentWrites(), "concurrent writes detected by the transport");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 3. churn
+
+    @Test
+    @DisplayName("3. clients joining and leaving while others chat: every view of who is online ends right")
+    void churnLeavesTheOnlineListRight() throws Exception {
+        List<ChatClient> stable = IntStream.range(0, 8).mapToObj(i -> join("stable" + i)).toList();
+        List<String> stableNames = stable.stream().map(ChatClient::name).toList();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            int churner = t;
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 10; i++) {
+                        ChatClient passer = join("churn" + churner + "-" + i);
+                        passer.send("passing through");
+                        passer.leave();
+                        passer.awaitClose(PATIENCE);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (ChatClient c : stable) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                for (int i = 1; i <= 30; i++) {
+                    c.send(DeliveryCheck.line(c.name(), i));
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join(PATIENCE);
+        }
+        assertTrue(failures.isEmpty(), "a churning client failed: " + failures.peek());
+
+        for (ChatClient c : stable) {
+            await().alias(c + "'s view of who is online settles on the stable clients")
+                    .until(() -> onlineAsSeenBy(c).equals(stableNames.stream().sorted().toList()));
+        }
+        ChatClient observer = join("observer");
+        List<String> expected = new ArrayList<>(stableNames);
+        expected.add("observer");
+        assertEquals(sorted(expected), sorted(StreamSupport.stream(first(observer).path("online").spliterator(), false)
+                .map(JsonNode::asText).toList()), "a newcomer's welcome after the churn");
+        await().alias("registry holds the 9 connected clients").until(() -> server.model().registered() == 9);
+        for (ChatClient c : stable) {
+            DeliveryCheck.Report report = DeliveryCheck.check(c, stableNames, 30);
+            assertTrue(report.perfect(), "during churn: " + report);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 4. bad input: a clear error, and nothing else lost
+
+    @Test
+    @DisplayName("4a. a bad or missing name is refused at the upgrade with HTTP 400 and the reason")
+    void badNameIsRefusedWith400() throws Exception {
+        ChatClient bystander = join("bystander");
+        for (String query : List.of("/chat?name=bad%20name", "/chat?name=" + "x".repeat(33), "/chat?name=%3Cscript%3E",
+                "/chat?name=", "/chat")) {
+            try (RawClient raw = RawClient.upgrade(server.port(), query, null)) {
+                RawClient.Handshake answer = raw.handshake();
+                assertEquals(400, answer.status(), query + " answered " + answer);
+                assertTrue(answer.body().contains("name must be 1-32 characters"), query + " gave no reason: " + answer.body());
+            }
+        }
+        assertEquals(1, server.model().registered(), "refused clients never reach the model");
+        assertOthersStillChat("bad names");
+        assertEquals(0, bystander.count("leave"), "nobody left");
+    }
+
+    @Test
+    @DisplayName("4b. a foreign Origin is refused with HTTP 403; the page's own origin is accepted")
+    void foreignOriginIsRefusedWith403() throws Exception {
+        try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=mallory", "http://evil.example")) {
+            assertEquals(403, raw.handshake().status(), "foreign origin answered " + raw.handshake());
+            assertTrue(raw.handshake().body().contains("not allowed"), "no reason given: " + raw.handshake().body());
+        }
+        try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=page", "http://127.0.0.1:" + server.port())) {
+            assertEquals(101, raw.handshake().status(), "same origin answered " + raw.handshake());
+        }
+        assertOthersStillChat("a foreign origin");
+    }
+
+    @Test
+    @DisplayName("4c. a line over the size limit is closed with 1009; others keep chatting")
+    void oversizedLineIsClosedWith1009() throws Exception {
+        ChatClient bystander = join("bystander");
+        try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=big", null)) {
+            raw.sendFrame(RawClient.TEXT, "x".repeat(server.config().maxMessageBytes() + 1).getBytes(StandardCharsets.UTF_8), true);
+            assertEquals(1009, raw.awaitCloseCode(PATIENCE), "close code for an oversized line");
+        }
+        await().alias("bystander hears 'big' leave").until(() -> bystander.count("leave") == 1);
+        assertOthersStillChat("an oversized line");
+    }
+
+    @Test
+    @DisplayName("4d. a binary frame is closed with 1003; others keep chatting")
+    void binaryFrameIsClosedWith1003() throws Exception {
+        ChatClient bystander = join("bystander");
+        try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=binary", null)) {
+            raw.sendFrame(RawClient.BINARY, new byte[] {1, 2, 3}, true);
+            assertEquals(1003, raw.awaitCloseCode(PATIENCE), "close code for a binary frame");
+        }
+        await().alias("bystander hears 'binary' leave").until(() -> bystander.count("leave") == 1);
+        assertOthersStillChat("a binary frame");
+    }
+
+    @Test
+    @DisplayName("4e. invalid UTF-8 is closed with 1007; others keep chatting")
+    void invalidUtf8IsClosedWith1007() throws Exception {
+        ChatClient bystander = join("bystander");
+        try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=garbled", null)) {
+            raw.sendFrame(RawClient.TEXT, new byte[] {'h', 'i', (byte) 0xC3, (byte) 0x28}, true);
+            assertEquals(1007, raw.awaitCloseCode(PATIENCE), "close code for invalid UTF-8");
+        }
+        await().alias("bystander hears 'garbled' leave").until(() -> bystander.count("leave") == 1);
+        assertEquals(0, bystander.count("chat"), "the invalid line must not be delivered: " + bystander.frames());
+        assertOthersStillChat("invalid UTF-8");
+    }
+
+    @Test
+    @DisplayName("4f. a client that vanishes in the middle of a frame is cleaned up; others keep chatting")
+    void clientVanishingMidFrameIsCleanedUp() throws Exception {
+        ChatClient bystander = join("bystander");
+        RawClient raw = RawClient.upgrade(server.port(), "/chat?name=halfway", null);
+        await().until(() -> server.model().registered() == 2);
+        raw.sendHalfAFrame("this line never finishes");
+        raw.vanish();
+        await().alias("bystander hears 'halfway' leave").until(() -> bystander.count("leave") == 1);
+        await().alias("the transport drops the connection").until(() -> server.openConnections() == 1);
+        assertEquals(0, bystander.count("chat"), "half a line must never be delivered: " + bystander.frames());
+        assertOthersStillChat("a vanished client");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 5. a client that stops reading
+
+    @Test
+    @DisplayName("5. a client that stops reading is evicted with 1008; the others' lines keep flowing; memory stays bounded")
+    void slowClientIsEvictedOthersKeepFlowing() {
+        ChatClient slow = join("slow");
+        slow.pauseReading();
+        ChatClient flooder = join("flooder");
+        ChatClient watcher = join("watcher");
+        // Big lines fill the slow client's TCP buffers (a few MB on loopback) quickly; then the model's queue fills.
+        String filler = "#".repeat(3000);
+        int maxLines = 20_000;
+        long maxQueued = 0;
+        int sent = 0;
+        while (sent < maxLines && server.metrics().evictions() == 0) {
+            sent++;
+            flooder.send(sent + " " + filler);
+            maxQueued = Math.max(maxQueued, server.metrics().queuedMessages());
+        }
+        assertEquals(1, server.metrics().evictions(), "sent " + sent + " lines of 3 KB to a client that stopped reading;"
+                + " expected exactly one eviction");
+        assertTrue(maxQueued <= maxQueuedFrames(), "the model queued up to " + maxQueued + " frames: memory is not bounded"
+                + " by its send queues");
+
+        int total = sent;
+        await().alias("watcher receives all " + total + " lines").until(() -> watcher.count("chat") >= total);
+        List<JsonNode> lines = watcher.framesOfType("chat");
+        for (int i = 0; i < total; i++) {
+            assertEquals(i + 1, lines.get(i).path("seq").asLong(), "watcher's line " + (i + 1) + " is out of order or lost");
+        }
+        await().alias("watcher hears 'slow' leave").until(() -> watcher.count("leave") == 1);
+        assertEquals("slow", watcher.framesOfType("leave").get(0).path("name").asText());
+
+        slow.resumeReading();
+        ChatClient.Close close = slow.awaitClose(PATIENCE);
+        assertEquals(1008, close.code(), "the slow client's close: " + close);
+        assertOthersStillChat("an eviction");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 6. heartbeat
+
+    @Test
+    @DisplayName("6a. a client that vanishes (TCP closed, no close frame) is cleaned up within pongWait")
+    void vanishedClientIsCleanedUpWithinPongWait() throws Exception {
+        restartWith(config().withPongWait(SHORT_PONG_WAIT));
+        ChatClient watcher = join("watcher");
+        RawClient raw = RawClient.upgrade(server.port(), "/chat?name=ghost", null);
+        await().until(() -> server.model().registered() == 2);
+        raw.vanish();
+        await().atMost(SHORT_PONG_WAIT).alias("ghost is gone within pongWait")
+                .until(() -> server.model().registered() == 1 && server.openConnections() == 1);
+        await().alias("watcher hears ghost leave").until(() -> watcher.count("leave") == 1);
+    }
+
+    @Test
+    @DisplayName("6b. a client that never answers pings is closed pongWait after it connected, not before")
+    void silentClientIsClosedAfterPongWait() throws Exception {
+        restartWith(config().withPongWait(SHORT_PONG_WAIT));
+        ChatClient watcher = join("watcher");
+        RawClient silent = RawClient.upgrade(server.port(), "/chat?name=silent", null); // never reads, never pongs
+        await().until(() -> server.model().registered() == 2);
+        await().atLeast(SHORT_PONG_WAIT.multipliedBy(8).dividedBy(10))
+                .atMost(SHORT_PONG_WAIT.plusSeconds(2))
+                .alias("silent client closed by the heartbeat")
+                .until(() -> server.openConnections() == 1);
+        assertEquals(1, server.metrics().heartbeatTimeouts(), "heartbeat timeouts");
+        await().alias("watcher hears silent leave").until(() -> watcher.count("leave") == 1);
+        silent.close();
+    }
+
+    @Test
+    @DisplayName("6c. a client that answers pings stays connected for many pongWaits")
+    void liveClientSurvivesManyPongWaits() throws Exception {
+        restartWith(config().withPongWait(SHORT_PONG_WAIT));
+        ChatClient alive = join("alive");
+        await().during(SHORT_PONG_WAIT.multipliedBy(3)).atMost(SHORT_PONG_WAIT.multipliedBy(4))
+                .alias("alive stays connected").until(() -> !alive.isClosed());
+        assertEquals(0, server.metrics().heartbeatTimeouts(), "heartbeat timeouts");
+        alive.send("still here");
+        awaitChat(alive, "alive", "still here");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 7. shutdown
+
+    @Test
+    @DisplayName("7. shutdown delivers every line the model took, then every client gets 1001, and the model's threads end")
+    void shutdownFlushesThenCloses1001() {
+        List<ChatClient> everyone = IntStream.range(0, 5).mapToObj(i -> join("s" + i)).toList();
+        ChatClient sender = everyone.get(0);
+        int lines = 100;
+        for (int i = 1; i <= lines; i++) {
+            sender.send(DeliveryCheck.line(sender.name(), i));
+        }
+        await().alias("the sender's own 100 lines come back, so the model has taken them all")
+                .until(() -> sender.count("chat") == lines);
+        server.shutdown();
+        for (ChatClient c : everyone) {
+            ChatClient.Close close = c.awaitClose(PATIENCE);
+            assertEquals(1001, close.code(), c + "'s close: " + close);
+            DeliveryCheck.Report report = DeliveryCheck.check(c, List.of(sender.name()), lines);
+            assertTrue(report.perfect(), "lines lost at shutdown: " + report);
+        }
+        assertEquals(0, server.threads().live(), "model threads still running after shutdown");
+        assertTrue(!server.isAccepting(), "a stopped server must not accept");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 8. leaks
+
+    @Test
+    @DisplayName("8. after every client leaves, the registry, connections, model threads and JVM threads return to the baseline")
+    void noLeaksAfterEveryoneLeaves() {
+        ChatClient warmUp = join("warm-up"); // lets both sides start their lazy threads before the baseline
+        warmUp.send("warming up");
+        awaitChat(warmUp, "warm-up", "warming up");
+        warmUp.leave();
+        await().until(() -> server.model().registered() == 0 && server.openConnections() == 0);
+        int modelThreads = server.threads().live();
+        int jvmThreads = ManagementFactory.getThreadMXBean().getThreadCount();
+
+        List<ChatClient> crowd = IntStream.range(0, 100).mapToObj(i -> join("crowd" + i)).toList();
+        for (ChatClient c : crowd.subList(0, 10)) {
+            c.send("hello from " + c.name());
+        }
+        await().until(() -> crowd.stream().allMatch(c -> c.count("chat") == 10));
+        assertEquals(100, server.model().registered(), "clients in the registry with the crowd connected");
+        crowd.forEach(ChatClient::leave);
+        await().alias("registry and connections back to zero")
+                .until(() -> server.model().registered() == 0 && server.openConnections() == 0);
+        await().alias("model threads back to the baseline of " + modelThreads)
+                .until(() -> server.threads().live() == modelThreads);
+        await().alias("JVM platform threads back to the baseline of " + jvmThreads)
+                .until(() -> ManagementFactory.getThreadMXBean().getThreadCount() <= jvmThreads);
+        assertEquals(0, server.metrics().connections(), "open connections in the metrics");
+        assertEquals(0, server.metrics().queuedMessages(), "frames still queued");
+    }
+}

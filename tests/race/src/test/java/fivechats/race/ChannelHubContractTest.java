@@ -1,0 +1,12 @@
+package fivechats.race;
+
+import fivechats.channelhub.ChannelHub;
+import fivechats.transport.ChatModel;
+
+/** The channel-hub model against the whole contract. */
+class ChannelHubContractTest extends ChatContract {
+    @Override
+    protected ChatModel newModel() {
+        return new ChannelHub(ChannelHub.DEFAULT_SEND_QUEUE);
+    }
+}
