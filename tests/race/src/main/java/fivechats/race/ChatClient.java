@@ -136,6 +136,28 @@ public final class ChatClient implements Session.Listener {
                 .anyMatch(f -> from.equals(f.path("from").asText()) && text.equals(f.path("text").asText()));
     }
 
+    /**
+     * Waits until this client has received at least {@code n} chat frames. Cheaper than polling when a test
+     * waits once per line: the client wakes the waiter as each frame arrives.
+     */
+    public void awaitChats(long n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (frames) {
+            while (frames.stream().filter(f -> "chat".equals(f.path("type").asText())).count() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(name + " received fewer than " + n + " chat lines within " + timeout);
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(frames, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(name + " interrupted while waiting for chat lines", e);
+                }
+            }
+        }
+    }
+
     public CompletableFuture<Close> closed() {
         return closed;
     }
@@ -168,6 +190,7 @@ public final class ChatClient implements Session.Listener {
             JsonNode frame = JSON.readTree(text);
             synchronized (frames) {
                 frames.add(frame);
+                frames.notifyAll();
             }
         } catch (IOException e) {
             // a frame that is not JSON is recorded as such, so delivery checks report it as corrupt
