@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -31,6 +33,8 @@ public final class ChatClient implements Session.Listener {
 
     private final String name;
     private final List<JsonNode> frames = new ArrayList<>();
+    /** Chat lines received per sender, updated as they arrive; guarded by {@code frames}. */
+    private final Map<String, Long> chatsFrom = new HashMap<>();
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final Object demandLock = new Object();
     private boolean paused;
@@ -137,16 +141,17 @@ public final class ChatClient implements Session.Listener {
     }
 
     /**
-     * Waits until this client has received at least {@code n} chat frames. Cheaper than polling when a test
-     * waits once per line: the client wakes the waiter as each frame arrives.
+     * Waits until this client has received at least {@code n} chat lines from {@code sender}. Cheaper than
+     * polling when a test waits once per line: the client wakes the waiter as each frame arrives.
      */
-    public void awaitChats(long n, Duration timeout) {
+    public void awaitChatsFrom(String sender, long n, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (frames) {
-            while (frames.stream().filter(f -> "chat".equals(f.path("type").asText())).count() < n) {
+            while (chatsFrom.getOrDefault(sender, 0L) < n) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError(name + " received fewer than " + n + " chat lines within " + timeout);
+                    throw new AssertionError(name + " received " + chatsFrom.getOrDefault(sender, 0L) + " of "
+                            + n + " chat lines from " + sender + " within " + timeout);
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(frames, left);
@@ -190,6 +195,9 @@ public final class ChatClient implements Session.Listener {
             JsonNode frame = JSON.readTree(text);
             synchronized (frames) {
                 frames.add(frame);
+                if ("chat".equals(frame.path("type").asText())) {
+                    chatsFrom.merge(frame.path("from").asText(), 1L, Long::sum);
+                }
                 frames.notifyAll();
             }
         } catch (IOException e) {
