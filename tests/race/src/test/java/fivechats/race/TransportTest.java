@@ -1,0 +1,234 @@
+package fivechats.race;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fivechats.transport.ChatConnection;
+import fivechats.transport.ChatModel;
+import fivechats.transport.ChatServer;
+import fivechats.transport.ClosedConnectionException;
+import fivechats.transport.ModelContext;
+import fivechats.transport.TransportConfig;
+import fivechats.transport.Wire;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The transport's own promises, below any model: one send at a time (a second writer is refused and
+ * counted, never queued or hidden behind a lock), the write deadline, explicit demand, the origin
+ * allow-list and the HTTP routes. A probe model hands each connection to the test and never reads or
+ * writes on its own, so the test decides exactly which thread does what.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TransportTest {
+    /** Frames big enough to fill a stopped client's TCP buffers in a few hundred writes. */
+    private static final String BIG = "x".repeat(32 * 1024);
+
+    /** A model with no strategy: it registers nothing and gives the test every connection. */
+    static final class ProbeModel implements ChatModel {
+        final BlockingQueue<ChatConnection> accepted = new LinkedBlockingQueue<>();
+
+        @Override
+        public void start(ModelContext context) {
+        }
+
+        @Override
+        public void accept(ChatConnection connection) {
+            accepted.add(connection);
+        }
+
+        @Override
+        public int registered() {
+            return 0;
+        }
+
+        @Override
+        public void stop() {
+        }
+    }
+
+    private static WebSocketClient webSockets;
+    private ChatServer server;
+    private ProbeModel probe;
+
+    @BeforeAll
+    static void startClients() throws Exception {
+        webSockets = new WebSocketClient();
+        webSockets.start();
+    }
+
+    @AfterAll
+    static void stopClients() throws Exception {
+        webSockets.stop();
+    }
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.shutdown();
+        }
+    }
+
+    private ChatConnection connect(TransportConfig config, ChatClient[] client, String name) throws Exception {
+        if (server == null) {
+            probe = new ProbeModel();
+            server = ChatServer.newServer(config, probe).start();
+        }
+        client[0] = ChatClient.connect(webSockets, server.chatUri(name), name);
+        ChatConnection connection = probe.accepted.poll(10, TimeUnit.SECONDS);
+        assertTrue(connection != null, "the model was never told of " + name);
+        return connection;
+    }
+
+    private static TransportConfig config() {
+        return TransportConfig.defaults().withPort(0);
+    }
+
+    /** Writes BIG frames on a new platform thread until one blocks (the client stopped reading) or fails. */
+    private static final class BlockedWriter {
+        final AtomicInteger started = new AtomicInteger();
+        final AtomicInteger finished = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread thread;
+
+        BlockedWriter(ChatConnection connection) {
+            thread = Thread.ofPlatform().name("first-writer").start(() -> {
+                try {
+                    while (true) {
+                        started.incrementAndGet();
+                        connection.write(Wire.chat("probe", started.get(), BIG));
+                        finished.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+        }
+
+        /** True while a write has begun and is waiting for Jetty to take its frame. */
+        boolean blockedInWrite() {
+            Thread.State state = thread.getState();
+            return started.get() == finished.get() + 1 && state == Thread.State.TIMED_WAITING;
+        }
+    }
+
+    @Test
+    @DisplayName("a second writer on one connection is refused with IllegalStateException, counted, and its frame is never sent")
+    void secondWriterIsRefusedAndCounted() throws Exception {
+        ChatClient[] client = new ChatClient[1];
+        ChatConnection connection = connect(config(), client, "reader");
+        client[0].pauseReading();
+        BlockedWriter first = new BlockedWriter(connection);
+        await().atMost(Duration.ofSeconds(20)).alias("the first writer is blocked inside write()")
+                .until(first::blockedInWrite);
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> connection.write(Wire.chat("intruder", 1, "this must never arrive")));
+        assertTrue(refused.getMessage().startsWith("concurrent write to connection reader#"), refused.getMessage());
+        assertEquals(1, server.metrics().concurrentWrites(), "concurrent writes counted");
+
+        int written = first.started.get();
+        connection.close(1000, "done");
+        client[0].resumeReading();
+        client[0].awaitClose(Duration.ofSeconds(20));
+        first.thread.join(Duration.ofSeconds(20));
+        assertTrue(client[0].framesOfType("chat").stream().noneMatch(f -> f.path("from").asText().equals("intruder")),
+                "the refused frame reached the client");
+        assertTrue(client[0].count("chat") <= written, "the client got more frames than the first writer wrote");
+    }
+
+    @Test
+    @DisplayName("a write to a client that stopped reading fails after writeWait and disconnects the client")
+    void writeDeadlineDisconnectsAStuckClient() throws Exception {
+        Duration writeWait = Duration.ofMillis(500);
+        ChatClient[] client = new ChatClient[1];
+        ChatConnection connection = connect(config().withWriteWait(writeWait), client, "stuck");
+        client[0].pauseReading();
+        BlockedWriter writer = new BlockedWriter(connection);
+        await().atMost(Duration.ofSeconds(20)).alias("the writer gives up on the stuck client")
+                .until(() -> writer.failure.get() != null);
+        Throwable failure = writer.failure.get();
+        assertTrue(failure instanceof ClosedConnectionException && failure.getMessage().contains("timed out"),
+                "expected a write timeout, got " + failure);
+        assertEquals(1, server.metrics().writeFailures(), "failed writes counted");
+        await().alias("the transport drops the stuck connection").until(() -> server.openConnections() == 0);
+        assertThrows(ClosedConnectionException.class, connection::read, "a reader sees the end of the connection");
+    }
+
+    @Test
+    @DisplayName("while the model does not read, the transport holds at most one line: the rest stay in TCP (explicit demand)")
+    void modelThatStopsReadingPushesBack() throws Exception {
+        ChatClient[] client = new ChatClient[1];
+        ChatConnection connection = connect(config(), client, "talker");
+        for (int i = 1; i <= 100; i++) {
+            client[0].send(DeliveryCheck.line("talker", i));
+        }
+        await().alias("the first line reaches the transport").until(() -> server.metrics().messagesIn() == 1);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .alias("no further line is taken off the socket while the model is not reading")
+                .until(() -> server.metrics().messagesIn() == 1);
+        for (int i = 1; i <= 100; i++) {
+            assertEquals(Wire.chat("talker", i, DeliveryCheck.line("talker", i)), connection.read(),
+                    "line " + i + " in order, with its seq");
+        }
+        assertEquals(100, server.metrics().messagesIn(), "lines taken in");
+        assertEquals(null, connection.poll(), "nothing more to read");
+    }
+
+    @Test
+    @DisplayName("--allow-origin admits the listed origins and still refuses any other")
+    void allowListAdmitsOnlyListedOrigins() throws Exception {
+        probe = new ProbeModel();
+        server = ChatServer.newServer(config().withAllowedOrigins(List.of("https://chat.example.org")), probe).start();
+        try (RawClient listed = RawClient.upgrade(server.port(), "/chat?name=listed", "https://chat.example.org")) {
+            assertEquals(101, listed.handshake().status(), "listed origin: " + listed.handshake());
+        }
+        try (RawClient other = RawClient.upgrade(server.port(), "/chat?name=other", "https://evil.example.org")) {
+            assertEquals(403, other.handshake().status(), "unlisted origin: " + other.handshake());
+        }
+    }
+
+    @Test
+    @DisplayName("GET / serves the page, /healthz answers ok, /metrics serves Prometheus text")
+    void httpRoutes() throws Exception {
+        probe = new ProbeModel();
+        server = ChatServer.newServer(config(), probe).start();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(server.httpUri()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<script src=\"chat.js\">"), "the chat page");
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(server.httpUri().resolve("/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode());
+        assertEquals("ok\n", health.body());
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(server.httpUri().resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, metrics.statusCode());
+        for (String name : List.of("chat_connections", "chat_messages_in_total", "chat_messages_out_total",
+                "chat_queued_messages", "chat_evictions_total", "chat_concurrent_writes_total", "chat_model_threads",
+                "chat_jvm_platform_threads", "chat_registered_clients")) {
+            assertTrue(metrics.body().contains("\n" + name + " "), name + " missing from /metrics:\n" + metrics.body());
+        }
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(server.httpUri() + "nope")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, missing.statusCode());
+    }
+}
