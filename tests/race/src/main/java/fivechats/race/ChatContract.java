@@ -8,12 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
 import fivechats.transport.TransportConfig;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +143,11 @@ public abstract class ChatContract {
         }
         Collections.sort(online);
         return online;
+    }
+
+    private static List<String> threadsStartedSince(Set<Thread> baseline) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> !baseline.contains(t))
+                .map(Thread::getName).sorted().toList();
     }
 
     private static List<String> sorted(List<String> names) {
@@ -543,7 +548,9 @@ public abstract class ChatContract {
         warmUp.leave();
         await().until(() -> server.model().registered() == 0 && server.openConnections() == 0);
         int modelThreads = server.threads().live();
-        int jvmThreads = ManagementFactory.getThreadMXBean().getThreadCount();
+        // Java-visible platform threads, compared as a set. (ThreadMXBean's count also includes JIT compiler
+        // threads, which the JVM starts under load and retires after idling: that would measure the JIT.)
+        Set<Thread> baseline = Thread.getAllStackTraces().keySet();
 
         List<ChatClient> crowd = IntStream.range(0, 100).mapToObj(i -> join("crowd" + i)).toList();
         for (ChatClient c : crowd.subList(0, 10)) {
@@ -556,8 +563,9 @@ public abstract class ChatContract {
                 .until(() -> server.model().registered() == 0 && server.openConnections() == 0);
         await().alias("model threads back to the baseline of " + modelThreads)
                 .until(() -> server.threads().live() == modelThreads);
-        await().alias("JVM platform threads back to the baseline of " + jvmThreads)
-                .until(() -> ManagementFactory.getThreadMXBean().getThreadCount() <= jvmThreads);
+        await().pollInSameThread() // Awaitility's own poller thread would count as a new thread
+                .untilAsserted(() -> assertEquals(List.of(), threadsStartedSince(baseline),
+                "platform threads started during the test and still alive"));
         assertEquals(0, server.metrics().connections(), "open connections in the metrics");
         assertEquals(0, server.metrics().queuedMessages(), "frames still queued");
     }
