@@ -542,12 +542,12 @@ public abstract class ChatContract {
     @Test
     @DisplayName("8. after every client leaves, the registry, connections, model threads and JVM threads return to the baseline")
     void noLeaksAfterEveryoneLeaves() {
-        ChatClient warmUp = join("warm-up"); // lets both sides start their lazy threads before the baseline
+        int modelThreads = server.threads().live(); // before any client: only the model's own long-lived threads
+        ChatClient warmUp = join("warm-up"); // lets both sides start their lazy platform threads before that baseline
         warmUp.send("warming up");
         awaitChat(warmUp, "warm-up", "warming up");
         warmUp.leave();
         await().until(() -> server.model().registered() == 0 && server.openConnections() == 0);
-        int modelThreads = server.threads().live();
         // Java-visible platform threads, compared as a set. (ThreadMXBean's count also includes JIT compiler
         // threads, which the JVM starts under load and retires after idling: that would measure the JIT.)
         Set<Thread> baseline = Thread.getAllStackTraces().keySet();
