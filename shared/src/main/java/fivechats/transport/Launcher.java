@@ -27,6 +27,8 @@ public final class Launcher {
               --ping-period D          ping every D; must be shorter than pong-wait (default 9/10 of pong-wait)
               --allow-origin LIST      extra browser origins allowed, comma-separated (default: same origin only)
               --shutdown-grace D       time to flush and close on shutdown (default 5s)
+              --race-window D          teaching aid: hold each write open up to D for a rival writer, so
+                                       unsafe models break every time (default 0, off)
             """;
 
     private Launcher() {
@@ -86,7 +88,8 @@ public final class Launcher {
                 pingPeriod,
                 d.maxOutgoingFrames(),
                 flags.list("allow-origin"),
-                flags.duration("shutdown-grace", d.shutdownGrace()));
+                flags.duration("shutdown-grace", d.shutdownGrace()),
+                flags.duration("race-window", d.raceWindow()));
     }
 
     static String usage(String model, String modelHelp) {

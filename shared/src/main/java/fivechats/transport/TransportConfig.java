@@ -22,6 +22,10 @@ import java.util.List;
  *                          costs bounded memory
  * @param allowedOrigins    extra browser origins allowed to connect; the page's own origin is always allowed
  * @param shutdownGrace     how long shutdown waits for the model to flush and for clients to close
+ * @param raceWindow        for teaching and tests, zero in production: each write holds its single-send slot
+ *                          open this long, or until a second thread tries to write the same connection. A model
+ *                          that lets two threads write to one connection then trips the detector every time,
+ *                          instead of once in a while
  */
 public record TransportConfig(
         String host,
@@ -32,7 +36,8 @@ public record TransportConfig(
         Duration pingPeriod,
         int maxOutgoingFrames,
         List<String> allowedOrigins,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Duration raceWindow) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -48,6 +53,8 @@ public record TransportConfig(
     public static final int DEFAULT_MAX_OUTGOING_FRAMES = 8;
     /** Long enough to flush a 256-line queue to a healthy client, short enough for a Ctrl-C. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(5);
+    /** Off: writes never wait for a rival. */
+    public static final Duration DEFAULT_RACE_WINDOW = Duration.ZERO;
 
     public TransportConfig {
         allowedOrigins = List.copyOf(allowedOrigins);
@@ -61,6 +68,9 @@ public record TransportConfig(
             throw new IllegalArgumentException("ping period (" + pingPeriod + ") must be shorter than pong wait ("
                     + pongWait + "), or a live client could be timed out before it is pinged");
         }
+        if (raceWindow.isNegative()) {
+            throw new IllegalArgumentException("race window must not be negative, was " + raceWindow);
+        }
         if (maxOutgoingFrames < 2) {
             throw new IllegalArgumentException("max outgoing frames must be at least 2 (a frame and a ping)");
         }
@@ -69,47 +79,52 @@ public record TransportConfig(
     public static TransportConfig defaults() {
         return new TransportConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_WAIT,
                 DEFAULT_PONG_WAIT, DEFAULT_PING_PERIOD, DEFAULT_MAX_OUTGOING_FRAMES, List.of(),
-                DEFAULT_SHUTDOWN_GRACE);
+                DEFAULT_SHUTDOWN_GRACE, DEFAULT_RACE_WINDOW);
     }
 
     public TransportConfig withPort(int newPort) {
         return new TransportConfig(host, newPort, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
     }
 
     public TransportConfig withHost(String newHost) {
         return new TransportConfig(newHost, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
     }
 
     public TransportConfig withMaxMessageBytes(int bytes) {
         return new TransportConfig(host, port, bytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
     }
 
     public TransportConfig withWriteWait(Duration wait) {
         return new TransportConfig(host, port, maxMessageBytes, wait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
     }
 
     /** Sets pongWait and pingPeriod together, keeping gorilla's ratio of 9/10. */
     public TransportConfig withPongWait(Duration wait) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, wait, wait.multipliedBy(9).dividedBy(10),
-                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
     }
 
     public TransportConfig withPingPeriod(Duration period) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, period,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
     }
 
     public TransportConfig withAllowedOrigins(List<String> origins) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, origins, shutdownGrace);
+                maxOutgoingFrames, origins, shutdownGrace, raceWindow);
+    }
+
+    public TransportConfig withRaceWindow(Duration window) {
+        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, window);
     }
 
     public TransportConfig withShutdownGrace(Duration grace) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, grace);
+                maxOutgoingFrames, allowedOrigins, grace, raceWindow);
     }
 }

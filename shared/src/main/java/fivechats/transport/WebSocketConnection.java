@@ -5,6 +5,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritePendingException;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,9 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final ChatServer server;
     private final ChatMetrics metrics;
     private final long writeWaitMillis;
+    private final long raceWindowNanos;
+    /** Set while a write waits in the race window; a rival writer counts it down. */
+    private volatile CountDownLatch rival;
 
     /** At most one line (demand is one frame at a time) and the END marker. */
     private final BlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
@@ -57,6 +61,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         this.server = server;
         this.metrics = server.metrics();
         this.writeWaitMillis = server.config().writeWait().toMillis();
+        this.raceWindowNanos = server.config().raceWindow().toNanos();
     }
 
     // --- the SPI the model uses ------------------------------------------------------------------
@@ -103,10 +108,17 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     public void write(String frame) throws IOException {
         if (!writing.compareAndSet(false, true)) {
             metrics.concurrentWrite();
+            CountDownLatch waiting = rival;
+            if (waiting != null) {
+                waiting.countDown(); // the write holding the slot has met its rival and may go on
+            }
             throw new IllegalStateException("concurrent write to connection " + this
                     + ": another thread is writing to it, and a WebSocket allows one send at a time");
         }
         try {
+            if (raceWindowNanos > 0) {
+                holdOpenForARival();
+            }
             Callback.Completable sent = new Callback.Completable();
             session.sendText(frame, sent);
             sent.get(writeWaitMillis, TimeUnit.MILLISECONDS);
@@ -128,6 +140,17 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             throw new InterruptedIOException("interrupted while writing to " + this);
         } finally {
             writing.set(false);
+        }
+    }
+
+    /** The race window: keep the single-send slot taken until another thread collides with it, or the window ends. */
+    private void holdOpenForARival() throws InterruptedException {
+        CountDownLatch waiting = new CountDownLatch(1);
+        rival = waiting;
+        try {
+            waiting.await(raceWindowNanos, TimeUnit.NANOSECONDS);
+        } finally {
+            rival = null;
         }
     }
 

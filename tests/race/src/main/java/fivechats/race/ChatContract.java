@@ -63,6 +63,11 @@ public abstract class ChatContract {
         return TransportConfig.defaults().withPort(0).withPongWait(Duration.ofSeconds(30));
     }
 
+    /** What the model promises about a client that stops reading (test 5). */
+    protected SlowClientPolicy slowClientPolicy() {
+        return SlowClientPolicy.EVICTED_WITH_1008;
+    }
+
     /** The most frames the model may hold queued while one client has stopped reading (memory stays bounded). */
     protected int maxQueuedFrames() {
         return 1024;
@@ -407,31 +412,45 @@ public abstract class ChatContract {
     // 5. a client that stops reading
 
     @Test
-    @DisplayName("5. a client that stops reading is evicted with 1008; the others' lines keep flowing; memory stays bounded")
-    void slowClientIsEvictedOthersKeepFlowing() {
+    @DisplayName("5. a client that stops reading is dealt with as the model promises (evicted with 1008, or dropped after writeWait); the others' lines keep flowing; memory stays bounded")
+    void slowClientIsDealtWithOthersKeepFlowing() {
+        SlowClientPolicy policy = slowClientPolicy();
         ChatClient slow = join("slow");
         slow.pauseReading();
         ChatClient flooder = join("flooder");
         ChatClient watcher = join("watcher");
-        // Big lines fill the slow client's TCP buffers (a few MB on loopback) quickly; then the model's queue fills.
+        // Big lines fill the slow client's TCP buffers (a few MB on loopback) quickly; then the model must act.
         String filler = "#".repeat(3000);
         int maxLines = 20_000;
         long maxQueued = 0;
+        long longestSendNanos = 0;
         int sent = 0;
-        while (sent < maxLines && server.metrics().evictions() == 0) {
+        while (sent < maxLines && server.metrics().evictions() == 0 && server.metrics().writeFailures() == 0) {
             sent++;
+            long before = System.nanoTime();
             try {
                 flooder.send(sent + " " + filler);
             } catch (IllegalStateException e) {
                 throw new AssertionError("line " + sent + " from a healthy client was not taken: the model stalled"
-                        + " behind the client that stopped reading (head-of-line blocking)", e);
+                        + " behind the client that stopped reading (head-of-line blocking) for longer than writeWait", e);
             }
+            longestSendNanos = Math.max(longestSendNanos, System.nanoTime() - before);
             maxQueued = Math.max(maxQueued, server.metrics().queuedMessages());
         }
-        assertEquals(1, server.metrics().evictions(), "sent " + sent + " lines of 3 KB to a client that stopped reading;"
-                + " expected exactly one eviction");
-        assertTrue(maxQueued <= maxQueuedFrames(), "the model queued up to " + maxQueued + " frames: memory is not bounded"
-                + " by its send queues");
+        String what = "sent " + sent + " lines of 3 KB to a client that stopped reading";
+        switch (policy) {
+            case EVICTED_WITH_1008 -> {
+                assertEquals(1, server.metrics().evictions(), what + "; expected exactly one eviction");
+                assertTrue(maxQueued <= maxQueuedFrames(), "the model queued up to " + maxQueued
+                        + " frames: memory is not bounded by its send queues");
+            }
+            case DROPPED_AFTER_WRITE_WAIT -> {
+                assertEquals(1, server.metrics().writeFailures(), what + "; expected the write deadline to drop it");
+                Duration longest = Duration.ofNanos(longestSendNanos);
+                assertTrue(longest.compareTo(server.config().writeWait().plusSeconds(5)) < 0,
+                        "a healthy client waited " + longest + " for one send: longer than writeWait allows");
+            }
+        }
 
         int total = sent;
         await().alias("watcher receives all " + total + " lines").until(() -> watcher.count("chat") >= total);
@@ -444,8 +463,13 @@ public abstract class ChatContract {
 
         slow.resumeReading();
         ChatClient.Close close = slow.awaitClose(PATIENCE);
-        assertEquals(1008, close.code(), "the slow client's close: " + close);
-        assertOthersStillChat("an eviction");
+        switch (policy) {
+            case EVICTED_WITH_1008 -> assertEquals(1008, close.code(), "the slow client's close: " + close);
+            // The transport sends 1008 and drops the connection at once, so the client may only see the drop.
+            case DROPPED_AFTER_WRITE_WAIT -> assertTrue(close.code() == 1008 || close.code() == 1006,
+                    "the slow client's close: " + close);
+        }
+        assertOthersStillChat("a slow client");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -506,14 +530,20 @@ public abstract class ChatContract {
         // queues, until its writer must be blocked): those frames are what shutdown must not lose. Closed loop:
         // each line's echo to its sender proves the model has fanned it out, so the flood never runs ahead
         // of the model and the count of queued frames is exact when the loop stops.
+        // A model without queues blocks on the lagging client instead: the flood stops when an echo is late.
         String filler = "#".repeat(3000);
         int sent = 0;
-        while (sent < 4000 && server.metrics().queuedMessages() < 50) {
+        boolean blocked = false;
+        while (sent < 4000 && !blocked && server.metrics().queuedMessages() < 50) {
             sent++;
             sender.send(sent + " " + filler);
-            sender.awaitChatsFrom(sender.name(), sent, PATIENCE);
+            try {
+                sender.awaitChatsFrom(sender.name(), sent, Duration.ofMillis(300));
+            } catch (AssertionError late) {
+                blocked = true;
+            }
         }
-        int lines = sent;
+        int lines = (int) sender.count("chat"); // the lines the model has surely taken
         assertEquals(0, server.metrics().evictions(), "nobody may be evicted before shutdown in this test");
 
         Thread shutdown = Thread.ofPlatform().name("test-shutdown").start(server::shutdown);
@@ -524,10 +554,11 @@ public abstract class ChatContract {
         for (ChatClient c : List.of(sender, reader, lagging)) {
             ChatClient.Close close = c.awaitClose(PATIENCE);
             List<JsonNode> got = c.framesOfType("chat");
-            assertEquals(lines, got.size(), c + " lost lines at shutdown (" + close + "); server counted "
-                    + server.metrics().evictions() + " evictions, " + server.metrics().writeFailures() + " failed writes, "
-                    + server.metrics().concurrentWrites() + " concurrent writes");
-            for (int i = 0; i < lines; i++) {
+            assertTrue(got.size() >= lines, c + " lost lines at shutdown: got " + got.size() + " of " + lines + " ("
+                    + close + "); server counted " + server.metrics().evictions() + " evictions, "
+                    + server.metrics().writeFailures() + " failed writes, " + server.metrics().concurrentWrites()
+                    + " concurrent writes");
+            for (int i = 0; i < got.size(); i++) {
                 assertEquals(i + 1, got.get(i).path("seq").asLong(), c + "'s line " + (i + 1) + " at shutdown");
             }
             assertEquals(1001, close.code(), c + "'s close: " + close);
