@@ -29,7 +29,7 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  *
  * <p>The hub never blocks on a client: it offers each frame to the client's bounded send queue, and a
  * client whose queue is full is evicted (closed with 1008) instead of stalling everyone else.
- * Each {@link Client} has a reader and a writer thread; see there for "exactly one writer".
+ * Each {@link Client} has a reader thread and an {@link fivechats.transport.Outbox} with its single writer.
  */
 public final class ChannelHub implements ChatModel {
     /** gorilla's send buffer: a client may fall this many frames behind before it is evicted as too slow. */
@@ -51,7 +51,7 @@ public final class ChannelHub implements ChatModel {
     record Unregister(Client client) implements Event {
     }
 
-    record Broadcast(Client.Frame frame) implements Event {
+    record Broadcast(String frame) implements Event {
     }
 
     /** Flush every client, then close it with 1001; the hub answers with the writers to wait for. */
@@ -125,7 +125,7 @@ public final class ChannelHub implements ChatModel {
     }
 
     void broadcast(String frame) throws InterruptedException {
-        submit(new Broadcast(new Client.Frame(frame)));
+        submit(new Broadcast(frame));
     }
 
     private void submit(Event event) throws InterruptedException {
@@ -143,13 +143,13 @@ public final class ChannelHub implements ChatModel {
                 switch (inbox.take()) {
                     case Register(Client client) -> {
                         if (stopping) {
-                            client.finish(StatusCode.SHUTDOWN, "server shutting down");
+                            client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down");
                         } else {
                             add(client);
                         }
                     }
                     case Unregister(Client client) -> remove(client, "left");
-                    case Broadcast(Client.Frame frame) -> {
+                    case Broadcast(String frame) -> {
                         if (!stopping) {
                             deliver(frame);
                         }
@@ -158,8 +158,8 @@ public final class ChannelHub implements ChatModel {
                         stopping = true;
                         List<Thread> flushing = new ArrayList<>();
                         for (Client client : clients) {
-                            client.finish(StatusCode.SHUTDOWN, "server shutting down"); // after what is queued
-                            flushing.add(client.writer());
+                            client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down"); // after what is queued
+                            flushing.add(client.outbox().writer());
                         }
                         writers.complete(flushing);
                     }
@@ -177,23 +177,23 @@ public final class ChannelHub implements ChatModel {
     private void add(Client client) {
         clients.add(client);
         List<String> online = clients.stream().map(c -> c.connection().name()).toList();
-        Client.Frame welcome = new Client.Frame(Wire.welcome(client.connection().name(), online));
-        Client.Frame join = new Client.Frame(Wire.join(client.connection().name()));
-        if (!client.offer(welcome)) {
+        String welcome = Wire.welcome(client.connection().name(), online);
+        String join = Wire.join(client.connection().name());
+        if (!client.outbox().offer(welcome)) {
             evict(client);
             return;
         }
         for (Client other : List.copyOf(clients)) {
-            if (other != client && !other.offer(join)) {
+            if (other != client && !other.outbox().offer(join)) {
                 evict(other);
             }
         }
     }
 
-    private void deliver(Client.Frame frame) {
+    private void deliver(String frame) {
         List<Client> tooSlow = new ArrayList<>();
         for (Client client : clients) {
-            if (!client.offer(frame)) {
+            if (!client.outbox().offer(frame)) {
                 tooSlow.add(client);
             }
         }
@@ -203,7 +203,7 @@ public final class ChannelHub implements ChatModel {
     /** A client whose queue is full is dropped, not waited for: one slow client must not stall the hub. */
     private void evict(Client client) {
         metrics.evicted();
-        client.evict(StatusCode.POLICY_VIOLATION,
+        client.outbox().evict(StatusCode.POLICY_VIOLATION,
                 "too slow: more than " + sendQueue + " messages waiting; reconnect to continue");
         remove(client, "evicted");
     }
@@ -213,10 +213,10 @@ public final class ChannelHub implements ChatModel {
         if (!clients.remove(client)) {
             return;
         }
-        client.finish(StatusCode.NORMAL, why);
-        Client.Frame leave = new Client.Frame(Wire.leave(client.connection().name()));
+        client.outbox().finish(StatusCode.NORMAL, why);
+        String leave = Wire.leave(client.connection().name());
         for (Client other : List.copyOf(clients)) {
-            if (!other.offer(leave)) {
+            if (!other.outbox().offer(leave)) {
                 evict(other);
             }
         }
