@@ -1,0 +1,246 @@
+package fivechats.threadperconnection;
+
+import fivechats.transport.ChatConnection;
+import fivechats.transport.ChatMetrics;
+import fivechats.transport.ChatModel;
+import fivechats.transport.ClosedConnectionException;
+import fivechats.transport.ModelContext;
+import fivechats.transport.Outbox;
+import fivechats.transport.Wire;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * The thread-per-connection model: each client gets its own reader thread, the Java form of Go's
+ * {@code go handleConn(conn)}. The two variants differ only in who writes and how the registry is shared.
+ *
+ * <ul>
+ *   <li>{@link Naive}: a plain {@code HashMap}, and each reader writes every line to every connection itself.
+ *       Two readers broadcasting at once write to the same connection at once: the transport refuses the
+ *       second write ({@code IllegalStateException: concurrent write}), and that client never gets the line.</li>
+ *   <li>{@link Fixed}: a {@code ConcurrentHashMap}, and each connection has exactly one writer behind a bounded
+ *       {@link Outbox}; readers only queue. A client whose outbox is full is evicted with 1008.</li>
+ * </ul>
+ */
+public abstract sealed class ThreadPerConnection implements ChatModel {
+    /** Readers on virtual threads (cheap: thousands are fine) or platform threads (a megabyte of stack each). */
+    public enum Threads { VIRTUAL, PLATFORM }
+
+    protected final Threads threads;
+    protected ModelContext context;
+
+    ThreadPerConnection(Threads threads) {
+        this.threads = threads;
+    }
+
+    @Override
+    public void start(ModelContext context) {
+        this.context = context;
+    }
+
+    /** Starts this client's reader: one thread per connection is the whole idea. */
+    @Override
+    public void accept(ChatConnection connection) {
+        Runnable reader = () -> serve(connection);
+        if (threads == Threads.VIRTUAL) {
+            context.threads().startVirtual("reader-" + connection, reader);
+        } else {
+            context.threads().startPlatform("reader-" + connection, reader);
+        }
+    }
+
+    /** Runs on the client's own reader thread for as long as the client is connected. */
+    protected abstract void serve(ChatConnection connection);
+
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * NAIVE, as the Go articles first write it: a map every reader touches without a lock, and a broadcast that
+     * writes to every connection from whichever reader got the line. Nothing stops two readers from writing to
+     * one connection at the same moment.
+     */
+    public static final class Naive extends ThreadPerConnection {
+        /** BROKEN: a plain HashMap, read and written by every reader thread at once. */
+        private final Map<Long, ChatConnection> clients = new HashMap<>();
+
+        public Naive(Threads threads) {
+            super(threads);
+        }
+
+        @Override
+        protected void serve(ChatConnection connection) {
+            clients.put(connection.id(), connection);
+            send(connection, Wire.welcome(connection.name(), clients.values().stream().map(ChatConnection::name).toList()));
+            broadcast(Wire.join(connection.name()), connection);
+            try {
+                while (true) {
+                    broadcast(connection.read(), null);
+                }
+            } catch (ClosedConnectionException | InterruptedException e) {
+                // the client is gone
+            } finally {
+                clients.remove(connection.id());
+                broadcast(Wire.leave(connection.name()), null);
+            }
+        }
+
+        /** BROKEN: this reader writes to every connection itself, while other readers may be writing to them too. */
+        private void broadcast(String frame, ChatConnection except) {
+            for (ChatConnection client : List.copyOf(clients.values())) {
+                if (client != except) {
+                    send(client, frame);
+                }
+            }
+        }
+
+        /** A failed write is skipped, like Go's {@code if err != nil { continue }}: that client just misses the line. */
+        private static void send(ChatConnection client, String frame) {
+            try {
+                client.write(frame);
+            } catch (IOException | IllegalStateException e) {
+                // lost for this client
+            }
+        }
+
+        @Override
+        public int registered() {
+            return clients.size();
+        }
+
+        @Override
+        public void stop() {
+            // nothing queued: every write happens inline on a reader thread
+        }
+
+        @Override
+        public String toString() {
+            return "thread-per-connection naive (" + threads.name().toLowerCase() + " threads)";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * FIXED: readers only queue; each connection's single {@link Outbox} writer does the writing. The registry
+     * is a ConcurrentHashMap, and joins and leaves take one small lock so that every client sees presence in one
+     * consistent order (a newcomer's welcome before any other frame, a join before that client's lines).
+     */
+    public static final class Fixed extends ThreadPerConnection {
+        public static final int DEFAULT_SEND_QUEUE = 256;
+
+        private final int sendQueue;
+        /** Safe to iterate while others join and leave: broadcasts never lock. */
+        private final Map<Long, Outbox> clients = new ConcurrentHashMap<>();
+        /** Held only to join or leave (never while writing), so presence frames are queued in one order. */
+        private final Object membership = new Object();
+        private ChatMetrics metrics;
+
+        public Fixed(Threads threads, int sendQueue) {
+            super(threads);
+            this.sendQueue = sendQueue;
+        }
+
+        @Override
+        public void start(ModelContext context) {
+            super.start(context);
+            this.metrics = context.metrics();
+        }
+
+        @Override
+        protected void serve(ChatConnection connection) {
+            Outbox self = new Outbox(connection, sendQueue, metrics).start(context.threads());
+            join(self);
+            try {
+                while (true) {
+                    String line = connection.read();
+                    for (Outbox client : clients.values()) {
+                        if (!client.offer(line)) {
+                            evict(client);
+                        }
+                    }
+                }
+            } catch (ClosedConnectionException | InterruptedException e) {
+                // the client is gone
+            } finally {
+                leave(self, StatusCode.NORMAL, "left");
+            }
+        }
+
+        private void join(Outbox self) {
+            String name = self.connection().name();
+            synchronized (membership) {
+                List<String> online = new ArrayList<>(clients.values().stream().map(o -> o.connection().name()).toList());
+                online.add(name);
+                self.offer(Wire.welcome(name, online)); // queued before the client is visible to any broadcast
+                String join = Wire.join(name);
+                for (Outbox other : clients.values()) {
+                    if (!other.offer(join)) {
+                        evict(other);
+                    }
+                }
+                clients.put(self.connection().id(), self);
+            }
+        }
+
+        /** Idempotent: a client may be evicted by someone's broadcast and leave by itself later. True if it was here. */
+        private boolean leave(Outbox client, int code, String reason) {
+            synchronized (membership) {
+                if (clients.remove(client.connection().id()) == null) {
+                    return false;
+                }
+                client.finish(code, reason);
+                String leave = Wire.leave(client.connection().name());
+                for (Outbox other : clients.values()) {
+                    if (!other.offer(leave)) {
+                        evict(other);
+                    }
+                }
+                return true;
+            }
+        }
+
+        /** Only the thread that removes the client counts and closes it, however many broadcasts found it full. */
+        private void evict(Outbox client) {
+            String reason = "too slow: more than " + sendQueue + " messages waiting; reconnect to continue";
+            if (leave(client, StatusCode.POLICY_VIOLATION, reason)) {
+                metrics.evicted();
+                client.evict(StatusCode.POLICY_VIOLATION, reason); // drops what it can no longer read in time
+            }
+        }
+
+        @Override
+        public int registered() {
+            return clients.size();
+        }
+
+        /** Queues a 1001 behind each client's pending frames, then waits for the writers to flush them. */
+        @Override
+        public void stop() {
+            Duration grace = context.config().shutdownGrace();
+            long deadline = System.nanoTime() + grace.toNanos();
+            List<Outbox> all;
+            synchronized (membership) {
+                all = List.copyOf(clients.values());
+            }
+            all.forEach(o -> o.finish(StatusCode.SHUTDOWN, "server shutting down"));
+            try {
+                for (Outbox o : all) {
+                    o.writer().join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "thread-per-connection fixed (" + threads.name().toLowerCase() + " threads, send queue " + sendQueue + ")";
+        }
+    }
+}

@@ -1,0 +1,346 @@
+package fivechats.workerpool;
+
+import fivechats.transport.ChatConnection;
+import fivechats.transport.ChatMetrics;
+import fivechats.transport.ChatModel;
+import fivechats.transport.ClosedConnectionException;
+import fivechats.transport.ModelContext;
+import fivechats.transport.Wire;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * The worker-pool model: a reader thread per client turns each line into work, and a fixed pool of N workers
+ * does the writing, taking tasks from one bounded queue (Go's worker goroutines ranging over a task channel).
+ *
+ * <p>Queue policy: when the task queue is full, the reader that submits waits. It stops reading its socket,
+ * and its client feels TCP backpressure. No task is dropped.
+ *
+ * <p>Three variants, one idea apart:
+ * <ul>
+ *   <li>{@code naive}: a task is "write this line to everyone", and any worker may run it. Two workers with two
+ *       lines write to the same connection at once: the transport refuses the second write, and the line is lost.</li>
+ *   <li>{@code locked}: the same, with a lock per connection around each write. No more overlaps, but two
+ *       workers holding two lines of one sender race to each lock, so the later line can arrive first.</li>
+ *   <li>{@code fixed}: each connection has a serial lane (a bounded FIFO) that at most one worker drains at a
+ *       time. One writer per connection, and every sender's lines in order.</li>
+ * </ul>
+ */
+public final class WorkerPool implements ChatModel {
+    public enum Variant { NAIVE, LOCKED, FIXED }
+
+    /** Workers by default: two per core of this course's 2-core machines; writes mostly wait on the network. */
+    public static final int DEFAULT_WORKERS = 4;
+    /** Tasks waiting for a worker. When full, submitting readers wait (backpressure); nothing is dropped. */
+    public static final int TASK_QUEUE = 1024;
+    /** Frames a fixed-variant lane holds before its client is evicted as too slow (gorilla's 256). */
+    public static final int LANE_LIMIT = 256;
+
+    /** A connected client. {@link #lane} is used by the fixed variant only. */
+    private final class Member {
+        final ChatConnection connection;
+        final Lane lane = new Lane(this);
+
+        Member(ChatConnection connection) {
+            this.connection = connection;
+        }
+    }
+
+    private final Variant variant;
+    private final int workerCount;
+    private final Duration slowWorker;
+    private final BlockingQueue<Runnable> tasks = new ArrayBlockingQueue<>(TASK_QUEUE);
+    private final Map<Long, Member> members = new ConcurrentHashMap<>();
+    /** Held only to join or leave, so every client sees presence in one order. Never held while writing. */
+    private final Object membership = new Object();
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile boolean stopped;
+    private ModelContext context;
+    private ChatMetrics metrics;
+
+    /**
+     * @param slowWorker for teaching and tests, zero otherwise: worker 0 pauses this long after taking each task,
+     *                   like a GC pause or a preemption landing at the worst moment, so a later task overtakes it
+     */
+    public WorkerPool(Variant variant, int workers, Duration slowWorker) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("--workers must be at least 1, was " + workers);
+        }
+        this.variant = variant;
+        this.workerCount = workers;
+        this.slowWorker = slowWorker;
+    }
+
+    @Override
+    public void start(ModelContext context) {
+        this.context = context;
+        this.metrics = context.metrics();
+        for (int i = 0; i < workerCount; i++) {
+            int id = i;
+            workers.add(context.threads().startPlatform("worker-" + i, () -> work(id)));
+        }
+    }
+
+    private void work(int id) {
+        try {
+            while (true) {
+                Runnable task = tasks.take();
+                if (task == STOP) {
+                    return;
+                }
+                if (id == 0 && !slowWorker.isZero()) {
+                    LockSupport.parkNanos(slowWorker.toNanos());
+                }
+                task.run();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final Runnable STOP = () -> { };
+
+    /** The queue policy: wait for room. The reader that waits stops reading, which pushes back on its client. */
+    private void submit(Runnable task) {
+        if (stopped) {
+            return;
+        }
+        try {
+            tasks.put(task);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void accept(ChatConnection connection) {
+        context.threads().startVirtual("reader-" + connection, () -> serve(new Member(connection)));
+    }
+
+    /** The client's reader: joins, turns each line into work for the pool, leaves. */
+    private void serve(Member self) {
+        join(self);
+        try {
+            while (true) {
+                broadcast(self.connection.read());
+            }
+        } catch (ClosedConnectionException | InterruptedException e) {
+            // the client is gone
+        } finally {
+            leave(self, StatusCode.NORMAL, "left");
+        }
+    }
+
+    private void join(Member self) {
+        String name = self.connection.name();
+        synchronized (membership) {
+            List<String> online = new ArrayList<>(members.values().stream().map(m -> m.connection.name()).toList());
+            online.add(name);
+            List<Member> others = List.copyOf(members.values());
+            members.put(self.connection.id(), self);
+            deliver(self, Wire.welcome(name, online));
+            String join = Wire.join(name);
+            others.forEach(other -> deliver(other, join));
+        }
+    }
+
+    /** Idempotent; true if this call removed the client. */
+    private boolean leave(Member member, int code, String reason) {
+        synchronized (membership) {
+            if (members.remove(member.connection.id()) == null) {
+                return false;
+            }
+            if (variant == Variant.FIXED) {
+                member.lane.finish(code, reason);
+            } else {
+                member.connection.close(code, reason);
+            }
+            String leave = Wire.leave(member.connection.name());
+            List.copyOf(members.values()).forEach(other -> deliver(other, leave));
+            return true;
+        }
+    }
+
+    // --- the three variants -------------------------------------------------------------------
+
+    /** A chat line to everyone connected. */
+    private void broadcast(String frame) {
+        switch (variant) {
+            // NAIVE and LOCKED: one task per line; whichever worker takes it writes to every connection.
+            case NAIVE, LOCKED -> submit(() -> {
+                for (Member member : members.values()) {
+                    write(member, frame);
+                }
+            });
+            // FIXED: the frame goes into every member's lane; each lane is drained by one worker at a time.
+            case FIXED -> {
+                for (Member member : members.values()) {
+                    member.lane.offer(frame);
+                }
+            }
+        }
+    }
+
+    /** A frame to one client (welcome, join, leave). */
+    private void deliver(Member member, String frame) {
+        switch (variant) {
+            case NAIVE, LOCKED -> submit(() -> write(member, frame));
+            case FIXED -> member.lane.offer(frame);
+        }
+    }
+
+    /** Used by NAIVE and LOCKED; a failed write is skipped, and that client misses the line. */
+    private void write(Member member, String frame) {
+        try {
+            if (variant == Variant.LOCKED) {
+                synchronized (member) { // LOCKED: one write at a time per connection, but in no particular order
+                    member.connection.write(frame);
+                }
+            } else {
+                member.connection.write(frame); // NAIVE: any worker, any connection, any moment
+            }
+        } catch (IOException | IllegalStateException e) {
+            // lost for this client
+        }
+    }
+
+    /**
+     * FIXED: a connection's serial lane. Frames wait in FIFO order; when the lane has frames and no worker, one
+     * drain task is submitted. So <b>at most one worker writes to a connection at a time</b>, in lane order.
+     */
+    private final class Lane {
+        private final Member member;
+        private final Queue<String> frames = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger size = new AtomicInteger();
+        /** True while a drain task is queued or running: the single-writer token. */
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+        private volatile boolean finished;
+        private volatile int closeCode;
+        private volatile String closeReason;
+
+        Lane(Member member) {
+            this.member = member;
+        }
+
+        void offer(String frame) {
+            if (finished) {
+                return;
+            }
+            if (size.incrementAndGet() > LANE_LIMIT) {
+                size.decrementAndGet();
+                evict();
+                return;
+            }
+            frames.add(frame);
+            metrics.queued(1);
+            schedule();
+        }
+
+        /** Closes after the frames already in the lane. */
+        void finish(int code, String reason) {
+            if (!finished) {
+                closeCode = code;
+                closeReason = reason;
+                finished = true;
+                schedule();
+            }
+        }
+
+        private void evict() {
+            String reason = "too slow: more than " + LANE_LIMIT + " messages waiting; reconnect to continue";
+            if (leave(member, StatusCode.POLICY_VIOLATION, reason)) {
+                metrics.evicted();
+                for (String dropped; (dropped = frames.poll()) != null; ) {
+                    size.decrementAndGet();
+                    metrics.queued(-1);
+                }
+            }
+        }
+
+        private void schedule() {
+            if (scheduled.compareAndSet(false, true)) {
+                submit(this::drain);
+            }
+        }
+
+        /** Runs on one worker at a time (the token), writing the lane's frames in order. */
+        private void drain() {
+            while (true) {
+                for (String frame; (frame = frames.poll()) != null; ) {
+                    size.decrementAndGet();
+                    metrics.queued(-1);
+                    try {
+                        member.connection.write(frame);
+                    } catch (IOException e) {
+                        member.connection.close(StatusCode.SERVER_ERROR, "write failed"); // its reader will leave
+                    }
+                }
+                if (finished && frames.isEmpty()) {
+                    member.connection.close(closeCode, closeReason);
+                    return; // keep the token: a finished lane is never drained again
+                }
+                scheduled.set(false);
+                // A frame may have arrived after the poll above and before the token was released: take it back.
+                if ((frames.isEmpty() && !finished) || !scheduled.compareAndSet(false, true)) {
+                    return;
+                }
+            }
+        }
+
+        boolean drained() {
+            return frames.isEmpty();
+        }
+    }
+
+    // --- registry and shutdown ------------------------------------------------------------------
+
+    @Override
+    public int registered() {
+        return members.size();
+    }
+
+    /** Lets the queued tasks (and lanes) run, closes each client with 1001 behind them, then ends the workers. */
+    @Override
+    public void stop() {
+        Duration grace = context.config().shutdownGrace();
+        long deadline = System.nanoTime() + grace.toNanos();
+        List<Member> all;
+        synchronized (membership) {
+            all = List.copyOf(members.values());
+        }
+        if (variant == Variant.FIXED) {
+            all.forEach(m -> m.lane.finish(StatusCode.SHUTDOWN, "server shutting down"));
+        }
+        for (int i = 0; i < workerCount; i++) {
+            submit(STOP); // behind every task already queued
+        }
+        stopped = true;
+        try {
+            for (Thread worker : workers) {
+                worker.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tasks.clear(); // wakes any reader still waiting to submit; no worker is left to run its task
+    }
+
+    @Override
+    public String toString() {
+        return "worker-pool " + variant.name().toLowerCase() + " (" + workerCount + " workers, task queue " + TASK_QUEUE
+                + (variant == Variant.FIXED ? ", lane limit " + LANE_LIMIT : "")
+                + (slowWorker.isZero() ? "" : ", worker 0 pauses " + slowWorker.toMillis() + " ms per task") + ")";
+    }
+}
