@@ -1,6 +1,7 @@
 package fivechats.transport;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -46,7 +47,9 @@ public final class ChatMetrics {
             .help("WebSocket upgrades refused (bad name, foreign origin, shutting down)")
             .labelNames("status").register(registry);
 
-    ChatMetrics(IntSupplier registered, IntSupplier modelThreads) {
+    ChatMetrics(IntSupplier registered, IntSupplier modelThreads, IntSupplier modelThreadDeaths) {
+        CounterWithCallback.builder().name("chat_model_thread_deaths_total")
+                .help("Model threads that ended with an exception").callback(cb -> cb.call(modelThreadDeaths.getAsInt())).register(registry);
         GaugeWithCallback.builder().name("chat_registered_clients")
                 .help("Clients in the model's registry").callback(cb -> cb.call(registered.getAsInt())).register(registry);
         GaugeWithCallback.builder().name("chat_model_threads")

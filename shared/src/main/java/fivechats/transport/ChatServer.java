@@ -64,7 +64,7 @@ public final class ChatServer {
     private ChatServer(TransportConfig config, ChatModel model) {
         this.config = config;
         this.model = model;
-        this.metrics = new ChatMetrics(model::registered, threads::live);
+        this.metrics = new ChatMetrics(model::registered, threads::live, threads::died);
         this.heartbeat = new Heartbeat(config.pingPeriod(), config.pongWait(), metrics);
         this.origins = new OriginPolicy(config.allowedOrigins());
 

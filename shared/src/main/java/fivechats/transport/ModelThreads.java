@@ -18,6 +18,7 @@ public final class ModelThreads {
     private static final Logger log = LoggerFactory.getLogger(ModelThreads.class);
 
     private final AtomicInteger live = new AtomicInteger();
+    private final AtomicInteger died = new AtomicInteger();
     private final Object lock = new Object();
 
     /** Starts a virtual thread: cheap enough for one or two per connection. */
@@ -28,6 +29,11 @@ public final class ModelThreads {
     /** Starts a platform (OS) thread, for long-lived loops or to compare with virtual threads. */
     public Thread startPlatform(String name, Runnable body) {
         return Thread.ofPlatform().name(name).daemon(true).start(counted(name, body));
+    }
+
+    /** Threads started here that ended with an exception: a model bug, always worth a look. */
+    public int died() {
+        return died.get();
     }
 
     /** Threads started here that have not ended yet. */
@@ -56,6 +62,7 @@ public final class ModelThreads {
             try {
                 body.run();
             } catch (Throwable t) {
+                died.incrementAndGet();
                 log.error("thread {} died", name, t);
             } finally {
                 live.decrementAndGet();

@@ -14,7 +14,8 @@ public final class Main {
                   --variant fixed|locked|naive  fixed: a serial lane per connection (default); locked: a lock per
                                            connection; naive: any worker writes any connection
                   --workers N              pool size (default 4)
-                  --slow-worker D          teaching aid: worker 0 pauses D after taking each task (default 0)
+                  --slow-worker D          teaching aid: worker 0 holds each task until a later one has overtaken
+                                           it, at most D (default 0, off)
                 """, args, Main::model);
     }
 

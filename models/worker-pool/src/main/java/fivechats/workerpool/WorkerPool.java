@@ -17,8 +17,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
@@ -71,8 +72,9 @@ public final class WorkerPool implements ChatModel {
     private ChatMetrics metrics;
 
     /**
-     * @param slowWorker for teaching and tests, zero otherwise: worker 0 pauses this long after taking each task,
-     *                   like a GC pause or a preemption landing at the worst moment, so a later task overtakes it
+     * @param slowWorker for teaching and tests, zero otherwise: worker 0 holds each task it takes until another
+     *                   worker has finished a later one (at most this long), like a GC pause or a preemption landing
+     *                   at the worst moment, so a later task overtakes it whenever one exists
      */
     public WorkerPool(Variant variant, int workers, Duration slowWorker) {
         if (workers < 1) {
@@ -100,13 +102,41 @@ public final class WorkerPool implements ChatModel {
                 if (task == STOP) {
                     return;
                 }
-                if (id == 0 && !slowWorker.isZero()) {
-                    LockSupport.parkNanos(slowWorker.toNanos());
+                boolean slow = !slowWorker.isZero();
+                if (slow && id == 0) {
+                    holdUntilOvertaken();
                 }
                 task.run();
+                if (slow && id != 0) {
+                    synchronized (finishedByOthers) {
+                        finishedByOthers.incrementAndGet();
+                        finishedByOthers.notifyAll();
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Tasks finished by workers other than worker 0; only counted when the slow worker is on. */
+    private final AtomicLong finishedByOthers = new AtomicLong();
+
+    /**
+     * The slow worker: hold the task just taken until another worker has finished a task taken after it (or
+     * slowWorker has passed). Whenever a later task exists, it overtakes this one: every time, not by luck.
+     */
+    private void holdUntilOvertaken() throws InterruptedException {
+        long deadline = System.nanoTime() + slowWorker.toNanos();
+        synchronized (finishedByOthers) {
+            long before = finishedByOthers.get();
+            while (finishedByOthers.get() == before) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(finishedByOthers, left);
+            }
         }
     }
 
@@ -341,6 +371,6 @@ public final class WorkerPool implements ChatModel {
     public String toString() {
         return "worker-pool " + variant.name().toLowerCase() + " (" + workerCount + " workers, task queue " + TASK_QUEUE
                 + (variant == Variant.FIXED ? ", lane limit " + LANE_LIMIT : "")
-                + (slowWorker.isZero() ? "" : ", worker 0 pauses " + slowWorker.toMillis() + " ms per task") + ")";
+                + (slowWorker.isZero() ? "" : ", worker 0 lets later tasks overtake it, up to " + slowWorker.toMillis() + " ms") + ")";
     }
 }

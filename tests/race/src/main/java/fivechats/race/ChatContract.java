@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.awaitility.Awaitility;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -77,13 +75,7 @@ public abstract class ChatContract {
     static void startClients() throws Exception {
         Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
         Awaitility.setDefaultTimeout(PATIENCE);
-        // A fixed pool: the leak test compares the JVM's thread count with a baseline.
-        QueuedThreadPool pool = new QueuedThreadPool(16, 16);
-        pool.setName("test-clients");
-        HttpClient http = new HttpClient();
-        http.setExecutor(pool);
-        webSockets = new WebSocketClient(http);
-        webSockets.start();
+        webSockets = TestClients.start();
     }
 
     @AfterAll

@@ -1,0 +1,128 @@
+package fivechats.race;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fivechats.race.VerdictTable.Row;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The verdict matrix: {@link VerdictTable} rendered as {@code tutorial/verdicts.md}. Fails when the committed
+ * file is stale; regenerate it with
+ * {@code mvn -pl tests/race -am verify -Dtest=VerdictMatrixTest -Dfivechats.writeVerdicts=true}.
+ * Also checks that the columns the contract kit asserts (slow client, heartbeat, shutdown, leaks) really are
+ * asserted: every fixed row names its contract class, which promises the same slow-client policy.
+ */
+class VerdictMatrixTest {
+    private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
+    private static final Path MATRIX = ROOT.resolve("tutorial/verdicts.md");
+    static final String REGENERATE = "mvn -pl tests/race -am verify -Dtest=VerdictMatrixTest -Dfivechats.writeVerdicts=true";
+
+    static String render() {
+        StringBuilder md = new StringBuilder();
+        md.append("# The verdict matrix\n\n");
+        md.append("What each model does under each stress, as the tests observe it. Generated from\n");
+        md.append("[`VerdictTable`](../tests/race/src/test/java/fivechats/race/VerdictTable.java), the one place the\n");
+        md.append("expected verdicts live; the race tests assert every cell, and a test fails when this file is stale.\n");
+        md.append("Regenerate it with `").append(REGENERATE).append("`.\n\n");
+        md.append("| model | variant | concurrent writes | per-sender order | registry under churn | slow client | heartbeat | shutdown | leaks | threads at 1,000 clients |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Row row : VerdictTable.ROWS) {
+            boolean contract = row.contract() != null;
+            String kit = contract ? "ok" : "not run";
+            md.append("| ").append(row.model())
+                    .append(" | ").append(row.variant())
+                    .append(" | ").append(row.writes().text)
+                    .append(" | ").append(row.order().text)
+                    .append(" | ").append(row.churn().text)
+                    .append(" | ").append(slowClient(row))
+                    .append(" | ").append(kit)
+                    .append(" | ").append(kit)
+                    .append(" | ").append(kit)
+                    .append(" | ").append(row.threadsText()).append(" = ")
+                    .append(String.format(Locale.ROOT, "%,d", row.threads().applyAsInt(1000)))
+                    .append(" |\n");
+        }
+        md.append("""
+
+                ## How each column is observed
+
+                - **concurrent writes**: 6 clients, 4 of them sending 25 lines at once, with the transport's race window
+                  on (`--race-window 5ms`: each write holds its single-send slot until a rival writer arrives), so an
+                  overlap that would be a rare accident happens every time. *Overlapping writes* means the detector
+                  counted overlaps and clients lost lines; *safe* means neither.
+                  (`VerdictScenariosTest.concurrentWrites`)
+                - **per-sender order**: one sender's burst of 40 lines to 3 receivers. The worker pool runs with 2 workers
+                  and `--slow-worker`: worker 0 holds each task until a later one has overtaken it, so reordering happens
+                  whenever the design allows it. (`VerdictScenariosTest.perSenderOrder`)
+                - **registry under churn**: 400 clients join from 8 threads at once (the registry must hold 400 and no model
+                  thread may die); then a client stops reading and its write times out while others broadcast (the chat
+                  must go on; a freeze counts as a deadlock only when a thread dump shows a reader waiting for the write
+                  lock it cannot get). (`VerdictScenariosTest.registryUnderChurn`)
+                - **slow client, heartbeat, shutdown, leaks**: the whole contract kit (`ChatContract`, 17 tests), run on
+                  every fixed variant; naive variants are not run through it.
+                - **threads at 1,000 clients**: model threads (virtual threads included) counted with 1,000 clients
+                  connected. (`VerdictScenariosTest.threadsAtOneThousandClients`)
+                """);
+        return md.toString();
+    }
+
+    private static String slowClient(Row row) {
+        if (row.slowClient() == null) {
+            return "not run";
+        }
+        return switch (row.slowClient()) {
+            case EVICTED_WITH_1008 -> "evicted with 1008; others unaffected";
+            case DROPPED_AFTER_WRITE_WAIT -> "stalls everyone up to writeWait, then dropped";
+        };
+    }
+
+    @Test
+    @DisplayName("tutorial/verdicts.md is the current rendering of VerdictTable")
+    void matrixIsFresh() throws Exception {
+        String expected = render();
+        if (Boolean.getBoolean("fivechats.writeVerdicts")) {
+            Files.createDirectories(MATRIX.getParent());
+            Files.writeString(MATRIX, expected);
+        }
+        assertTrue(Files.exists(MATRIX), MATRIX + " is missing; generate it with: " + REGENERATE);
+        assertEquals(expected, Files.readString(MATRIX), "tutorial/verdicts.md is stale; regenerate it with: " + REGENERATE);
+    }
+
+    @Test
+    @DisplayName("every fixed row is run through the contract kit with the slow-client policy the matrix shows")
+    void contractColumnsAreAsserted() throws Exception {
+        for (Row row : VerdictTable.ROWS) {
+            if (row.contract() == null) {
+                continue;
+            }
+            ChatContract contract = row.contract().getDeclaredConstructor().newInstance();
+            assertEquals(row.slowClient(), contract.slowClientPolicy(), row + ": the matrix and " + row.contract().getSimpleName());
+            assertEquals(row.factory().get().getClass(), contract.newModel().getClass(),
+                    row + ": " + row.contract().getSimpleName() + " tests a different model");
+        }
+    }
+
+    @Test
+    @DisplayName("the matrix lists every model module the build has")
+    void everyModelHasARow() throws Exception {
+        Set<String> built = new TreeSet<>();
+        Matcher m = Pattern.compile("<module>models/([a-z-]+)</module>").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        while (m.find()) {
+            built.add(m.group(1));
+        }
+        Set<String> rows = new TreeSet<>();
+        VerdictTable.ROWS.forEach(r -> rows.add(r.model()));
+        assertEquals(built, rows, "models in pom.xml vs rows in VerdictTable");
+        assertNotNull(MATRIX);
+    }
+}

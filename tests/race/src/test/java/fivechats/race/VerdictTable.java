@@ -1,0 +1,114 @@
+package fivechats.race;
+
+import fivechats.channelhub.ChannelHub;
+import fivechats.mutexmap.MutexMap;
+import fivechats.pollingloop.PollingLoop;
+import fivechats.threadperconnection.ThreadPerConnection;
+import fivechats.transport.ChatModel;
+import fivechats.workerpool.WorkerPool;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.IntUnaryOperator;
+import java.util.function.Supplier;
+
+/**
+ * The expected verdicts: one table, the single source of truth. {@link VerdictScenariosTest} and the contract
+ * tests assert every cell; {@link VerdictMatrixTest} renders it as {@code tutorial/verdicts.md} and fails when the
+ * committed file is stale. Change a verdict here, and the tests tell you whether the code agrees.
+ */
+final class VerdictTable {
+    private VerdictTable() {
+    }
+
+    /** Two writes to one connection at once. */
+    enum Writes {
+        SAFE("safe: one write at a time per connection"),
+        OVERLAP("overlapping writes: the detector trips, lines are lost");
+
+        final String text;
+
+        Writes(String text) {
+            this.text = text;
+        }
+    }
+
+    /** One sender's lines, as every receiver sees them. */
+    enum Order {
+        IN_ORDER("in order"),
+        REORDERED("reordered");
+
+        final String text;
+
+        Order(String text) {
+            this.text = text;
+        }
+    }
+
+    /** A storm of joins, then a client that dies (its write times out) while others broadcast. */
+    enum Churn {
+        OK("stays right; the chat goes on"),
+        CORRUPTED("corrupted: readers die reading the map while others join"),
+        DEADLOCK("deadlock: removes under the read lock; the chat freezes");
+
+        final String text;
+
+        Churn(String text) {
+            this.text = text;
+        }
+    }
+
+    /**
+     * One model variant and what it is expected to do.
+     *
+     * @param model        the module name
+     * @param variant      the {@code --variant} (or the only form)
+     * @param factory      builds the variant as the scenarios run it
+     * @param orderFactory builds it for the order scenario (the worker pool's slow worker makes reordering certain)
+     * @param contract     the contract test class that runs the whole kit on it, or null (naive variants)
+     * @param threads      model threads started for n connected clients (alive, or dead if the model broke)
+     * @param threadsText  the same, as the matrix shows it
+     */
+    record Row(String model, String variant, Supplier<ChatModel> factory, Supplier<ChatModel> orderFactory,
+               Writes writes, Order order, Churn churn, Class<? extends ChatContract> contract,
+               SlowClientPolicy slowClient, IntUnaryOperator threads, String threadsText) {
+        String id() {
+            return model + " " + variant;
+        }
+
+        @Override
+        public String toString() {
+            return id();
+        }
+    }
+
+    /** Worker 0 pauses this long per task in the order scenario: a later task always overtakes it if it can. */
+    static final Duration SLOW_WORKER = Duration.ofMillis(30);
+
+    static final List<Row> ROWS = List.of(
+            new Row("polling-loop", "single", () -> new PollingLoop(PollingLoop.Idle.BACKOFF), null,
+                    Writes.SAFE, Order.IN_ORDER, Churn.OK, PollingLoopContractTest.class,
+                    SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT, n -> 1, "1"),
+            new Row("thread-per-connection", "naive", () -> new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL), null,
+                    Writes.OVERLAP, Order.IN_ORDER, Churn.CORRUPTED, null, null, n -> n, "n"),
+            new Row("thread-per-connection", "fixed", () -> new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256), null,
+                    Writes.SAFE, Order.IN_ORDER, Churn.OK, ThreadPerConnectionContractTest.class,
+                    SlowClientPolicy.EVICTED_WITH_1008, n -> 2 * n, "2n"),
+            new Row("worker-pool", "naive", () -> new WorkerPool(WorkerPool.Variant.NAIVE, 4, Duration.ZERO),
+                    () -> new WorkerPool(WorkerPool.Variant.NAIVE, 2, SLOW_WORKER),
+                    Writes.OVERLAP, Order.REORDERED, Churn.OK, null, null, n -> n + 4, "n + 4"),
+            new Row("worker-pool", "locked", () -> new WorkerPool(WorkerPool.Variant.LOCKED, 4, Duration.ZERO),
+                    () -> new WorkerPool(WorkerPool.Variant.LOCKED, 2, SLOW_WORKER),
+                    Writes.SAFE, Order.REORDERED, Churn.OK, null, null, n -> n + 4, "n + 4"),
+            new Row("worker-pool", "fixed", () -> new WorkerPool(WorkerPool.Variant.FIXED, 4, Duration.ZERO),
+                    () -> new WorkerPool(WorkerPool.Variant.FIXED, 2, SLOW_WORKER),
+                    Writes.SAFE, Order.IN_ORDER, Churn.OK, WorkerPoolContractTest.class,
+                    SlowClientPolicy.EVICTED_WITH_1008, n -> n + 4, "n + 4"),
+            new Row("channel-hub", "single", () -> new ChannelHub(256), null,
+                    Writes.SAFE, Order.IN_ORDER, Churn.OK, ChannelHubContractTest.class,
+                    SlowClientPolicy.EVICTED_WITH_1008, n -> 2 * n + 1, "2n + 1"),
+            new Row("mutex-map", "naive", MutexMap.Naive::new, null,
+                    Writes.OVERLAP, Order.IN_ORDER, Churn.DEADLOCK, null, null, n -> n, "n"),
+            new Row("mutex-map", "fixed", MutexMap.Fixed::new, null,
+                    Writes.SAFE, Order.IN_ORDER, Churn.OK, MutexMapContractTest.class,
+                    SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT, n -> n, "n"));
+}
