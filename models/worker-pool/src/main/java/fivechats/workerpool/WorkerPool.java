@@ -62,7 +62,7 @@ public final class WorkerPool implements ChatModel {
     private final Variant variant;
     private final int workerCount;
     private final Duration slowWorker;
-    private final BlockingQueue<Runnable> tasks = new ArrayBlockingQueue<>(TASK_QUEUE);
+    private final BlockingQueue<Task> tasks = new ArrayBlockingQueue<>(TASK_QUEUE);
     private final Map<Long, Member> members = new ConcurrentHashMap<>();
     /** Held only to join or leave, so every client sees presence in one order. Never held while writing. */
     private final Object membership = new Object();
@@ -98,19 +98,19 @@ public final class WorkerPool implements ChatModel {
     private void work(int id) {
         try {
             while (true) {
-                Runnable task = tasks.take();
+                Task task = tasks.take();
                 if (task == STOP) {
                     return;
                 }
                 boolean slow = !slowWorker.isZero();
                 if (slow && id == 0) {
-                    holdUntilOvertaken();
+                    holdUntilOvertaken(task.seq());
                 }
-                task.run();
+                task.work().run();
                 if (slow && id != 0) {
-                    synchronized (finishedByOthers) {
-                        finishedByOthers.incrementAndGet();
-                        finishedByOthers.notifyAll();
+                    synchronized (overtaken) {
+                        overtaken.accumulateAndGet(task.seq(), Math::max);
+                        overtaken.notifyAll();
                     }
                 }
             }
@@ -119,31 +119,39 @@ public final class WorkerPool implements ChatModel {
         }
     }
 
-    /** Tasks finished by workers other than worker 0; only counted when the slow worker is on. */
-    private final AtomicLong finishedByOthers = new AtomicLong();
+    /** A unit of work, numbered in submission order (the slow worker uses the number). */
+    private record Task(long seq, Runnable work) {
+    }
+
+    private final AtomicLong submitted = new AtomicLong();
+    /** The highest task number finished by a worker other than worker 0; only kept when the slow worker is on. */
+    private final AtomicLong overtaken = new AtomicLong();
 
     /**
-     * The slow worker: hold the task just taken until another worker has finished a task taken after it (or
+     * The slow worker: hold task {@code seq} until another worker has finished a task submitted after it (or
      * slowWorker has passed). Whenever a later task exists, it overtakes this one: every time, not by luck.
      */
-    private void holdUntilOvertaken() throws InterruptedException {
+    private void holdUntilOvertaken(long seq) throws InterruptedException {
         long deadline = System.nanoTime() + slowWorker.toNanos();
-        synchronized (finishedByOthers) {
-            long before = finishedByOthers.get();
-            while (finishedByOthers.get() == before) {
+        synchronized (overtaken) {
+            while (overtaken.get() <= seq) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return;
                 }
-                TimeUnit.NANOSECONDS.timedWait(finishedByOthers, left);
+                TimeUnit.NANOSECONDS.timedWait(overtaken, left);
             }
         }
     }
 
-    private static final Runnable STOP = () -> { };
+    private static final Task STOP = new Task(-1, () -> { });
 
     /** The queue policy: wait for room. The reader that waits stops reading, which pushes back on its client. */
-    private void submit(Runnable task) {
+    private void submit(Runnable work) {
+        submit(new Task(submitted.incrementAndGet(), work));
+    }
+
+    private void submit(Task task) {
         if (stopped) {
             return;
         }

@@ -61,7 +61,7 @@ class VerdictMatrixTest {
                   overlap that would be a rare accident happens every time. *Overlapping writes* means the detector
                   counted overlaps and clients lost lines; *safe* means neither.
                   (`VerdictScenariosTest.concurrentWrites`)
-                - **per-sender order**: one sender's burst of 40 lines to 3 receivers. The worker pool runs with 2 workers
+                - **per-sender order**: one sender's burst of 200 lines to 3 receivers. The worker pool runs with 2 workers
                   and `--slow-worker`: worker 0 holds each task until a later one has overtaken it, so reordering happens
                   whenever the design allows it. (`VerdictScenariosTest.perSenderOrder`)
                 - **registry under churn**: 400 clients join from 8 threads at once (the registry must hold 400 and no model
