@@ -3,7 +3,6 @@ package fivechats.race;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import fivechats.channelhub.ChannelHub;
 import fivechats.transport.ChatServer;
 import fivechats.transport.TransportConfig;
 import java.io.File;
@@ -11,12 +10,14 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
@@ -28,9 +29,9 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The browser page in a real headless Chromium (Debian's chromium and chromium-driver): two browsers join,
- * see each other in the online list, chat, see markup shown as text, see a leave, and reconnect after the
- * server restarts. Skipped with a message where chromium is not installed, except in CI (the {@code CI}
+ * The browser page in a real headless Chromium (Debian's chromium and chromium-driver), on every fixed model:
+ * two browsers join, see each other in the online list, chat, see markup shown as text, see a leave, and
+ * reconnect after the server restarts. Skipped with a message where chromium is not installed, except in CI (the {@code CI}
  * environment variable or {@code -Dfivechats.requireBrowser=true}), where a missing browser fails.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -42,8 +43,13 @@ class BrowserChatTest {
     private ChatServer server;
     private final List<WebDriver> browsers = new ArrayList<>();
 
+    /** Every fixed model: the ones the contract kit runs. */
+    static Stream<VerdictTable.Row> fixedModels() {
+        return VerdictTable.ROWS.stream().filter(r -> r.contract() != null);
+    }
+
     @BeforeEach
-    void startServer() throws Exception {
+    void checkBrowser() {
         boolean required = System.getenv("CI") != null || Boolean.getBoolean("fivechats.requireBrowser");
         boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
         if (required) {
@@ -51,7 +57,6 @@ class BrowserChatTest {
                     + " apt-get install chromium chromium-driver");
         }
         Assumptions.assumeTrue(installed, "chromium not installed (apt-get install chromium chromium-driver): browser test skipped");
-        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), new ChannelHub(ChannelHub.DEFAULT_SEND_QUEUE)).start();
     }
 
     @AfterEach
@@ -108,9 +113,11 @@ class BrowserChatTest {
         return browser.findElement(By.id("log")).getText();
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixedModels")
     @DisplayName("two browsers chat: online list, lines both ways, markup shown as text, leave, reconnect")
-    void twoBrowsersChat() throws Exception {
+    void twoBrowsersChat(VerdictTable.Row model) throws Exception {
+        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), model.factory().get()).start();
         WebDriver alice = joinAs("alice");
         assertEquals(List.of("alice (you)"), online(alice));
         WebDriver bob = joinAs("bob");
@@ -135,7 +142,7 @@ class BrowserChatTest {
         int port = server.port();
         server.shutdown();
         waitIn(alice).until(b -> logOf(b).contains("disconnected (1001 server shutting down)"));
-        server = ChatServer.newServer(TransportConfig.defaults().withPort(port), new ChannelHub(ChannelHub.DEFAULT_SEND_QUEUE)).start();
+        server = ChatServer.newServer(TransportConfig.defaults().withPort(port), model.factory().get()).start();
         waitIn(alice).until(ExpectedConditions.textToBe(By.id("status"), "connected as alice"));
         say(alice, "back again");
         awaitLine(alice, "alice", "back again");
