@@ -58,6 +58,11 @@ public final class ChatMetrics {
                 .help("Live platform threads in the JVM").callback(cb -> cb.call(THREADS.getThreadCount())).register(registry);
     }
 
+    /** Metrics not attached to a server, for driving a model's classes directly (the jcstress tests do). */
+    public static ChatMetrics standalone() {
+        return new ChatMetrics(() -> 0, () -> 0, () -> 0);
+    }
+
     // --- reported by the model -------------------------------------------------------------------
 
     /** A model queued ({@code +n}) or dequeued ({@code -n}) frames. */

@@ -1,6 +1,7 @@
 package fivechats.transport;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +59,14 @@ public final class Outbox {
     /** The writer thread, to wait for when flushing at shutdown. */
     public Thread writer() {
         return writer;
+    }
+
+    /** The frames waiting right now, oldest first (and "close CODE" for a queued close): for tests and diagnostics. */
+    public List<String> pending() {
+        return queue.stream().map(o -> switch (o) {
+            case Frame(String json) -> json;
+            case Close(int code, String reason) -> "close " + code;
+        }).toList();
     }
 
     /**

@@ -136,35 +136,13 @@ public final class ChannelHub implements ChatModel {
 
     // --- the hub thread --------------------------------------------------------------------------
 
+    /** Set by the hub thread when a Stop arrives; from then on it only drains. */
+    private boolean stopping;
+
     private void run() {
-        boolean stopping = false;
         try {
             while (!(stopping && clients.isEmpty())) {
-                switch (inbox.take()) {
-                    case Register(Client client) -> {
-                        if (stopping) {
-                            client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down");
-                        } else {
-                            add(client);
-                        }
-                    }
-                    case Unregister(Client client) -> remove(client, "left");
-                    case Broadcast(String frame) -> {
-                        if (!stopping) {
-                            deliver(frame);
-                        }
-                    }
-                    case Stop(CompletableFuture<List<Thread>> writers) -> {
-                        stopping = true;
-                        List<Thread> flushing = new ArrayList<>();
-                        for (Client client : clients) {
-                            client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down"); // after what is queued
-                            flushing.add(client.outbox().writer());
-                        }
-                        writers.complete(flushing);
-                    }
-                }
-                registered = clients.size();
+                handle(inbox.take());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -172,6 +150,47 @@ public final class ChannelHub implements ChatModel {
             exited = true;
             inbox.clear(); // wakes any reader still blocked on put; its events are no longer wanted
         }
+    }
+
+    /** One event. Called only by the hub thread (and by jcstress, as it). */
+    void handle(Event event) {
+        switch (event) {
+            case Register(Client client) -> {
+                if (stopping) {
+                    client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down");
+                } else {
+                    add(client);
+                }
+            }
+            case Unregister(Client client) -> remove(client, "left");
+            case Broadcast(String frame) -> {
+                if (!stopping) {
+                    deliver(frame);
+                }
+            }
+            case Stop(CompletableFuture<List<Thread>> writers) -> {
+                stopping = true;
+                List<Thread> flushing = new ArrayList<>();
+                for (Client client : clients) {
+                    client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down"); // after what is queued
+                    flushing.add(client.outbox().writer());
+                }
+                writers.complete(flushing);
+            }
+        }
+        registered = clients.size();
+    }
+
+    /** For jcstress: handle every queued event on the calling thread, as the hub thread would. */
+    void handleQueued() {
+        for (Event event; (event = inbox.poll()) != null; ) {
+            handle(event);
+        }
+    }
+
+    /** For jcstress, which drives the hub without a server. */
+    void attach(ChatMetrics metrics) {
+        this.metrics = metrics;
     }
 
     private void add(Client client) {

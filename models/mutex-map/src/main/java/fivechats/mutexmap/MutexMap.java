@@ -69,13 +69,7 @@ public abstract sealed class MutexMap implements ChatModel {
 
         @Override
         protected void serve(ChatConnection connection) {
-            lock.writeLock().lock();
-            try {
-                clients.put(connection.id(), connection);
-                send(connection, Wire.welcome(connection.name(), clients.values().stream().map(ChatConnection::name).toList()));
-            } finally {
-                lock.writeLock().unlock();
-            }
+            register(connection);
             broadcast(Wire.join(connection.name()), connection);
             try {
                 while (true) {
@@ -89,7 +83,18 @@ public abstract sealed class MutexMap implements ChatModel {
             }
         }
 
-        private void broadcast(String frame, ChatConnection except) {
+        /** Adds the client and writes its welcome, under the write lock. */
+        void register(ChatConnection connection) {
+            lock.writeLock().lock();
+            try {
+                clients.put(connection.id(), connection);
+                send(connection, Wire.welcome(connection.name(), clients.values().stream().map(ChatConnection::name).toList()));
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+
+        void broadcast(String frame, ChatConnection except) {
             lock.readLock().lock(); // BROKEN: shared, so other readers broadcast to the same connections right now
             try {
                 for (ChatConnection client : List.copyOf(clients.values())) {
@@ -154,6 +159,30 @@ public abstract sealed class MutexMap implements ChatModel {
 
         @Override
         protected void serve(ChatConnection connection) {
+            register(connection);
+            try {
+                while (true) {
+                    broadcast(connection.read());
+                }
+            } catch (ClosedConnectionException | InterruptedException e) {
+                // the client is gone
+            } finally {
+                removeAndAnnounce(List.of(memberFor(connection)));
+            }
+        }
+
+        private Member memberFor(ChatConnection connection) {
+            lock.readLock().lock();
+            try {
+                Member member = clients.get(connection.id());
+                return member != null ? member : new Member(connection, new ReentrantLock());
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+
+        /** Adds the client, writes its welcome before anyone can broadcast to it, then tells the others. */
+        void register(ChatConnection connection) {
             Member self = new Member(connection, new ReentrantLock());
             List<Member> others;
             List<String> online;
@@ -172,18 +201,9 @@ public abstract sealed class MutexMap implements ChatModel {
                 self.writing().unlock();
             }
             sendAll(others, Wire.join(connection.name()));
-            try {
-                while (true) {
-                    broadcast(connection.read());
-                }
-            } catch (ClosedConnectionException | InterruptedException e) {
-                // the client is gone
-            } finally {
-                removeAndAnnounce(List.of(self));
-            }
         }
 
-        private void broadcast(String frame) {
+        void broadcast(String frame) {
             List<Member> snapshot;
             lock.readLock().lock(); // guards the map only: held for a copy, never during a write
             try {

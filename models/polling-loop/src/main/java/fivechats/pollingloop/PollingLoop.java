@@ -90,21 +90,7 @@ public final class PollingLoop implements ChatModel {
     private void run() {
         long backoffNanos = MIN_BACKOFF.toNanos();
         while (running) {
-            boolean busy = admitArrivals();
-            List<ChatConnection> gone = new ArrayList<>();
-            for (ChatConnection client : List.copyOf(clients)) {
-                try {
-                    String line = client.poll(); // at most one line per client per pass: nobody hogs the loop
-                    if (line != null) {
-                        busy = true;
-                        writeToAll(line, gone);
-                    }
-                } catch (ClosedConnectionException e) {
-                    gone.add(client);
-                }
-            }
-            busy |= drop(gone);
-            registered = clients.size();
+            boolean busy = pass();
             if (busy) {
                 backoffNanos = MIN_BACKOFF.toNanos();
             } else if (idle == Idle.SPIN) {
@@ -114,6 +100,26 @@ public final class PollingLoop implements ChatModel {
                 backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF.toNanos());
             }
         }
+    }
+
+    /** One pass over every client; true if anything happened. Called only by the loop thread (and by jcstress, as it). */
+    boolean pass() {
+        boolean busy = admitArrivals();
+        List<ChatConnection> gone = new ArrayList<>();
+        for (ChatConnection client : List.copyOf(clients)) {
+            try {
+                String line = client.poll(); // at most one line per client per pass: nobody hogs the loop
+                if (line != null) {
+                    busy = true;
+                    writeToAll(line, gone);
+                }
+            } catch (ClosedConnectionException e) {
+                gone.add(client);
+            }
+        }
+        busy |= drop(gone);
+        registered = clients.size();
+        return busy;
     }
 
     private boolean admitArrivals() {

@@ -75,7 +75,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
 
         @Override
         protected void serve(ChatConnection connection) {
-            clients.put(connection.id(), connection);
+            register(connection);
             send(connection, Wire.welcome(connection.name(), clients.values().stream().map(ChatConnection::name).toList()));
             broadcast(Wire.join(connection.name()), connection);
             try {
@@ -85,13 +85,22 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
             } catch (ClosedConnectionException | InterruptedException e) {
                 // the client is gone
             } finally {
-                clients.remove(connection.id());
+                unregister(connection);
                 broadcast(Wire.leave(connection.name()), null);
             }
         }
 
+        /** BROKEN: a put into a HashMap that other readers read and write at the same time. */
+        void register(ChatConnection connection) {
+            clients.put(connection.id(), connection);
+        }
+
+        void unregister(ChatConnection connection) {
+            clients.remove(connection.id());
+        }
+
         /** BROKEN: this reader writes to every connection itself, while other readers may be writing to them too. */
-        private void broadcast(String frame, ChatConnection except) {
+        void broadcast(String frame, ChatConnection except) {
             for (ChatConnection client : List.copyOf(clients.values())) {
                 if (client != except) {
                     send(client, frame);
@@ -158,12 +167,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
             join(self);
             try {
                 while (true) {
-                    String line = connection.read();
-                    for (Outbox client : clients.values()) {
-                        if (!client.offer(line)) {
-                            evict(client);
-                        }
-                    }
+                    broadcast(connection.read());
                 }
             } catch (ClosedConnectionException | InterruptedException e) {
                 // the client is gone
@@ -172,7 +176,25 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
             }
         }
 
-        private void join(Outbox self) {
+        /** Readers only queue: the frame goes into every outbox, and each outbox's single writer sends it. */
+        void broadcast(String line) {
+            for (Outbox client : clients.values()) {
+                if (!client.offer(line)) {
+                    evict(client);
+                }
+            }
+        }
+
+        /** Used by the jcstress tests, which drive the model without a server. */
+        void attach(ChatMetrics metrics) {
+            this.metrics = metrics;
+        }
+
+        Outbox outbox(ChatConnection connection, int limit) {
+            return new Outbox(connection, limit, metrics);
+        }
+
+        void join(Outbox self) {
             String name = self.connection().name();
             synchronized (membership) {
                 List<String> online = new ArrayList<>(clients.values().stream().map(o -> o.connection().name()).toList());
@@ -189,7 +211,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         }
 
         /** Idempotent: a client may be evicted by someone's broadcast and leave by itself later. True if it was here. */
-        private boolean leave(Outbox client, int code, String reason) {
+        boolean leave(Outbox client, int code, String reason) {
             synchronized (membership) {
                 if (clients.remove(client.connection().id()) == null) {
                     return false;

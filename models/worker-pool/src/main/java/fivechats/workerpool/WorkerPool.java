@@ -50,7 +50,7 @@ public final class WorkerPool implements ChatModel {
     public static final int LANE_LIMIT = 256;
 
     /** A connected client. {@link #lane} is used by the fixed variant only. */
-    private final class Member {
+    final class Member {
         final ChatConnection connection;
         final Lane lane = new Lane(this);
 
@@ -146,6 +146,28 @@ public final class WorkerPool implements ChatModel {
 
     private static final Task STOP = new Task(-1, () -> { });
 
+    /** For jcstress, which plays the workers itself: attach metrics without starting any thread. */
+    void attach(ChatMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** What a worker does once: take the next task, if any, and run it. For jcstress. */
+    boolean runOneTask() {
+        Task task = tasks.poll();
+        if (task == null || task == STOP) {
+            return false;
+        }
+        task.work().run();
+        return true;
+    }
+
+    /** A client joins (what its reader does first). */
+    Member register(ChatConnection connection) {
+        Member member = new Member(connection);
+        join(member);
+        return member;
+    }
+
     /** The queue policy: wait for room. The reader that waits stops reading, which pushes back on its client. */
     private void submit(Runnable work) {
         submit(new Task(submitted.incrementAndGet(), work));
@@ -214,7 +236,7 @@ public final class WorkerPool implements ChatModel {
     // --- the three variants -------------------------------------------------------------------
 
     /** A chat line to everyone connected. */
-    private void broadcast(String frame) {
+    void broadcast(String frame) {
         switch (variant) {
             // NAIVE and LOCKED: one task per line; whichever worker takes it writes to every connection.
             case NAIVE, LOCKED -> submit(() -> {

@@ -1,0 +1,179 @@
+package fivechats.jcstress;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs after jcstress and fails the build on a silent green. jcstress exits 0 when it ran on a JDK older than
+ * 21 (every test SKIPPED), when a filter matched nothing, or when a test could not run on this many CPUs.
+ * This guard fails when:
+ * <ul>
+ *   <li>it runs on a JDK older than 21 (the same {@code java} that ran jcstress);</li>
+ *   <li>jcstress left no results, or printed FATAL;</li>
+ *   <li>fewer tests ran, or passed, than the jar holds for the filter;</li>
+ *   <li>a FORBIDDEN outcome was seen (jcstress fails for that too, but the summary says which).</li>
+ * </ul>
+ * It prints one line per test with the bad outcome's frequency, and in thorough mode writes them to
+ * {@code tests/jcstress/thorough-results.csv}, which the verdict matrix renders.
+ *
+ * <p>Arguments: the jcstress output file, the jcstress jar, the test filter, the mode (fast or thorough), and
+ * the CSV to write in thorough mode.
+ */
+public final class JcstressGuard {
+    private static final Pattern RESULTS = Pattern.compile("\\(Results: (\\d+) planned; (\\d+) passed, (\\d+) failed, (\\d+) soft errs, (\\d+) hard errs\\)");
+    private static final Pattern TEST_HEADER = Pattern.compile("^\\.*\\s*\\[(OK|FAILED|ERROR)\\] (\\S+)");
+    private static final Pattern ROW = Pattern.compile("^\\s*(.+?)\\s+([\\d,]+)\\s+([\\d.]+)%\\s+(Acceptable|Interesting|Forbidden)\\s+(.*)$");
+    private static final Pattern TEST_LIST_NAME = Pattern.compile("^JCTEST(\\d+)S");
+
+    /** Samples per outcome kind for one test, summed over every fork and configuration. */
+    private static final class Tally {
+        long total;
+        long interesting;
+        long forbidden;
+    }
+
+    private JcstressGuard() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path output = Path.of(args[0]);
+        Path jar = Path.of(args[1]);
+        Pattern filter = Pattern.compile(args[2]);
+        String mode = args[3];
+        List<String> problems = new ArrayList<>();
+
+        int jdk = Runtime.version().feature();
+        if (jdk < 21) {
+            problems.add("jcstress ran on JDK " + jdk + ": below 21 it silently skips every test. Let the toolchain pick a JDK 21+.");
+        }
+        if (!Files.exists(output)) {
+            fail(List.of("no jcstress output at " + output + ": did jcstress run?"));
+        }
+        String text = Files.readString(output);
+        if (!text.contains("RUN RESULTS:")) {
+            problems.add("jcstress produced no results (no RUN RESULTS section in " + output + ")");
+        }
+        if (text.contains("FATAL")) {
+            problems.add("jcstress printed FATAL: see " + output);
+        }
+
+        List<String> expected = testsIn(jar).stream().filter(t -> filter.matcher(t).find()).toList();
+        Matcher results = RESULTS.matcher(text);
+        long planned = -1;
+        long passed = -1;
+        while (results.find()) {
+            planned = Long.parseLong(results.group(1));
+            passed = Long.parseLong(results.group(2));
+        }
+        if (expected.isEmpty()) {
+            problems.add("the filter '" + filter + "' matches no test in " + jar);
+        }
+        if (planned != expected.size() || passed != expected.size()) {
+            problems.add(expected.size() + " tests match '" + filter + "', but jcstress planned " + planned + " and passed " + passed);
+        }
+
+        Map<String, Tally> tallies = tally(text);
+        for (String test : expected) {
+            if (!tallies.containsKey(test)) {
+                problems.add(test + " has no results in the output");
+            }
+        }
+        System.out.println("jcstress (" + mode + " mode, JDK " + jdk + "): " + expected.size() + " tests; bad outcome = interesting or forbidden");
+        for (Map.Entry<String, Tally> e : new TreeMap<>(tallies).entrySet()) {
+            Tally t = e.getValue();
+            System.out.printf("  %-72s %,13d samples  interesting %8s  forbidden %8s%n", e.getKey(), t.total,
+                    percent(t.interesting, t.total), percent(t.forbidden, t.total));
+            if (t.forbidden > 0) {
+                problems.add(e.getKey() + " saw a FORBIDDEN outcome " + t.forbidden + " times");
+            }
+        }
+        if (mode.equals("thorough") && args.length > 4 && problems.isEmpty()) {
+            writeCsv(Path.of(args[4]), tallies, jdk);
+        }
+        if (!problems.isEmpty()) {
+            fail(problems);
+        }
+    }
+
+    private static String percent(long part, long total) {
+        return total == 0 ? "-" : String.format("%.4f%%", 100.0 * part / total);
+    }
+
+    /** Test names in the jar's META-INF/TestList: each line is JCTEST, then the name's length, S, the name. */
+    static List<String> testsIn(Path jar) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            var entry = file.getEntry("META-INF/TestList");
+            if (entry == null) {
+                return names;
+            }
+            try (InputStream in = file.getInputStream(entry)) {
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    Matcher m = TEST_LIST_NAME.matcher(line);
+                    if (m.find()) {
+                        int length = Integer.parseInt(m.group(1));
+                        names.add(line.substring(m.end(), m.end() + length));
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    /** Sums the per-fork result tables (printed with -v) per test, before the final summary. */
+    static Map<String, Tally> tally(String text) {
+        Map<String, Tally> tallies = new LinkedHashMap<>();
+        int summary = text.indexOf("RUN RESULTS:");
+        String runs = summary < 0 ? text : text.substring(0, summary);
+        String current = null;
+        for (String line : runs.split("\n")) {
+            Matcher header = TEST_HEADER.matcher(line);
+            if (header.find()) {
+                current = header.group(2);
+                tallies.computeIfAbsent(current, k -> new Tally());
+                continue;
+            }
+            Matcher row = ROW.matcher(line);
+            if (current != null && row.matches()) {
+                long samples = Long.parseLong(row.group(2).replace(",", ""));
+                Tally t = tallies.get(current);
+                t.total += samples;
+                switch (row.group(4)) {
+                    case "Interesting" -> t.interesting += samples;
+                    case "Forbidden" -> t.forbidden += samples;
+                    default -> { }
+                }
+            }
+        }
+        return tallies;
+    }
+
+    private static void writeCsv(Path csv, Map<String, Tally> tallies, int jdk) throws IOException {
+        StringBuilder out = new StringBuilder("# jcstress thorough run (-m quick), JDK " + jdk + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs. Written by JcstressGuard; rendered by VerdictMatrixTest.\n");
+        out.append("test,samples,interesting,forbidden\n");
+        for (Map.Entry<String, Tally> e : new TreeMap<>(tallies).entrySet()) {
+            Tally t = e.getValue();
+            out.append(e.getKey()).append(',').append(t.total).append(',').append(t.interesting).append(',').append(t.forbidden).append('\n');
+        }
+        Files.writeString(csv, out);
+        System.out.println("wrote " + csv);
+    }
+
+    private static void fail(List<String> problems) {
+        System.err.println("jcstress guard FAILED:");
+        problems.forEach(p -> System.err.println("  - " + p));
+        System.exit(1);
+    }
+}

@@ -1,0 +1,83 @@
+package fivechats.jcstress;
+
+import fivechats.transport.ChatConnection;
+import fivechats.transport.ClosedConnectionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-memory {@link ChatConnection} for jcstress: it records what is written to it, in order, and trips on
+ * overlap exactly as the transport does (a second writer during a write gets an IllegalStateException and its
+ * frame is not recorded). Reading is not used by these tests.
+ */
+public final class RecordingConnection implements ChatConnection {
+    private final long id;
+    private final String name;
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicInteger overlaps = new AtomicInteger();
+    private final List<String> written = new ArrayList<>(); // guarded by the single-writer flag, and read by the arbiter
+
+    public RecordingConnection(long id, String name) {
+        this.id = id;
+        this.name = name;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return "memory";
+    }
+
+    @Override
+    public String read() throws ClosedConnectionException {
+        throw new ClosedConnectionException("a recording connection has nothing to read");
+    }
+
+    @Override
+    public String poll() {
+        return null;
+    }
+
+    @Override
+    public void write(String frame) {
+        if (!writing.compareAndSet(false, true)) {
+            overlaps.incrementAndGet();
+            throw new IllegalStateException("concurrent write to connection " + name);
+        }
+        try {
+            written.add(frame);
+        } finally {
+            writing.set(false);
+        }
+    }
+
+    @Override
+    public void close(int statusCode, String reason) {
+    }
+
+    @Override
+    public boolean isOpen() {
+        return true;
+    }
+
+    /** How many writes found another write in progress. */
+    public int overlaps() {
+        return overlaps.get();
+    }
+
+    /** What was written, in order. Read it from the arbiter, after the actors. */
+    public List<String> written() {
+        return written;
+    }
+}

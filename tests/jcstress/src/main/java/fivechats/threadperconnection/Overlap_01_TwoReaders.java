@@ -1,0 +1,91 @@
+package fivechats.threadperconnection;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import fivechats.jcstress.RecordingConnection;
+import fivechats.transport.ChatMetrics;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+/**
+ * Two readers broadcast at the same moment, and both lines must reach carol.
+ *
+ * <p>In the naive model each reader writes to carol's connection itself, so two broadcasts can write to it at
+ * once. The connection allows one send at a time: the second write is refused and carol loses that line. In the
+ * fixed model readers only queue into carol's outbox, and its single writer sends them one by one.
+ * Result: (overlapping writes seen, lines that reached carol or her outbox).
+ *
+ * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_01}
+ *
+ * <p>Observed: see the table at the end of {@code tests/jcstress/README.md} (JDK 25, 2 cores).
+ */
+public class Overlap_01_TwoReaders {
+    private static final ChatMetrics METRICS = ChatMetrics.standalone();
+
+    @JCStressTest
+    @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes did not overlap; carol got both lines.")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE_INTERESTING, desc = "Two readers wrote to carol at once: one write was refused and carol lost a line.")
+    @State
+    public static class Naive {
+        private final ThreadPerConnection.Naive model = new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL);
+        private final RecordingConnection carol = new RecordingConnection(3, "carol");
+
+        public Naive() {
+            model.register(carol);
+        }
+
+        @Actor
+        public void alice() {
+            model.broadcast("alice's line", null);
+        }
+
+        @Actor
+        public void bob() {
+            model.broadcast("bob's line", null);
+        }
+
+        @Arbiter
+        public void seen(II_Result r) {
+            r.r1 = carol.overlaps();
+            r.r2 = carol.written().size();
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "Both lines are queued for carol's single writer.")
+    @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "Two threads wrote to carol at once: impossible, readers never write.")
+    @State
+    public static class Fixed {
+        private final ThreadPerConnection.Fixed model = new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256);
+        private final RecordingConnection carol = new RecordingConnection(3, "carol");
+        private final fivechats.transport.Outbox carolsOutbox;
+
+        public Fixed() {
+            model.attach(METRICS);
+            carolsOutbox = model.outbox(carol, 256);
+            model.join(carolsOutbox);
+        }
+
+        @Actor
+        public void alice() {
+            model.broadcast("alice's line");
+        }
+
+        @Actor
+        public void bob() {
+            model.broadcast("bob's line");
+        }
+
+        @Arbiter
+        public void seen(II_Result r) {
+            r.r1 = carol.overlaps();
+            r.r2 = (int) carolsOutbox.pending().stream().filter(f -> f.endsWith("'s line")).count() + carol.written().size();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package fivechats.workerpool;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import fivechats.jcstress.RecordingConnection;
+import fivechats.transport.ChatMetrics;
+import java.time.Duration;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+/**
+ * Two workers each take one broadcast task (alice's line, bob's line) and write it to carol.
+ *
+ * <p>Naive: any worker writes to any connection, so the two writes to carol can overlap; one is refused and the
+ * line is lost. Locked: a lock per connection makes the writes take turns, so nothing overlaps. Fixed: both
+ * lines go into carol's lane, which only one worker drains at a time. The actors play the two workers.
+ * Result: (overlapping writes seen, lines carol got).
+ *
+ * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_02}
+ *
+ * <p>Observed: see the table at the end of {@code tests/jcstress/README.md} (JDK 25, 2 cores).
+ */
+public class Overlap_02_TwoWorkers {
+    private static final ChatMetrics METRICS = ChatMetrics.standalone();
+
+    /** carol online, and two lines broadcast: the tasks wait in the queue for the actors. */
+    abstract static class Setup {
+        final WorkerPool pool;
+        final RecordingConnection carol = new RecordingConnection(3, "carol");
+
+        Setup(WorkerPool.Variant variant) {
+            pool = new WorkerPool(variant, 2, Duration.ZERO);
+            pool.attach(METRICS);
+            pool.register(carol);
+            while (pool.runOneTask()) {
+                // deliver carol's welcome before the race
+            }
+            pool.broadcast("alice's line");
+            pool.broadcast("bob's line");
+        }
+
+        void result(II_Result r) {
+            while (pool.runOneTask()) {
+                // anything left over (the fixed lane may have been drained by one actor already)
+            }
+            r.r1 = carol.overlaps();
+            r.r2 = (int) carol.written().stream().filter(f -> f.endsWith("'s line")).count();
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes did not overlap; carol got both lines.")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE_INTERESTING, desc = "Two workers wrote to carol at once: one write was refused and carol lost a line.")
+    @State
+    public static class Naive extends Setup {
+        public Naive() {
+            super(WorkerPool.Variant.NAIVE);
+        }
+
+        @Actor
+        public void worker1() {
+            pool.runOneTask();
+        }
+
+        @Actor
+        public void worker2() {
+            pool.runOneTask();
+        }
+
+        @Arbiter
+        public void seen(II_Result r) {
+            result(r);
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes took turns; carol got both lines.")
+    @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "Two workers wrote to carol at once: the lock per connection must prevent it.")
+    @State
+    public static class Locked extends Setup {
+        public Locked() {
+            super(WorkerPool.Variant.LOCKED);
+        }
+
+        @Actor
+        public void worker1() {
+            pool.runOneTask();
+        }
+
+        @Actor
+        public void worker2() {
+            pool.runOneTask();
+        }
+
+        @Arbiter
+        public void seen(II_Result r) {
+            result(r);
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "One worker drained carol's lane; carol got both lines.")
+    @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "Two workers wrote to carol at once: the lane's token must prevent it.")
+    @State
+    public static class Fixed extends Setup {
+        public Fixed() {
+            super(WorkerPool.Variant.FIXED);
+        }
+
+        @Actor
+        public void worker1() {
+            pool.runOneTask();
+        }
+
+        @Actor
+        public void worker2() {
+            pool.runOneTask();
+        }
+
+        @Arbiter
+        public void seen(II_Result r) {
+            result(r);
+        }
+    }
+}
