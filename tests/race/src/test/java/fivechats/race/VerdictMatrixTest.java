@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fivechats.race.VerdictTable.Row;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,17 +30,65 @@ import org.junit.jupiter.api.Test;
 class VerdictMatrixTest {
     private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
     private static final Path MATRIX = ROOT.resolve("tutorial/verdicts.md");
+    /** Written by the jcstress module's guard after a thorough run; committed. */
+    static final Path JCSTRESS = ROOT.resolve("tests/jcstress/thorough-results.csv");
+
+    /** One jcstress test's totals in the committed thorough run. */
+    record Stress(long samples, long interesting, long forbidden) {
+        long bad() {
+            return interesting + forbidden;
+        }
+    }
+
+    static Map<String, Stress> jcstress() throws IOException {
+        Map<String, Stress> results = new TreeMap<>();
+        if (!Files.exists(JCSTRESS)) {
+            return results;
+        }
+        for (String line : Files.readAllLines(JCSTRESS)) {
+            if (line.startsWith("#") || line.startsWith("test,") || line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",");
+            results.put(f[0], new Stress(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])));
+        }
+        return results;
+    }
+
+    /** "Registry_01: 2.17% of 5.1M" for each of the row's tests. */
+    private static String stressCell(Row row, Map<String, Stress> results) {
+        List<String> parts = new ArrayList<>();
+        for (String test : row.jcstress()) {
+            Stress r = results.get(test);
+            String topic = test.substring(test.lastIndexOf('.', test.lastIndexOf('.') - 1) + 1, test.lastIndexOf('.'));
+            topic = topic.substring(0, topic.indexOf('_', topic.indexOf('_') + 1));
+            if (r == null) {
+                parts.add(topic + ": no thorough run yet");
+            } else if (r.bad() == 0) {
+                parts.add(topic + ": never in " + millions(r.samples()));
+            } else {
+                parts.add(topic + ": " + String.format(Locale.ROOT, "%.2f%%", 100.0 * r.bad() / r.samples()) + " of " + millions(r.samples()));
+            }
+        }
+        return String.join("; ", parts);
+    }
+
+    private static String millions(long samples) {
+        return String.format(Locale.ROOT, "%.1fM", samples / 1e6);
+    }
     static final String REGENERATE = "mvn -pl tests/race -am verify -Dtest=VerdictMatrixTest -Dfivechats.writeVerdicts=true";
 
-    static String render() {
+    static String render() throws IOException {
+        Map<String, Stress> stress = jcstress();
+        String runLine = Files.exists(JCSTRESS) ? Files.readAllLines(JCSTRESS).get(0).replaceFirst("^#\\s*", "") : "no thorough run committed yet";
         StringBuilder md = new StringBuilder();
         md.append("# The verdict matrix\n\n");
         md.append("What each model does under each stress, as the tests observe it. Generated from\n");
         md.append("[`VerdictTable`](../tests/race/src/test/java/fivechats/race/VerdictTable.java), the one place the\n");
         md.append("expected verdicts live; the race tests assert every cell, and a test fails when this file is stale.\n");
         md.append("Regenerate it with `").append(REGENERATE).append("`.\n\n");
-        md.append("| model | variant | concurrent writes | per-sender order | registry under churn | slow client | heartbeat | shutdown | leaks | threads at 1,000 clients |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| model | variant | concurrent writes | per-sender order | registry under churn | slow client | heartbeat | shutdown | leaks | threads at 1,000 clients | jcstress: bad outcome, thorough run |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row row : VerdictTable.ROWS) {
             boolean contract = row.contract() != null;
             String kit = contract ? "ok" : "not run";
@@ -50,6 +103,7 @@ class VerdictMatrixTest {
                     .append(" | ").append(kit)
                     .append(" | ").append(row.threadsText()).append(" = ")
                     .append(String.format(Locale.ROOT, "%,d", row.threads().applyAsInt(1000)))
+                    .append(" | ").append(stressCell(row, stress))
                     .append(" |\n");
         }
         md.append("""
@@ -72,7 +126,11 @@ class VerdictMatrixTest {
                   every fixed variant; naive variants are not run through it.
                 - **threads at 1,000 clients**: model threads (virtual threads included) counted with 1,000 clients
                   connected. (`VerdictScenariosTest.threadsAtOneThousandClients`)
+                - **jcstress**: below the network, two actors on the state the variant's correctness rests on
+                  ([`tests/jcstress`](../tests/jcstress/)). The share of samples with the bad outcome (interesting for a
+                  naive form, forbidden for a fixed one) in the last committed thorough run:
                 """);
+        md.append("  ").append(runLine).append("\n");
         return md.toString();
     }
 
@@ -109,6 +167,25 @@ class VerdictMatrixTest {
             assertEquals(row.slowClient(), contract.slowClientPolicy(), row + ": the matrix and " + row.contract().getSimpleName());
             assertEquals(row.factory().get().getClass(), contract.newModel().getClass(),
                     row + ": " + row.contract().getSimpleName() + " tests a different model");
+        }
+    }
+
+    @Test
+    @DisplayName("the committed jcstress run covers exactly the tests the table names: naive ones broke, fixed ones never did")
+    void jcstressColumnMatchesTheRun() throws Exception {
+        Map<String, Stress> results = jcstress();
+        assertTrue(!results.isEmpty(), JCSTRESS + " is missing: run mvn verify -pl tests/jcstress -am -Djcstress.thorough");
+        Set<String> named = new TreeSet<>();
+        VerdictTable.ROWS.forEach(r -> named.addAll(r.jcstress()));
+        assertEquals(named, results.keySet(), "jcstress tests named in VerdictTable vs tests in " + JCSTRESS);
+        for (Row row : VerdictTable.ROWS) {
+            for (String test : row.jcstress()) {
+                Stress r = results.get(test);
+                assertEquals(0, r.forbidden(), test + " saw a forbidden outcome");
+                if (row.contract() == null) {
+                    assertTrue(r.interesting() > 0, row + ": " + test + " never showed its bad outcome in the thorough run");
+                }
+            }
         }
     }
 

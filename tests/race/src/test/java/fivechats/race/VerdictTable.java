@@ -67,10 +67,11 @@ final class VerdictTable {
      * @param contract     the contract test class that runs the whole kit on it, or null (naive variants)
      * @param threads      model threads started for n connected clients (alive, or dead if the model broke)
      * @param threadsText  the same, as the matrix shows it
+     * @param jcstress     the jcstress tests (in tests/jcstress) of this variant's shared state
      */
     record Row(String model, String variant, Supplier<ChatModel> factory, Supplier<ChatModel> orderFactory,
                Writes writes, Order order, Churn churn, Class<? extends ChatContract> contract,
-               SlowClientPolicy slowClient, IntUnaryOperator threads, String threadsText) {
+               SlowClientPolicy slowClient, IntUnaryOperator threads, String threadsText, List<String> jcstress) {
         String id() {
             return model + " " + variant;
         }
@@ -87,28 +88,37 @@ final class VerdictTable {
     static final List<Row> ROWS = List.of(
             new Row("polling-loop", "single", () -> new PollingLoop(PollingLoop.Idle.BACKOFF), null,
                     Writes.SAFE, Order.IN_ORDER, Churn.OK, PollingLoopContractTest.class,
-                    SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT, n -> 1, "1"),
+                    SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT, n -> 1, "1",
+                    List.of("fivechats.pollingloop.Confinement_01_AcceptDuringPass.Loop")),
             new Row("thread-per-connection", "naive", () -> new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL), null,
-                    Writes.OVERLAP, Order.IN_ORDER, Churn.CORRUPTED, null, null, n -> n, "n"),
+                    Writes.OVERLAP, Order.IN_ORDER, Churn.CORRUPTED, null, null, n -> n, "n",
+                    List.of("fivechats.threadperconnection.Registry_01_Join.BrokenHashMap", "fivechats.threadperconnection.Registry_02_BroadcastWhileJoin.BrokenHashMap", "fivechats.threadperconnection.Overlap_01_TwoReaders.Naive")),
             new Row("thread-per-connection", "fixed", () -> new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256), null,
                     Writes.SAFE, Order.IN_ORDER, Churn.OK, ThreadPerConnectionContractTest.class,
-                    SlowClientPolicy.EVICTED_WITH_1008, n -> 2 * n, "2n"),
+                    SlowClientPolicy.EVICTED_WITH_1008, n -> 2 * n, "2n",
+                    List.of("fivechats.threadperconnection.Registry_01_Join.ConcurrentMap", "fivechats.threadperconnection.Registry_02_BroadcastWhileJoin.ConcurrentMap", "fivechats.threadperconnection.Overlap_01_TwoReaders.Fixed")),
             new Row("worker-pool", "naive", () -> new WorkerPool(WorkerPool.Variant.NAIVE, 4, Duration.ZERO),
                     () -> new WorkerPool(WorkerPool.Variant.NAIVE, 2, SLOW_WORKER),
-                    Writes.OVERLAP, Order.REORDERED, Churn.OK, null, null, n -> n + 4, "n + 4"),
+                    Writes.OVERLAP, Order.REORDERED, Churn.OK, null, null, n -> n + 4, "n + 4",
+                    List.of("fivechats.workerpool.Overlap_02_TwoWorkers.Naive", "fivechats.workerpool.Order_01_OneSender.Naive")),
             new Row("worker-pool", "locked", () -> new WorkerPool(WorkerPool.Variant.LOCKED, 4, Duration.ZERO),
                     () -> new WorkerPool(WorkerPool.Variant.LOCKED, 2, SLOW_WORKER),
-                    Writes.SAFE, Order.REORDERED, Churn.OK, null, null, n -> n + 4, "n + 4"),
+                    Writes.SAFE, Order.REORDERED, Churn.OK, null, null, n -> n + 4, "n + 4",
+                    List.of("fivechats.workerpool.Overlap_02_TwoWorkers.Locked", "fivechats.workerpool.Order_01_OneSender.Locked")),
             new Row("worker-pool", "fixed", () -> new WorkerPool(WorkerPool.Variant.FIXED, 4, Duration.ZERO),
                     () -> new WorkerPool(WorkerPool.Variant.FIXED, 2, SLOW_WORKER),
                     Writes.SAFE, Order.IN_ORDER, Churn.OK, WorkerPoolContractTest.class,
-                    SlowClientPolicy.EVICTED_WITH_1008, n -> n + 4, "n + 4"),
+                    SlowClientPolicy.EVICTED_WITH_1008, n -> n + 4, "n + 4",
+                    List.of("fivechats.workerpool.Overlap_02_TwoWorkers.Fixed", "fivechats.workerpool.Order_01_OneSender.Fixed")),
             new Row("channel-hub", "single", () -> new ChannelHub(256), null,
                     Writes.SAFE, Order.IN_ORDER, Churn.OK, ChannelHubContractTest.class,
-                    SlowClientPolicy.EVICTED_WITH_1008, n -> 2 * n + 1, "2n + 1"),
+                    SlowClientPolicy.EVICTED_WITH_1008, n -> 2 * n + 1, "2n + 1",
+                    List.of("fivechats.channelhub.Handoff_01_RegisterWhileBroadcast.Hub")),
             new Row("mutex-map", "naive", MutexMap.Naive::new, null,
-                    Writes.OVERLAP, Order.IN_ORDER, Churn.DEADLOCK, null, null, n -> n, "n"),
+                    Writes.OVERLAP, Order.IN_ORDER, Churn.DEADLOCK, null, null, n -> n, "n",
+                    List.of("fivechats.mutexmap.Overlap_03_ReadLock.Naive")),
             new Row("mutex-map", "fixed", MutexMap.Fixed::new, null,
                     Writes.SAFE, Order.IN_ORDER, Churn.OK, MutexMapContractTest.class,
-                    SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT, n -> n, "n"));
+                    SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT, n -> n, "n",
+                    List.of("fivechats.mutexmap.Overlap_03_ReadLock.Fixed")));
 }
