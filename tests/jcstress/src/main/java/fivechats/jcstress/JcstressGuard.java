@@ -69,18 +69,22 @@ public final class JcstressGuard {
         }
 
         List<String> expected = testsIn(jar).stream().filter(t -> filter.matcher(t).find()).toList();
+        // "planned" counts test runs: one per test in fast mode, one per test and configuration in thorough mode.
         Matcher results = RESULTS.matcher(text);
         long planned = -1;
         long passed = -1;
+        long broken = -1;
         while (results.find()) {
             planned = Long.parseLong(results.group(1));
             passed = Long.parseLong(results.group(2));
+            broken = Long.parseLong(results.group(3)) + Long.parseLong(results.group(4)) + Long.parseLong(results.group(5));
         }
         if (expected.isEmpty()) {
             problems.add("the filter '" + filter + "' matches no test in " + jar);
         }
-        if (planned != expected.size() || passed != expected.size()) {
-            problems.add(expected.size() + " tests match '" + filter + "', but jcstress planned " + planned + " and passed " + passed);
+        if (planned < expected.size() || passed != planned || broken != 0) {
+            problems.add(expected.size() + " tests match '" + filter + "', but jcstress planned " + planned + " runs, passed "
+                    + passed + ", and " + broken + " failed or erred");
         }
 
         Map<String, Tally> tallies = tally(text);
@@ -160,8 +164,9 @@ public final class JcstressGuard {
     }
 
     private static void writeCsv(Path csv, Map<String, Tally> tallies, int jdk) throws IOException {
-        StringBuilder out = new StringBuilder("# jcstress thorough run (-m quick), JDK " + jdk + ", "
-                + Runtime.getRuntime().availableProcessors() + " CPUs. Written by JcstressGuard; rendered by VerdictMatrixTest.\n");
+        StringBuilder out = new StringBuilder("# jcstress thorough run (-m quick) on " + java.time.LocalDate.now() + ": JDK "
+                + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel()
+                + "). Written by JcstressGuard; rendered by VerdictMatrixTest.\n");
         out.append("test,samples,interesting,forbidden\n");
         for (Map.Entry<String, Tally> e : new TreeMap<>(tallies).entrySet()) {
             Tally t = e.getValue();
@@ -169,6 +174,15 @@ public final class JcstressGuard {
         }
         Files.writeString(csv, out);
         System.out.println("wrote " + csv);
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+        } catch (IOException | RuntimeException e) {
+            return "unknown CPU";
+        }
     }
 
     private static void fail(List<String> problems) {

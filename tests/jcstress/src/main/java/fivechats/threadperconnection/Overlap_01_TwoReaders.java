@@ -23,7 +23,17 @@ import org.openjdk.jcstress.infra.results.II_Result;
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_01}
  *
- * <p>Observed: see the table at the end of {@code tests/jcstress/README.md} (JDK 25, 2 cores).
+ * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (AMD EPYC):
+ * <pre>
+ *   Naive
+ *     RESULT      SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *       0, 2  189,403,058   99.05%   Acceptable  The writes did not overlap; carol got both lines.
+ *       1, 1    1,810,776    0.95%  Interesting  Two readers wrote to carol at once: one write was refused...
+ *   Fixed
+ *     RESULT     SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *       0, 2  21,342,474  100.00%  Acceptable  Both lines are queued for carol's single writer.
+ *       1, 1           0    0.00%   Forbidden  Two threads wrote to carol at once: impossible, readers n...
+ * </pre>
  */
 public class Overlap_01_TwoReaders {
     private static final ChatMetrics METRICS = ChatMetrics.standalone();

@@ -24,7 +24,21 @@ import org.openjdk.jcstress.infra.results.II_Result;
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_02}
  *
- * <p>Observed: see the table at the end of {@code tests/jcstress/README.md} (JDK 25, 2 cores).
+ * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (AMD EPYC):
+ * <pre>
+ *   Naive
+ *     RESULT    SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *       0, 2  8,099,786   98.38%   Acceptable  The writes did not overlap; carol got both lines.
+ *       1, 1    133,484    1.62%  Interesting  Two workers wrote to carol at once: one write was refused...
+ *   Locked
+ *     RESULT    SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *       0, 2  8,249,654  100.00%  Acceptable  The writes took turns; carol got both lines.
+ *       1, 1          0    0.00%   Forbidden  Two workers wrote to carol at once: the lock per connecti...
+ *   Fixed
+ *     RESULT    SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *       0, 2  8,159,542  100.00%  Acceptable  One worker drained carol's lane; carol got both lines.
+ *       1, 1          0    0.00%   Forbidden  Two workers wrote to carol at once: the lane's token must...
+ * </pre>
  */
 public class Overlap_02_TwoWorkers {
     private static final ChatMetrics METRICS = ChatMetrics.standalone();

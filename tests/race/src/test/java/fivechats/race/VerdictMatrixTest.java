@@ -180,11 +180,11 @@ class VerdictMatrixTest {
         assertEquals(named, results.keySet(), "jcstress tests named in VerdictTable vs tests in " + JCSTRESS);
         for (Row row : VerdictTable.ROWS) {
             for (String test : row.jcstress()) {
-                Stress r = results.get(test);
-                assertEquals(0, r.forbidden(), test + " saw a forbidden outcome");
-                if (row.contract() == null) {
-                    assertTrue(r.interesting() > 0, row + ": " + test + " never showed its bad outcome in the thorough run");
-                }
+                assertEquals(0, results.get(test).forbidden(), test + " saw a forbidden outcome");
+            }
+            if (row.contract() == null) { // a naive (or locked) form: at least one of its topics must show it breaking
+                assertTrue(row.jcstress().stream().anyMatch(t -> results.get(t).interesting() > 0),
+                        row + ": none of " + row.jcstress() + " showed a bad outcome in the thorough run");
             }
         }
     }
