@@ -54,6 +54,9 @@ public final class ChatMetrics {
                 .help("Clients in the model's registry").callback(cb -> cb.call(registered.getAsInt())).register(registry);
         GaugeWithCallback.builder().name("chat_model_threads")
                 .help("Live threads the model started, virtual threads included").callback(cb -> cb.call(modelThreads.getAsInt())).register(registry);
+        GaugeWithCallback.builder().name("chat_jvm_heap_used_bytes")
+                .help("Java heap in use (after the last GC it includes garbage not yet collected)")
+                .callback(cb -> cb.call(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())).register(registry);
         GaugeWithCallback.builder().name("chat_jvm_platform_threads")
                 .help("Live platform threads in the JVM").callback(cb -> cb.call(THREADS.getThreadCount())).register(registry);
     }

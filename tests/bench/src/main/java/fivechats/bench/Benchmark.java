@@ -1,0 +1,221 @@
+package fivechats.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The five models (and a Node ws peer) side by side, measured in one run by one load generator on 127.0.0.1.
+ *
+ * <pre>
+ *   mvn -q -pl tests/bench -am verify -Dbench.mode=full    the full benchmark: tutorial/benchmark.{md,svg,json}
+ *   mvn -q -pl tests/bench -am verify                      the smoke mode (CI): tiny counts, output in target/
+ * </pre>
+ * Every target runs in its own process, one at a time; each scenario runs {@link Plan#runs} times and the report
+ * quotes medians. Other CPU load on the machine is watched during every scenario and reported.
+ */
+public final class Benchmark {
+    enum Scenario { CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT, IDLE, CAPACITY }
+
+    /** Counts and durations for one mode. */
+    record Plan(String mode, int runs, int smallN, int bigN, int senders, int lines, double steadyRate, int steadyLines,
+                int idleN, double idleSeconds, int capacityN) {
+    }
+
+    static final Plan FULL = new Plan("full", 3, 100, 1000, 10, 200, 5, 20, 1000, 3, 10_000);
+    static final Plan SMOKE = new Plan("smoke", 1, 10, 20, 2, 20, 20, 10, 20, 0.5, 200);
+
+    /** One server under test: how to start it, and which scenarios it runs. */
+    record Target(String name, List<String> command, boolean java, Set<Scenario> scenarios, String why) {
+    }
+
+    /** One measurement. Fields not measured by a scenario are left at -1. */
+    public record Result(String target, String scenario, int run, int clients, double deliveriesPerSecond, double p50Millis,
+                         double p99Millis, double maxMillis, long lost, long outOfOrder, double serverCpuPercent,
+                         double rssPerConnectionKiB, double heapPerConnectionKiB, double threads, double connectSeconds,
+                         double otherCpuPercent) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Plan plan = args[0].equals("full") ? FULL : SMOKE;
+        Path root = Path.of(args[1]).toAbsolutePath().normalize();
+        Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+        Path jcmd = java.resolveSibling("jcmd");
+        Path out = plan == FULL ? root.resolve("tutorial") : root.resolve("tests/bench/target");
+        Files.createDirectories(out);
+
+        List<Target> targets = targets(root, java, plan);
+        List<Result> results = new ArrayList<>();
+        long started = System.nanoTime();
+        System.out.printf("benchmark (%s): %d targets, %d run(s) each, %d cores, JDK %s%n", plan.mode(), targets.size(),
+                plan.runs(), Runtime.getRuntime().availableProcessors(), Runtime.version());
+        try (Load load = new Load()) {
+            for (int run = 1; run <= plan.runs(); run++) {
+                for (Target target : targets) {
+                    results.addAll(measure(target, run, plan, load, jcmd));
+                }
+            }
+        }
+        double minutes = (System.nanoTime() - started) / 60e9;
+        Report.write(out, plan, targets, results, minutes);
+        System.out.printf("benchmark done in %.1f min: %s%n", minutes, out.resolve("benchmark.md"));
+        if (plan == SMOKE) {
+            Report.checkSmoke(results, targets);
+        }
+    }
+
+    static List<Target> targets(Path root, Path java, Plan plan) {
+        Set<Scenario> all = EnumSet.allOf(Scenario.class);
+        List<Target> targets = new ArrayList<>();
+        targets.add(jar(root, java, "polling-loop", "polling-loop", all, ""));
+        targets.add(jar(root, java, "polling-loop --idle spin", "polling-loop", EnumSet.of(Scenario.IDLE),
+                "idle cost only: the spinning loop"));
+        targets.add(jar(root, java, "thread-per-connection", "thread-per-connection", all, ""));
+        targets.add(jar(root, java, "worker-pool", "worker-pool", all, ""));
+        targets.add(jar(root, java, "worker-pool --variant locked", "worker-pool",
+                EnumSet.of(Scenario.CLOSED_SMALL, Scenario.CLOSED_BIG, Scenario.STEADY),
+                "the locked form loses nothing but reorders: fan-out only, to show it"));
+        targets.add(jar(root, java, "channel-hub", "channel-hub", all, ""));
+        targets.add(jar(root, java, "mutex-map", "mutex-map", all, ""));
+        Path peer = root.resolve("tests/bench/peer");
+        targets.add(new Target("node ws (peer)", List.of("node", peer.resolve("peer.js").toString(), "--port", "0"), false, all,
+                "a plain Node ws broadcast server, the outside reference"));
+        return targets;
+    }
+
+    private static Target jar(Path root, Path java, String name, String module, Set<Scenario> scenarios, String why) {
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-jar",
+                root.resolve("models/" + module + "/target/" + module + ".jar").toString(), "--port", "0"));
+        String[] words = name.split(" ");
+        command.addAll(List.of(words).subList(1, words.length)); // flags after the module name
+        return new Target(name, command, true, scenarios, why);
+    }
+
+    private static List<Result> measure(Target target, int run, Plan plan, Load load, Path jcmd) throws Exception {
+        List<Result> results = new ArrayList<>();
+        System.out.printf("run %d, %s%n", run, target.name());
+        try (ServerProcess server = ServerProcess.start(target.command(), target.java())) {
+            for (Scenario scenario : Scenario.values()) {
+                if (!target.scenarios().contains(scenario)) {
+                    continue;
+                }
+                CpuWatch watch = new CpuWatch(server);
+                Result r = switch (scenario) {
+                    case CLOSED_SMALL -> fanOut(target, run, load.fanOut(server, plan.smallN(), plan.senders(), plan.lines(), 0), scenario, plan.smallN());
+                    case CLOSED_BIG -> fanOut(target, run, load.fanOut(server, plan.bigN(), plan.senders(), plan.lines(), 0), scenario, plan.bigN());
+                    case STEADY -> fanOut(target, run, load.fanOut(server, plan.bigN(), plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN());
+                    case SLOW_CLIENT -> {
+                        try (Socket stuck = Load.stuckClient(server)) {
+                            yield fanOut(target, run, load.fanOut(server, plan.bigN(), plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN());
+                        }
+                    }
+                    case IDLE -> idle(target, run, plan, load, server);
+                    case CAPACITY -> capacity(target, run, plan, load, server, jcmd);
+                };
+                Result measured = withOtherCpu(r, watch.otherCpuPercent());
+                results.add(measured);
+                System.out.println("  " + describe(measured));
+                settle(server);
+            }
+        }
+        return results;
+    }
+
+    private static Result fanOut(Target target, int run, Load.FanOut f, Scenario scenario, int n) {
+        return new Result(target.name(), scenario.name(), run, n, f.deliveriesPerSecond(), f.p50Millis(), f.p99Millis(),
+                f.maxMillis(), f.lost(), f.outOfOrder(), -1, -1, -1, -1, -1, -1);
+    }
+
+    private static Result idle(Target target, int run, Plan plan, Load load, ServerProcess server) throws Exception {
+        List<Load.Client> clients = load.idle(server, "i", plan.idleN());
+        try {
+            Thread.sleep(500); // let the connects' own work finish before the window opens
+            long cpu = server.cpuNanos();
+            long wall = System.nanoTime();
+            Thread.sleep((long) (plan.idleSeconds() * 1000)); // the measurement window: nobody talks
+            double percent = 100.0 * (server.cpuNanos() - cpu) / (System.nanoTime() - wall);
+            return new Result(target.name(), Scenario.IDLE.name(), run, plan.idleN(), -1, -1, -1, -1, 0, 0, percent,
+                    -1, -1, -1, -1, -1);
+        } finally {
+            Load.closeAll(clients);
+        }
+    }
+
+    private static Result capacity(Target target, int run, Plan plan, Load load, ServerProcess server, Path jcmd) throws Exception {
+        server.gc(jcmd);
+        long rssBefore = server.rssBytes();
+        double heapBefore = server.metric("chat_jvm_heap_used_bytes");
+        long start = System.nanoTime();
+        List<Load.Client> clients = load.idle(server, "k", plan.capacityN());
+        double connectSeconds = (System.nanoTime() - start) / 1e9;
+        try {
+            server.gc(jcmd);
+            double perRss = (server.rssBytes() - rssBefore) / 1024.0 / plan.capacityN();
+            double heap = server.metric("chat_jvm_heap_used_bytes");
+            double perHeap = heap < 0 ? -1 : (heap - heapBefore) / 1024.0 / plan.capacityN();
+            double threads = server.metric("chat_model_threads");
+            return new Result(target.name(), Scenario.CAPACITY.name(), run, plan.capacityN(), -1, -1, -1, -1, 0, 0, -1,
+                    perRss, perHeap, threads, connectSeconds, -1);
+        } finally {
+            Load.closeAll(clients);
+        }
+    }
+
+    /** Waits until the server has dropped the last scenario's clients (Java models report it; Node gets a second). */
+    private static void settle(ServerProcess server) throws Exception {
+        for (int i = 0; i < 100 && server.java && server.metric("chat_connections") > 0; i++) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(server.java ? 200 : 1000);
+    }
+
+    private static Result withOtherCpu(Result r, double other) {
+        return new Result(r.target(), r.scenario(), r.run(), r.clients(), r.deliveriesPerSecond(), r.p50Millis(), r.p99Millis(),
+                r.maxMillis(), r.lost(), r.outOfOrder(), r.serverCpuPercent(), r.rssPerConnectionKiB(), r.heapPerConnectionKiB(),
+                r.threads(), r.connectSeconds(), other);
+    }
+
+    static String describe(Result r) {
+        return switch (Scenario.valueOf(r.scenario())) {
+            case CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT -> String.format(Locale.ROOT,
+                    "%-12s n=%-5d %,10.0f deliveries/s  p50 %6.1f ms  p99 %7.1f ms  max %7.1f ms  lost %d  out of order %d  (other CPU %.0f%%)",
+                    r.scenario(), r.clients(), r.deliveriesPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.lost(),
+                    r.outOfOrder(), r.otherCpuPercent());
+            case IDLE -> String.format(Locale.ROOT, "%-12s n=%-5d server CPU %.1f%% of a core while silent (other CPU %.0f%%)",
+                    r.scenario(), r.clients(), r.serverCpuPercent(), r.otherCpuPercent());
+            case CAPACITY -> String.format(Locale.ROOT,
+                    "%-12s n=%-5d RSS %.1f KiB and heap %.1f KiB per connection, %.0f model threads, connected in %.1f s",
+                    r.scenario(), r.clients(), r.rssPerConnectionKiB(), r.heapPerConnectionKiB(), r.threads(), r.connectSeconds());
+        };
+    }
+
+    static ObjectMapper json() {
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    static Map<String, Object> machine(Plan plan, double minutes) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("date", LocalDate.now().toString());
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("cpu", Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown"));
+        m.put("jdk", Runtime.version().toString());
+        m.put("mode", plan.mode());
+        m.put("runs", plan.runs());
+        m.put("minutes", Math.round(minutes * 10) / 10.0);
+        m.put("command", plan.mode().equals("full") ? "mvn -q -pl tests/bench -am verify -Dbench.mode=full"
+                : "mvn -q -pl tests/bench -am verify");
+        return m;
+    }
+}

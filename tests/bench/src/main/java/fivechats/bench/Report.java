@@ -1,0 +1,201 @@
+package fivechats.bench;
+
+import fivechats.bench.Benchmark.Plan;
+import fivechats.bench.Benchmark.Result;
+import fivechats.bench.Benchmark.Scenario;
+import fivechats.bench.Benchmark.Target;
+import java.awt.Color;
+import java.awt.Rectangle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.svg.SVGGraphics2D;
+
+/** Turns the results into benchmark.json (raw), benchmark.md (medians, checks) and benchmark.svg (a chart). */
+final class Report {
+    private static final String PEER = "node ws (peer)";
+
+    private Report() {
+    }
+
+    static void write(Path out, Plan plan, List<Target> targets, List<Result> results, double minutes) throws IOException {
+        Map<String, Object> raw = new LinkedHashMap<>();
+        raw.put("machine", Benchmark.machine(plan, minutes));
+        raw.put("results", results);
+        Files.writeString(out.resolve("benchmark.json"), Benchmark.json().writeValueAsString(raw));
+        chart(out.resolve("benchmark.svg"), plan, targets, results);
+        Files.writeString(out.resolve("benchmark.md"), markdown(plan, targets, results, Benchmark.machine(plan, minutes)));
+    }
+
+    /** The median of one field over a target's runs of a scenario; empty when it was not measured. */
+    static Optional<Double> median(List<Result> results, String target, Scenario scenario, ToDoubleFunction<Result> field) {
+        List<Double> values = new ArrayList<>();
+        for (Result r : results) {
+            if (r.target().equals(target) && r.scenario().equals(scenario.name())) {
+                values.add(field.applyAsDouble(r));
+            }
+        }
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        values.sort(Double::compare);
+        int n = values.size();
+        return Optional.of(n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2);
+    }
+
+    private static String f(Optional<Double> value, String format) {
+        return value.map(v -> String.format(Locale.ROOT, format, v)).orElse("");
+    }
+
+    static String markdown(Plan plan, List<Target> targets, List<Result> results, Map<String, Object> machine) {
+        StringBuilder md = new StringBuilder("# Benchmark: the five models side by side\n\n");
+        md.append(String.format(Locale.ROOT, "Measured %s on %s cores (%s), JDK %s, in %s minutes, %d run(s) per scenario; "
+                + "every figure is the median. Command: `%s`. Raw results: [`benchmark.json`](benchmark.json).%n%n",
+                machine.get("date"), machine.get("cores"), machine.get("cpu"), machine.get("jdk"), machine.get("minutes"),
+                plan.runs(), machine.get("command")));
+        md.append(String.format(Locale.ROOT, "Load: %d senders x %d lines to N clients, closed loop (each sender waits for its own "
+                + "line to come back) at N = %d and %d; steady: %d lines each at %.0f lines/s per sender to %d clients; a slow client "
+                + "(a socket that never reads) among them; %d silent clients for %.1f s; %d idle connections.%n%n",
+                plan.senders(), plan.lines(), plan.smallN(), plan.bigN(), plan.steadyLines(), plan.steadyRate(), plan.bigN(),
+                plan.idleN(), plan.idleSeconds(), plan.capacityN()));
+        md.append("![deliveries per second](benchmark.svg)\n\n");
+        md.append("## Fan-out\n\n");
+        md.append(String.format(Locale.ROOT, "| server | deliveries/s, N = %d | deliveries/s, N = %d | vs Node | steady p50 / p99 / max (ms) "
+                + "| p99 with a slow client (ms) | lost | out of order |%n|---|---|---|---|---|---|---|---|%n", plan.smallN(), plan.bigN()));
+        Optional<Double> peerBig = median(results, PEER, Scenario.CLOSED_BIG, Result::deliveriesPerSecond);
+        for (Target t : targets) {
+            if (!t.scenarios().contains(Scenario.CLOSED_BIG)) {
+                continue;
+            }
+            Optional<Double> big = median(results, t.name(), Scenario.CLOSED_BIG, Result::deliveriesPerSecond);
+            long lost = results.stream().filter(r -> r.target().equals(t.name())).mapToLong(r -> Math.max(0, r.lost())).sum();
+            long order = results.stream().filter(r -> r.target().equals(t.name())).mapToLong(Result::outOfOrder).sum();
+            md.append("| ").append(t.name())
+                    .append(" | ").append(f(median(results, t.name(), Scenario.CLOSED_SMALL, Result::deliveriesPerSecond), "%,.0f"))
+                    .append(" | ").append(f(big, "%,.0f"))
+                    .append(" | ").append(big.isPresent() && peerBig.isPresent() ? String.format(Locale.ROOT, "%.2fx", big.get() / peerBig.get()) : "")
+                    .append(" | ").append(f(median(results, t.name(), Scenario.STEADY, Result::p50Millis), "%.1f")).append(" / ")
+                    .append(f(median(results, t.name(), Scenario.STEADY, Result::p99Millis), "%.1f")).append(" / ")
+                    .append(f(median(results, t.name(), Scenario.STEADY, Result::maxMillis), "%.1f"))
+                    .append(" | ").append(f(median(results, t.name(), Scenario.SLOW_CLIENT, Result::p99Millis), "%.1f"))
+                    .append(" | ").append(lost).append(" | ").append(order).append(" |\n");
+        }
+        md.append("\n## Idle cost and capacity\n\n");
+        md.append(String.format(Locale.ROOT, "| server | CPU with %d silent clients | RSS per idle connection | heap per idle connection "
+                + "| model threads at %,d | time to connect %,d |%n|---|---|---|---|---|---|%n", plan.idleN(), plan.capacityN(), plan.capacityN()));
+        for (Target t : targets) {
+            if (!t.scenarios().contains(Scenario.IDLE)) {
+                continue;
+            }
+            md.append("| ").append(t.name())
+                    .append(" | ").append(f(median(results, t.name(), Scenario.IDLE, Result::serverCpuPercent), "%.1f%% of a core"))
+                    .append(" | ").append(f(median(results, t.name(), Scenario.CAPACITY, Result::rssPerConnectionKiB), "%.1f KiB"))
+                    .append(" | ").append(f(median(results, t.name(), Scenario.CAPACITY, Result::heapPerConnectionKiB).filter(v -> v >= 0), "%.1f KiB"))
+                    .append(" | ").append(f(median(results, t.name(), Scenario.CAPACITY, Result::threads).filter(v -> v >= 0), "%,.0f"))
+                    .append(" | ").append(f(median(results, t.name(), Scenario.CAPACITY, Result::connectSeconds), "%.1f s"))
+                    .append(" |\n");
+        }
+        md.append("\n## The targets\n\n");
+        targets(md, targets, results, plan);
+        double other = results.stream().mapToDouble(Result::otherCpuPercent).max().orElse(0);
+        double otherMedian = results.stream().mapToDouble(Result::otherCpuPercent).sorted().skip(results.size() / 2).findFirst().orElse(0);
+        md.append(String.format(Locale.ROOT, "%nOther CPU load on the machine during the scenarios (everything but the server and the "
+                + "load generator): median %.0f%% of a core, at most %.0f%%.%n", otherMedian, other));
+        md.append("\nNot measured: the naive variants of thread-per-connection, worker-pool and mutex-map. They lose lines under "
+                + "concurrent senders by design ([the verdict matrix](verdicts.md)), so their throughput would measure loss. "
+                + "The locked worker pool loses nothing, and is measured to show its reordering.\n");
+        for (Target t : targets) {
+            if (!t.why().isEmpty()) {
+                md.append("\n- `").append(t.name()).append("`: ").append(t.why());
+            }
+        }
+        md.append("\n");
+        return md.toString();
+    }
+
+    private static void targets(StringBuilder md, List<Target> targets, List<Result> results, Plan plan) {
+        String fastest = null;
+        double best = 0;
+        for (Target t : targets) {
+            if (t.name().equals(PEER) || !t.scenarios().containsAll(List.of(Scenario.CLOSED_BIG, Scenario.STEADY)) || t.name().contains("locked")) {
+                continue;
+            }
+            double v = median(results, t.name(), Scenario.CLOSED_BIG, Result::deliveriesPerSecond).orElse(0.0);
+            if (v > best) {
+                best = v;
+                fastest = t.name();
+            }
+        }
+        double peer = median(results, PEER, Scenario.CLOSED_BIG, Result::deliveriesPerSecond).orElse(Double.NaN);
+        double p99 = fastest == null ? Double.NaN : median(results, fastest, Scenario.STEADY, Result::p99Millis).orElse(Double.NaN);
+        md.append(String.format(Locale.ROOT, "- **Fastest fixed model at least 2x the Node peer, N = %d, closed loop**: %s, %,.0f "
+                + "deliveries/s against %,.0f, %.2fx: %s.%n", plan.bigN(), fastest, best, peer, best / peer, best >= 2 * peer ? "met" : "missed"));
+        md.append(String.format(Locale.ROOT, "- **Its p99 under 50 ms at the steady rate**: %.1f ms: %s.%n", p99, p99 < 50 ? "met" : "missed"));
+        List<String> memory = new ArrayList<>();
+        for (Target t : targets) {
+            median(results, t.name(), Scenario.CAPACITY, Result::rssPerConnectionKiB).filter(v -> t.java())
+                    .ifPresent(v -> memory.add(String.format(Locale.ROOT, "%s %.1f KiB%s", t.name(), v, v < 100 ? "" : " (over)")));
+        }
+        md.append(String.format(Locale.ROOT, "- **%,d idle connections under 100 KiB of server memory each** (RSS growth per "
+                + "connection): %s.%n", plan.capacityN(), String.join(", ", memory)));
+        md.append(String.format(Locale.ROOT, "- **The polling loop's idle CPU**: %s spinning, %s backing off.%n",
+                f(median(results, "polling-loop --idle spin", Scenario.IDLE, Result::serverCpuPercent), "%.0f%% of a core"),
+                f(median(results, "polling-loop", Scenario.IDLE, Result::serverCpuPercent), "%.1f%%")));
+        long reordered = results.stream().filter(r -> r.target().contains("locked")).mapToLong(Result::outOfOrder).sum();
+        long fixed = results.stream().filter(r -> r.target().equals("worker-pool")).mapToLong(Result::outOfOrder).sum();
+        md.append(String.format(Locale.ROOT, "- **The worker pool's reordering**: %,d lines out of order with a lock per connection, "
+                + "%,d with lanes.%n", reordered, fixed));
+    }
+
+    private static void chart(Path svg, Plan plan, List<Target> targets, List<Result> results) throws IOException {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (Target t : targets) {
+            median(results, t.name(), Scenario.CLOSED_BIG, Result::deliveriesPerSecond)
+                    .ifPresent(v -> data.addValue(v, "N = " + plan.bigN(), t.name()));
+            median(results, t.name(), Scenario.CLOSED_SMALL, Result::deliveriesPerSecond)
+                    .ifPresent(v -> data.addValue(v, "N = " + plan.smallN(), t.name()));
+        }
+        JFreeChart chart = ChartFactory.createBarChart("Deliveries per second, closed loop (median of " + plan.runs() + ")",
+                null, "deliveries / s", data, PlotOrientation.HORIZONTAL, true, false, false);
+        chart.setBackgroundPaint(Color.WHITE);
+        SVGGraphics2D g = new SVGGraphics2D(900, 480);
+        chart.draw(g, new Rectangle(0, 0, 900, 480));
+        Files.writeString(svg, g.getSVGDocument());
+    }
+
+    /** Smoke mode proves the benchmark still works: every target measured, nothing lost by a fixed model. */
+    static void checkSmoke(List<Result> results, List<Target> targets) {
+        List<String> problems = new ArrayList<>();
+        for (Target t : targets) {
+            for (Scenario s : t.scenarios()) {
+                if (results.stream().noneMatch(r -> r.target().equals(t.name()) && r.scenario().equals(s.name()))) {
+                    problems.add(t.name() + " has no " + s + " result");
+                }
+            }
+        }
+        for (Result r : results) {
+            if (r.lost() > 0) {
+                problems.add(r.target() + " lost " + r.lost() + " lines in " + r.scenario());
+            }
+            if (r.deliveriesPerSecond() == 0) {
+                problems.add(r.target() + " delivered nothing in " + r.scenario());
+            }
+        }
+        if (!problems.isEmpty()) {
+            System.err.println("benchmark smoke FAILED: " + problems);
+            System.exit(1);
+        }
+        System.out.println("benchmark smoke: " + results.size() + " measurements, all present, nothing lost");
+    }
+}
