@@ -62,10 +62,16 @@ final class Load implements AutoCloseable {
     /** A client that reads as fast as it can (auto-demand) and tallies chat frames. */
     public static final class Client implements Session.Listener.AutoDemanding {
         final String name;
-        private final Tally tally;
+        /** Where this client's deliveries are counted: a fresh tally for every scenario the client takes part in. */
+        private volatile Tally tally;
         /** Counted down by the welcome: from then on the model has registered this client and every line reaches it. */
         final java.util.concurrent.CountDownLatch welcomed = new java.util.concurrent.CountDownLatch(1);
         private final Map<String, Long> lastSeq = new ConcurrentHashMap<>();
+
+        void countInto(Tally next) {
+            lastSeq.clear();
+            tally = next;
+        }
         volatile Session session;
 
         Client(String name, Tally tally) {
@@ -89,6 +95,7 @@ final class Load implements AutoCloseable {
                 welcomed.countDown();
                 return;
             }
+            Tally tally = this.tally;
             if (tally == null || !frame.startsWith("{\"type\":\"chat\"")) {
                 return;
             }
@@ -168,9 +175,10 @@ final class Load implements AutoCloseable {
      * N clients; the first {@code senders} each send {@code lines} lines. Closed loop (linesPerSecond 0): a sender
      * sends its next line when its previous one has come back to it. Steady: each sender at a fixed rate.
      */
-    FanOut fanOut(ServerProcess server, int n, int senders, int lines, double linesPerSecond) throws Exception {
+    FanOut fanOut(List<Client> clients, int senders, int lines, double linesPerSecond) throws Exception {
         Tally tally = new Tally();
-        List<Client> clients = connect(server, "c", n, tally);
+        clients.forEach(c -> c.countInto(tally));
+        int n = clients.size();
         try {
             for (Client c : clients.subList(0, senders)) {
                 tally.echoes.put(c.name, new Semaphore(0));
@@ -225,7 +233,7 @@ final class Load implements AutoCloseable {
                     tally.latency.getValueAtPercentile(99) / 1000.0,
                     tally.latency.getMaxValue() / 1000.0);
         } finally {
-            closeAll(clients);
+            clients.forEach(c -> c.countInto(null));
         }
     }
 

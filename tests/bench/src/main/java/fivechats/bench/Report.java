@@ -29,13 +29,19 @@ final class Report {
     private Report() {
     }
 
-    static void write(Path out, Plan plan, List<Target> targets, List<Result> results, double minutes) throws IOException {
-        Map<String, Object> raw = new LinkedHashMap<>();
-        raw.put("machine", Benchmark.machine(plan, minutes));
-        raw.put("results", results);
-        Files.writeString(out.resolve("benchmark.json"), Benchmark.json().writeValueAsString(raw));
+    /** @param recorded the machine as benchmark.json recorded it, when only rewriting the report; null after a run */
+    static void write(Path out, Plan plan, List<Target> targets, List<Result> results, double minutes,
+                      com.fasterxml.jackson.databind.JsonNode recorded) throws IOException {
+        Map<String, Object> machine = recorded == null ? Benchmark.machine(plan, minutes)
+                : Benchmark.json().convertValue(recorded, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
+        if (recorded == null) {
+            Map<String, Object> raw = new LinkedHashMap<>();
+            raw.put("machine", machine);
+            raw.put("results", results);
+            Files.writeString(out.resolve("benchmark.json"), Benchmark.json().writeValueAsString(raw));
+        }
         chart(out.resolve("benchmark.svg"), plan, targets, results);
-        Files.writeString(out.resolve("benchmark.md"), markdown(plan, targets, results, Benchmark.machine(plan, minutes)));
+        Files.writeString(out.resolve("benchmark.md"), markdown(plan, targets, results, machine));
     }
 
     /** The median of one field over a target's runs of a scenario; empty when it was not measured. */
@@ -147,8 +153,9 @@ final class Report {
             median(results, t.name(), Scenario.CAPACITY, Result::rssPerConnectionKiB).filter(v -> t.java())
                     .ifPresent(v -> memory.add(String.format(Locale.ROOT, "%s %.1f KiB%s", t.name(), v, v < 100 ? "" : " (over)")));
         }
-        md.append(String.format(Locale.ROOT, "- **%,d idle connections under 100 KiB of server memory each** (RSS growth per "
-                + "connection): %s.%n", plan.capacityN(), String.join(", ", memory)));
+        md.append(String.format(Locale.ROOT, "- **10,000 idle connections under 100 KiB of server memory each** (RSS growth per "
+                + "connection, measured at %,d: joins cost N²/2 frames, see [tests/bench](../tests/bench/README.md)): %s.%n",
+                plan.capacityN(), String.join(", ", memory)));
         md.append(String.format(Locale.ROOT, "- **The polling loop's idle CPU**: %s spinning, %s backing off.%n",
                 f(median(results, "polling-loop --idle spin", Scenario.IDLE, Result::serverCpuPercent), "%.0f%% of a core"),
                 f(median(results, "polling-loop", Scenario.IDLE, Result::serverCpuPercent), "%.1f%%")));
