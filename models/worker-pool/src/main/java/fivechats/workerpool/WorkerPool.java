@@ -358,10 +358,6 @@ public final class WorkerPool implements ChatModel {
                 }
             }
         }
-
-        boolean drained() {
-            return frames.isEmpty();
-        }
     }
 
     // --- registry and shutdown ------------------------------------------------------------------

@@ -3,7 +3,6 @@ package fivechats.race;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -218,14 +217,6 @@ public final class ChatClient implements Session.Listener {
     @Override
     public void onWebSocketError(Throwable cause) {
         closed.complete(new Close(1006, String.valueOf(cause)));
-    }
-
-    static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override
