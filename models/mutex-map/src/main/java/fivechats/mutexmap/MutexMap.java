@@ -50,6 +50,16 @@ public abstract sealed class MutexMap implements ChatModel {
 
     protected abstract void serve(ChatConnection connection);
 
+    /** The registry's size, read under the read lock like any other reader of the map. */
+    protected int sizeOf(Map<Long, ?> clients) {
+        lock.readLock().lock();
+        try {
+            return clients.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** For the deadlock test: how the map lock looks from outside. */
     public String lockState() {
         return "read holds " + lock.getReadLockCount() + ", write locked " + lock.isWriteLocked()
@@ -133,12 +143,7 @@ public abstract sealed class MutexMap implements ChatModel {
 
         @Override
         public int registered() {
-            lock.readLock().lock();
-            try {
-                return clients.size();
-            } finally {
-                lock.readLock().unlock();
-            }
+            return sizeOf(clients);
         }
 
         @Override
@@ -256,12 +261,7 @@ public abstract sealed class MutexMap implements ChatModel {
 
         @Override
         public int registered() {
-            lock.readLock().lock();
-            try {
-                return clients.size();
-            } finally {
-                lock.readLock().unlock();
-            }
+            return sizeOf(clients);
         }
 
         @Override
