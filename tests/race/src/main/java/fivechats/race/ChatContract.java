@@ -19,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
-import org.awaitility.Awaitility;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -73,8 +72,6 @@ public abstract class ChatContract {
 
     @BeforeAll
     static void startClients() throws Exception {
-        Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
-        Awaitility.setDefaultTimeout(PATIENCE);
         webSockets = TestClients.start();
     }
 

@@ -24,7 +24,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
@@ -55,8 +54,6 @@ class VerdictScenariosTest {
 
     @BeforeAll
     static void startClients() throws Exception {
-        Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
-        Awaitility.setDefaultTimeout(PATIENCE);
         webSockets = TestClients.start();
     }
 
