@@ -55,9 +55,13 @@ public abstract class ChatContract {
     /** The model under test; a fresh instance for every test. */
     protected abstract ChatModel newModel();
 
+    /** writeWait for a model that stalls everyone on a stuck client until writeWait: the stall is seconds, not ten. */
+    protected static final Duration STALL_WRITE_WAIT = Duration.ofSeconds(3);
+
     /** The server's limits for these tests: production defaults, on a free port. */
     protected TransportConfig config() {
-        return TransportConfig.defaults().withPort(0).withPongWait(Duration.ofSeconds(30));
+        TransportConfig config = TransportConfig.defaults().withPort(0).withPongWait(Duration.ofSeconds(30));
+        return slowClientPolicy() == SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT ? config.withWriteWait(STALL_WRITE_WAIT) : config;
     }
 
     /** What the model promises about a client that stops reading (test 5). */
