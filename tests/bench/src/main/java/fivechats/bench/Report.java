@@ -74,7 +74,7 @@ final class Report {
                 + "line to come back) at N = %d and %d; steady: %d lines each at %.0f lines/s per sender to %d clients; a slow client "
                 + "(a socket that never reads) among them; %d silent clients for %.1f s; %d idle connections.%n%n",
                 plan.senders(), plan.lines(), plan.smallN(), plan.bigN(), plan.steadyLines(), plan.steadyRate(), plan.bigN(),
-                plan.idleN(), plan.idleSeconds(), plan.capacityN()));
+                plan.bigN(), plan.idleSeconds(), plan.capacityN()));
         md.append("![deliveries per second](benchmark.svg)\n\n");
         md.append("## Fan-out\n\n");
         md.append(String.format(Locale.ROOT, "| server | deliveries/s, N = %d | deliveries/s, N = %d | vs Node | steady p50 / p99 / max (ms) "
@@ -99,7 +99,7 @@ final class Report {
         }
         md.append("\n## Idle cost and capacity\n\n");
         md.append(String.format(Locale.ROOT, "| server | CPU with %d silent clients | RSS per idle connection | heap per idle connection "
-                + "| model threads at %,d | time to connect %,d |%n|---|---|---|---|---|---|%n", plan.idleN(), plan.capacityN(), plan.capacityN()));
+                + "| model threads at %,d | time to connect %,d |%n|---|---|---|---|---|---|%n", plan.bigN(), plan.capacityN(), plan.capacityN()));
         for (Target t : targets) {
             if (!t.scenarios().contains(Scenario.IDLE)) {
                 continue;
