@@ -243,13 +243,15 @@ class VerdictScenariosTest {
         // The chat goes on when two probes in a row come back, within five tries. Two, because a first probe can
         // slip through in the microseconds before a deadlock forms; tries, because a lossy (naive) model may drop
         // a probe that overlaps the flood's last writes, and that is loss, not a freeze.
+        // A model that evicts may have evicted the watcher too, if it fell behind on the flood: then a newcomer probes.
+        ChatClient prober = watcher.isClosed() ? connect("prober") : watcher;
         Churn seen;
         int inARow = 0;
         for (int i = 1; i <= 5 && inARow < 2; i++) {
             String probe = "probe " + i;
-            watcher.send(probe);
+            prober.send(probe);
             try {
-                await().atMost(Duration.ofSeconds(2)).until(() -> watcher.hasChat("watcher", probe));
+                await().atMost(Duration.ofSeconds(2)).until(() -> prober.hasChat(prober.name(), probe));
                 inARow++;
             } catch (ConditionTimeoutException missing) {
                 inARow = 0;
@@ -293,9 +295,12 @@ class VerdictScenariosTest {
         }
         // Counted at the transport: a naive registry may lose registrations (that is its churn verdict).
         await().alias("all " + n + " connected").until(() -> server.openConnections() == n);
-        int expected = row.threads().applyAsInt(n);
-        // Started threads are alive, or dead if the model broke (a naive registry can kill its readers).
-        await().alias("model threads settle at " + row.threadsText() + " = " + expected)
-                .until(() -> server.threads().live() + server.threads().died() == expected);
+        // Started threads are alive, or dead if the model broke (a naive registry can kill its readers). A model
+        // that evicts may drop a client that fell behind on the join storm: the formula holds per connection served.
+        await().alias("model threads settle at " + row.threadsText() + " per connection served")
+                .until(() -> server.threads().live() + server.threads().died()
+                        == row.threads().applyAsInt(server.openConnections()));
+        assertTrue(server.openConnections() >= n * 9 / 10, row + ": only " + server.openConnections() + " of " + n
+                + " clients still connected after the join storm");
     }
 }
