@@ -7,21 +7,25 @@ const flag = process.argv.indexOf("--port");
 const port = flag >= 0 ? Number(process.argv[flag + 1]) : 8080;
 const wss = new WebSocketServer({ host: "127.0.0.1", port, path: "/chat", maxPayload: 4096 });
 const clients = new Map(); // socket -> name
+const quiet = new Set(); // sockets that connected with presence=off: no join or leave frames
 
-function toAll(frame, except) {
-  for (const socket of clients.keys()) if (socket !== except) socket.send(frame);
+function toAll(frame, except, presence) {
+  for (const socket of clients.keys()) if (socket !== except && !(presence && quiet.has(socket))) socket.send(frame);
 }
 
 wss.on("connection", (socket, request) => {
-  const name = new URL(request.url, "http://peer").searchParams.get("name") || "anonymous";
+  const query = new URL(request.url, "http://peer").searchParams;
+  const name = query.get("name") || "anonymous";
+  if (query.get("presence") === "off") quiet.add(socket);
   let seq = 0; // this sender's lines, from 1, as the protocol says
   socket.send(JSON.stringify({ type: "welcome", you: name, online: [...clients.values(), name] }));
-  toAll(JSON.stringify({ type: "join", name }));
+  toAll(JSON.stringify({ type: "join", name }), null, true);
   clients.set(socket, name);
   socket.on("message", (data) => toAll(JSON.stringify({ type: "chat", from: name, seq: ++seq, text: data.toString() })));
   socket.on("close", () => {
     clients.delete(socket);
-    toAll(JSON.stringify({ type: "leave", name }));
+    quiet.delete(socket);
+    toAll(JSON.stringify({ type: "leave", name }), null, true);
   });
 });
 

@@ -58,6 +58,17 @@ public interface ChatConnection {
     /** Starts the close handshake with this status code and reason. Idempotent; safe from any thread. */
     void close(int statusCode, String reason);
 
+    /**
+     * False when the client connected with {@code /chat?name=NAME&presence=off}. Such a client still gets its
+     * welcome and every chat line, but the transport drops join and leave frames meant for it, in
+     * {@link #write} and in {@link Outbox#offer}, before they cost a send. Presence is the protocol's one
+     * quadratic part: connecting N clients announces N squared / 2 joins (50 million at 10,000), so load
+     * generators and bots opt out of it.
+     */
+    default boolean hearsPresence() {
+        return true;
+    }
+
     /** False once the client has gone (lines it sent before may still be waiting to be read). */
     boolean isOpen();
 }

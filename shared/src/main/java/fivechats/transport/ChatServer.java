@@ -19,6 +19,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
@@ -110,7 +111,8 @@ public final class ChatServer {
         if (!accepting) {
             return refuse(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "server is shutting down");
         }
-        String name = Request.extractQueryParameters(request).getValue("name");
+        Fields query = Request.extractQueryParameters(request);
+        String name = query.getValue("name");
         if (name == null || name.isEmpty()) {
             return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
                     "missing name: connect to /chat?name=NAME; " + Wire.NAME_RULE);
@@ -118,13 +120,18 @@ public final class ChatServer {
         if (!Wire.isValidName(name)) {
             return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400, Wire.NAME_RULE);
         }
+        String presence = query.getValue("presence");
+        if (presence != null && !presence.equals("on") && !presence.equals("off")) {
+            return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "presence must be on or off, was '" + presence + "'");
+        }
         String origin = request.getHeaders().get(HttpHeader.ORIGIN);
         if (!origins.allows(origin, request.getHeaders().get(HttpHeader.HOST))) {
             return refuse(request, response, callback, HttpStatus.FORBIDDEN_403,
                     "origin " + origin + " is not allowed; start the server with --allow-origin " + origin + " to allow it");
         }
         String remote = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
-        return new WebSocketConnection(ids.incrementAndGet(), name, remote, this);
+        return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), remote, this);
     }
 
     private Object refuse(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,

@@ -75,7 +75,7 @@ public final class Outbox {
      * the same as being slow. Never blocks.
      */
     public boolean offer(String frame) {
-        if (closing) {
+        if (closing || (!connection.hearsPresence() && Wire.isPresence(frame))) {
             return true;
         }
         if (frames.incrementAndGet() > limit) {

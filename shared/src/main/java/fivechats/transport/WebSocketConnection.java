@@ -36,6 +36,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final ChatMetrics metrics;
     private final long writeWaitMillis;
     private final long raceWindowNanos;
+    private final boolean hearsPresence;
     /** Set while a write waits in the race window; a rival writer counts it down. */
     private volatile CountDownLatch rival;
 
@@ -54,8 +55,9 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     volatile long lastPongNanos;
     volatile long lastPingNanos;
 
-    WebSocketConnection(long id, String name, String remoteAddress, ChatServer server) {
+    WebSocketConnection(long id, String name, boolean hearsPresence, String remoteAddress, ChatServer server) {
         this.id = id;
+        this.hearsPresence = hearsPresence;
         this.name = name;
         this.remoteAddress = remoteAddress;
         this.server = server;
@@ -65,6 +67,11 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     }
 
     // --- the SPI the model uses ------------------------------------------------------------------
+
+    @Override
+    public boolean hearsPresence() {
+        return hearsPresence;
+    }
 
     @Override
     public long id() {
@@ -106,6 +113,9 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
 
     @Override
     public void write(String frame) throws IOException {
+        if (!hearsPresence && Wire.isPresence(frame)) {
+            return; // this client asked not to hear joins and leaves: nothing is sent, so nothing can overlap
+        }
         if (!writing.compareAndSet(false, true)) {
             metrics.concurrentWrite();
             CountDownLatch waiting = rival;

@@ -62,6 +62,18 @@ public final class Wire {
         return encode(new Presence("leave", name));
     }
 
+    /**
+     * True for a join or leave frame. A client that connected with {@code presence=off} never gets these: the
+     * transport drops them for it before they are queued or written, so announcing a newcomer to N quiet clients
+     * costs N checks, not N sends (see {@link ChatConnection#hearsPresence()}).
+     */
+    public static boolean isPresence(String frame) {
+        return frame.startsWith(JOIN_PREFIX) || frame.startsWith(LEAVE_PREFIX);
+    }
+
+    private static final String JOIN_PREFIX = "{\"type\":\"join\"";
+    private static final String LEAVE_PREFIX = "{\"type\":\"leave\"";
+
     /** A chat line; the transport builds these in {@link ChatConnection#read()}, models only pass them on. */
     public static String chat(String from, long seq, String text) {
         return encode(new Chat("chat", from, seq, text));

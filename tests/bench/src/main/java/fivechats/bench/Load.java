@@ -37,7 +37,7 @@ final class Load implements AutoCloseable {
         http.setExecutor(pool);
         http.setMaxConnectionsPerDestination(20_000);
         webSockets = new WebSocketClient(http);
-        webSockets.setMaxTextMessageSize(64 * 1024);
+        webSockets.setMaxTextMessageSize(1024 * 1024); // a welcome lists everyone online: about 80 KiB at 10,000
         webSockets.setIdleTimeout(java.time.Duration.ofMinutes(10));
         webSockets.start();
     }

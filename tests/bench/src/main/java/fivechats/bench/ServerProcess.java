@@ -53,8 +53,12 @@ final class ServerProcess implements AutoCloseable {
         throw new IOException("server did not start: " + command + "\n" + Files.readString(output));
     }
 
+    /**
+     * Benchmark clients connect with presence=off: they measure chat lines, and announcing every join to everyone
+     * would make connecting N clients a storm of N squared / 2 frames (50 million at 10,000) that dwarfs the lines.
+     */
     URI chatUri(String name) {
-        return URI.create("ws://127.0.0.1:" + port + "/chat?name=" + name);
+        return URI.create("ws://127.0.0.1:" + port + "/chat?name=" + name + "&presence=off");
     }
 
     long pid() {

@@ -9,6 +9,7 @@ import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
 import fivechats.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -202,6 +203,29 @@ public abstract class ChatContract {
         alice.send("second");
         awaitChat(bob, "alice", "second");
         assertEquals(2, bob.framesOfType("chat").get(1).path("seq").asLong(), "the second line has seq 2");
+    }
+
+    @Test
+    @DisplayName("1d. a client that connects with presence=off gets its welcome and every line, but no join or leave")
+    void quietClientHearsLinesButNoPresence() throws Exception {
+        ChatClient alice = join("alice");
+        ChatClient quiet = ChatClient.connect(webSockets, URI.create(server.chatUri("quiet") + "&presence=off"), "quiet");
+        clients.add(quiet);
+        await().alias("quiet gets a welcome").until(() -> quiet.frameCount() >= 1);
+        assertEquals("welcome", first(quiet).path("type").asText(), "quiet's first frame");
+        await().alias("alice, who hears presence, hears quiet join").until(() -> alice.count("join") == 1);
+        ChatClient bob = join("bob");
+        await().alias("alice hears bob join").until(() -> alice.count("join") == 2);
+        bob.leave();
+        await().alias("alice hears bob leave").until(() -> alice.count("leave") == 1);
+        alice.send("after bob");
+        awaitChat(quiet, "alice", "after bob"); // the leave was handled before this line, so it would have come first
+        assertEquals(0, quiet.count("join") + quiet.count("leave"), "quiet asked for no presence, and got " + quiet.frames());
+        try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=x&presence=maybe", null)) {
+            RawClient.Handshake answer = raw.handshake();
+            assertEquals(400, answer.status(), "presence=maybe answered " + answer);
+            assertTrue(answer.body().contains("presence must be on or off"), "no reason given: " + answer.body());
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
