@@ -60,13 +60,18 @@ public interface ChatConnection {
 
     /**
      * False when the client connected with {@code /chat?name=NAME&presence=off}. Such a client still gets its
-     * welcome and every chat line, but the transport drops join and leave frames meant for it, in
-     * {@link #write} and in {@link Outbox#offer}, before they cost a send. Presence is the protocol's one
+     * welcome (listing only itself) and every chat line, but the transport drops join and leave frames meant for
+     * it, in {@link #write} and in {@link Outbox#offer}, before they cost a send. Presence is the protocol's one
      * quadratic part: connecting N clients announces N squared / 2 joins (50 million at 10,000), so load
      * generators and bots opt out of it.
      */
     default boolean hearsPresence() {
         return true;
+    }
+
+    /** False only for a join or leave frame meant for a client that does not hear presence: skip it, it is not lost. */
+    default boolean wants(String frame) {
+        return hearsPresence() || !Wire.isPresence(frame);
     }
 
     /** False once the client has gone (lines it sent before may still be waiting to be read). */

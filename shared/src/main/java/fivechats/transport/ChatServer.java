@@ -106,6 +106,7 @@ public final class ChatServer {
         return this;
     }
 
+    // snippet:upgrade-gate
     /** The upgrade gate: every check that can refuse a client happens here, before a socket exists. */
     private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
         if (!accepting) {
@@ -133,6 +134,7 @@ public final class ChatServer {
         String remote = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
         return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), remote, this);
     }
+    // end-snippet
 
     private Object refuse(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
                           int status, String reason) {

@@ -75,6 +75,20 @@ public final class Launcher {
         System.exit(0);
     }
 
+    /**
+     * Reads the flags exactly as {@link #run} does and builds the model, but starts nothing. The tutorial's test
+     * calls it on every {@code java -jar} command a chapter quotes, so a renamed flag breaks the build, not a learner.
+     *
+     * @throws IllegalArgumentException with the message {@code run} would print
+     */
+    public static ChatModel check(String[] args, Function<Flags, ChatModel> factory) {
+        Flags flags = Flags.parse(args);
+        transportConfig(flags);
+        ChatModel chat = factory.apply(flags);
+        flags.rejectUnknown();
+        return chat;
+    }
+
     static TransportConfig transportConfig(Flags flags) {
         TransportConfig d = TransportConfig.defaults();
         var pongWait = flags.duration("pong-wait", d.pongWait());

@@ -74,8 +74,9 @@ public final class Outbox {
      * outbox is finishing, frames are discarded and true is returned: the client is on its way out, which is not
      * the same as being slow. Never blocks.
      */
+    // snippet:offer
     public boolean offer(String frame) {
-        if (closing || (!connection.hearsPresence() && Wire.isPresence(frame))) {
+        if (closing || !connection.wants(frame)) {
             return true;
         }
         if (frames.incrementAndGet() > limit) {
@@ -86,6 +87,7 @@ public final class Outbox {
         metrics.queued(1);
         return true;
     }
+    // end-snippet
 
     /** Ends the writer after the frames already queued, closing with this code. Idempotent. */
     public void finish(int code, String reason) {

@@ -71,8 +71,13 @@ public final class Wire {
         return frame.startsWith(JOIN_PREFIX) || frame.startsWith(LEAVE_PREFIX);
     }
 
+    public static boolean isWelcome(String frame) {
+        return frame.startsWith(WELCOME_PREFIX);
+    }
+
     private static final String JOIN_PREFIX = "{\"type\":\"join\"";
     private static final String LEAVE_PREFIX = "{\"type\":\"leave\"";
+    private static final String WELCOME_PREFIX = "{\"type\":\"welcome\"";
 
     /** A chat line; the transport builds these in {@link ChatConnection#read()}, models only pass them on. */
     public static String chat(String from, long seq, String text) {

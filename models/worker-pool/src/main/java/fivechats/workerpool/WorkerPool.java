@@ -235,6 +235,7 @@ public final class WorkerPool implements ChatModel {
 
     // --- the three variants -------------------------------------------------------------------
 
+    // snippet:broadcast
     /** A chat line to everyone connected. */
     void broadcast(String frame) {
         switch (variant) {
@@ -252,6 +253,7 @@ public final class WorkerPool implements ChatModel {
             }
         }
     }
+    // end-snippet
 
     /** A frame to one client (welcome, join, leave). */
     private void deliver(Member member, String frame) {
@@ -294,8 +296,9 @@ public final class WorkerPool implements ChatModel {
             this.member = member;
         }
 
+        // snippet:lane-offer
         void offer(String frame) {
-            if (finished) {
+            if (finished || !member.connection.wants(frame)) { // a join for a client with presence=off: skip it
                 return;
             }
             if (size.incrementAndGet() > LANE_LIMIT) {
@@ -307,6 +310,7 @@ public final class WorkerPool implements ChatModel {
             metrics.queued(1);
             schedule();
         }
+        // end-snippet
 
         /** Closes after the frames already in the lane. */
         void finish(int code, String reason) {
@@ -335,6 +339,7 @@ public final class WorkerPool implements ChatModel {
             }
         }
 
+        // snippet:lane-drain
         /** Runs on one worker at a time (the token), writing the lane's frames in order. */
         private void drain() {
             while (true) {
@@ -358,6 +363,7 @@ public final class WorkerPool implements ChatModel {
                 }
             }
         }
+        // end-snippet
     }
 
     // --- registry and shutdown ------------------------------------------------------------------

@@ -187,13 +187,17 @@ final class Load implements AutoCloseable {
             long start = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
             java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
-            for (Client sender : clients.subList(0, senders)) {
+            for (int k = 0; k < senders; k++) {
+                Client sender = clients.get(k);
+                // Steady senders are spread evenly over one period (sender k starts k/senders of a period late), so
+                // the server sees a steady stream of lines, not all senders' lines in one burst every period.
+                long phase = linesPerSecond > 0 ? (long) (k * 1e9 / linesPerSecond / senders) : 0;
                 threads.add(Thread.ofPlatform().start(() -> {
                     try {
                         Semaphore echo = tally.echoes.get(sender.name);
                         for (int i = 1; i <= lines; i++) {
                             if (linesPerSecond > 0) {
-                                long due = start + (long) ((i - 1) * 1e9 / linesPerSecond);
+                                long due = start + phase + (long) ((i - 1) * 1e9 / linesPerSecond);
                                 LockSupport.parkNanos(due - System.nanoTime()); // the steady rate's schedule
                             }
                             sender.send("ts=" + System.nanoTime() + ";" + sender.name + " line " + i);

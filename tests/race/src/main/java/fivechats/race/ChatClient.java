@@ -170,6 +170,17 @@ public final class ChatClient implements Session.Listener {
         return closed.isDone();
     }
 
+    /**
+     * Waits for this client's first frame, its welcome. Fails at once, with the close code and reason, if the server
+     * closes the connection first: a model that refuses everyone is reported in a second, not after a timeout.
+     */
+    public void awaitWelcome() {
+        org.awaitility.Awaitility.await().alias(name + " gets a welcome").until(() -> frameCount() >= 1 || isClosed());
+        if (frameCount() == 0) {
+            throw new AssertionError(name + " was closed before its welcome: " + closed.join());
+        }
+    }
+
     /** The close as seen by this client, waiting at most {@code timeout}. */
     public Close awaitClose(Duration timeout) {
         try {
