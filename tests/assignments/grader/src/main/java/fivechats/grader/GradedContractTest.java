@@ -1,0 +1,18 @@
+package fivechats.grader;
+
+import fivechats.race.ChatContract;
+import fivechats.race.SlowClientPolicy;
+import fivechats.transport.ChatModel;
+
+/** The whole contract kit, against the graded model. */
+class GradedContractTest extends ChatContract {
+    @Override
+    protected ChatModel newModel() {
+        return GradedModel.create();
+    }
+
+    @Override
+    protected SlowClientPolicy slowClientPolicy() {
+        return GradedModel.slowClientPolicy();
+    }
+}

@@ -1,0 +1,149 @@
+package fivechats.grader;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import fivechats.race.ChatClient;
+import fivechats.race.DeliveryCheck;
+import fivechats.race.TestClients;
+import fivechats.transport.ChatServer;
+import fivechats.transport.TransportConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The race scenarios that break the naive models, against the graded model, which must survive all three. With the
+ * transport's race window on, two writes to one connection that overlap by accident become certain to overlap.
+ */
+class GradedRaceTest {
+    /** Each write waits up to this long for a rival writer: an unsafe model meets one at the first broadcast. */
+    private static final Duration RACE_WINDOW = Duration.ofMillis(5);
+    private static WebSocketClient webSockets;
+    private ChatServer server;
+    private final List<ChatClient> clients = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeAll
+    static void startClients() throws Exception {
+        webSockets = TestClients.start();
+    }
+
+    @AfterAll
+    static void stopClients() throws Exception {
+        webSockets.stop();
+    }
+
+    @AfterEach
+    void stop() {
+        clients.forEach(ChatClient::leave);
+        if (server != null) {
+            server.shutdown();
+        }
+    }
+
+    private ChatClient connect(String name) {
+        ChatClient client = ChatClient.connect(webSockets, server.chatUri(name), name);
+        clients.add(client);
+        client.awaitWelcome();
+        return client;
+    }
+
+    @Test
+    @DisplayName("R1. 4 senders at once, race window on: no overlapping write, and every client gets every line once, in order")
+    void concurrentWritesNeverOverlap() throws Exception {
+        server = ChatServer.newServer(TransportConfig.defaults().withPort(0).withRaceWindow(RACE_WINDOW), GradedModel.create()).start();
+        List<ChatClient> everyone = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            everyone.add(connect("c" + i));
+        }
+        List<ChatClient> senders = everyone.subList(0, 4);
+        int perSender = 25;
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (ChatClient sender : senders) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    go.await();
+                    for (int i = 1; i <= perSender; i++) {
+                        sender.send(DeliveryCheck.line(sender.name(), i));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join(Duration.ofSeconds(30));
+        }
+        List<String> names = senders.stream().map(ChatClient::name).toList();
+        for (ChatClient c : everyone) {
+            await().alias(c + " gets all " + perSender * senders.size() + " lines (or the model lost some)")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> c.count("chat") >= (long) perSender * senders.size() || server.metrics().concurrentWrites() > 0);
+        }
+        assertEquals(0, server.metrics().concurrentWrites(), "two threads wrote to one connection at the same time"
+                + " (chat_concurrent_writes_total): keep at most one writer per connection");
+        for (ChatClient c : everyone) {
+            DeliveryCheck.Report report = DeliveryCheck.check(c, names, perSender);
+            assertTrue(report.perfect(), "a broken delivery: " + report);
+        }
+    }
+
+    @Test
+    @DisplayName("R2. one sender's 200 lines reach three clients in the order they were sent")
+    void oneSendersLinesStayInOrder() throws Exception {
+        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), GradedModel.create()).start();
+        ChatClient sender = connect("sender");
+        List<ChatClient> receivers = List.of(connect("r1"), connect("r2"), connect("r3"));
+        int lines = 200;
+        for (int i = 1; i <= lines; i++) {
+            sender.send(DeliveryCheck.line(sender.name(), i));
+        }
+        for (ChatClient r : receivers) {
+            await().alias(r + " gets " + lines + " lines").until(() -> r.count("chat") >= lines);
+            long previous = 0;
+            for (JsonNode chat : r.framesOfType("chat")) {
+                long seq = chat.path("seq").asLong();
+                assertTrue(seq > previous, r + " got line #" + seq + " after #" + previous + ": one sender's lines were reordered");
+                previous = seq;
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("R3. 400 clients join from 8 threads at once: the registry counts 400 and no model thread dies")
+    void joinStormKeepsTheRegistryWhole() throws Exception {
+        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), GradedModel.create()).start();
+        int threads = 8;
+        int each = 50;
+        List<Thread> joiners = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            joiners.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    String name = "j" + id + "-" + i;
+                    clients.add(ChatClient.connect(webSockets, server.chatUri(name), name));
+                }
+            }));
+        }
+        for (Thread t : joiners) {
+            t.join(Duration.ofSeconds(30));
+        }
+        int n = threads * each;
+        await().alias("the registry holds all " + n + " clients (it holds " + server.model().registered() + ")")
+                .atMost(Duration.ofSeconds(20)).until(() -> server.model().registered() == n || server.threads().died() > 0);
+        assertEquals(0, server.threads().died(), "model threads died of an exception during the join storm (see the log)");
+        assertEquals(n, server.model().registered(), "clients registered after the join storm");
+    }
+}
