@@ -139,6 +139,7 @@ public final class ChannelHub implements ChatModel {
     /** Set by the hub thread when a Stop arrives; from then on it only drains. */
     private boolean stopping;
 
+    // snippet:hub-loop
     private void run() {
         try {
             while (!(stopping && clients.isEmpty())) {
@@ -151,7 +152,9 @@ public final class ChannelHub implements ChatModel {
             inbox.clear(); // wakes any reader still blocked on put; its events are no longer wanted
         }
     }
+    // end-snippet
 
+    // snippet:handle
     /** One event. Called only by the hub thread (and by jcstress, as it). */
     void handle(Event event) {
         switch (event) {
@@ -180,6 +183,7 @@ public final class ChannelHub implements ChatModel {
         }
         registered = clients.size();
     }
+    // end-snippet
 
     /** For jcstress: handle every queued event on the calling thread, as the hub thread would. */
     void handleQueued() {

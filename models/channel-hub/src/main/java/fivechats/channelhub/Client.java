@@ -38,6 +38,7 @@ final class Client {
         return outbox;
     }
 
+    // snippet:read-pump
     /** readPump: the only reader of this connection. Registers, forwards each line to the hub, unregisters. */
     private void readLoop() {
         try {
@@ -57,4 +58,5 @@ final class Client {
             }
         }
     }
+    // end-snippet
 }

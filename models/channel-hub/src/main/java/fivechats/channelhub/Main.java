@@ -1,5 +1,6 @@
 package fivechats.channelhub;
 
+import fivechats.transport.Flags;
 import fivechats.transport.Launcher;
 
 /** {@code java -jar channel-hub.jar --port 8080 [--send-queue 256]} */
@@ -10,6 +11,11 @@ public final class Main {
     public static void main(String[] args) {
         Launcher.run("channel-hub", """
                   --send-queue N           frames queued per client before it is evicted as too slow (default 256)
-                """, args, flags -> new ChannelHub(flags.integer("send-queue", ChannelHub.DEFAULT_SEND_QUEUE)));
+                """, args, Main::model);
+    }
+
+    /** The model these flags ask for; also used by the tutorial's test to check the commands it quotes. */
+    public static ChannelHub model(Flags flags) {
+        return new ChannelHub(flags.integer("send-queue", ChannelHub.DEFAULT_SEND_QUEUE));
     }
 }

@@ -1,5 +1,6 @@
 package fivechats.mutexmap;
 
+import fivechats.transport.Flags;
 import fivechats.transport.Launcher;
 
 /** {@code java -jar mutex-map.jar --port 8080 [--variant naive|fixed]} */
@@ -11,10 +12,15 @@ public final class Main {
         Launcher.run("mutex-map", """
                   --variant fixed|naive    fixed: snapshot, then one writer per connection (default);
                                            naive: broadcast under the read lock (overlaps, and a deadlock)
-                """, args, flags -> switch (flags.string("variant", "fixed")) {
-                    case "fixed" -> new MutexMap.Fixed();
-                    case "naive" -> new MutexMap.Naive();
-                    default -> throw new IllegalArgumentException("--variant must be naive or fixed");
-                });
+                """, args, Main::model);
+    }
+
+    /** The model these flags ask for; also used by the tutorial's test to check the commands it quotes. */
+    public static MutexMap model(Flags flags) {
+        return switch (flags.string("variant", "fixed")) {
+            case "fixed" -> new MutexMap.Fixed();
+            case "naive" -> new MutexMap.Naive();
+            default -> throw new IllegalArgumentException("--variant must be naive or fixed");
+        };
     }
 }

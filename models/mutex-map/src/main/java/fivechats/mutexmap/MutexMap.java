@@ -104,6 +104,7 @@ public abstract sealed class MutexMap implements ChatModel {
             }
         }
 
+        // snippet:naive-broadcast
         void broadcast(String frame, ChatConnection except) {
             lock.readLock().lock(); // BROKEN: shared, so other readers broadcast to the same connections right now
             try {
@@ -132,6 +133,7 @@ public abstract sealed class MutexMap implements ChatModel {
                 lock.writeLock().unlock();
             }
         }
+        // end-snippet
 
         private static void send(ChatConnection client, String frame) {
             try {
@@ -208,6 +210,7 @@ public abstract sealed class MutexMap implements ChatModel {
             sendAll(others, Wire.join(connection.name()));
         }
 
+        // snippet:fixed-broadcast
         void broadcast(String frame) {
             List<Member> snapshot;
             lock.readLock().lock(); // guards the map only: held for a copy, never during a write
@@ -241,6 +244,7 @@ public abstract sealed class MutexMap implements ChatModel {
                 member.writing().unlock();
             }
         }
+        // end-snippet
 
         private void removeAndAnnounce(List<Member> dead) {
             for (Member member : dead) {

@@ -1,5 +1,6 @@
 package fivechats.pollingloop;
 
+import fivechats.transport.Flags;
 import fivechats.transport.Launcher;
 
 /** {@code java -jar polling-loop.jar --port 8080 [--idle backoff|spin]} */
@@ -10,7 +11,12 @@ public final class Main {
     public static void main(String[] args) {
         Launcher.run("polling-loop", """
                   --idle backoff|spin      after an idle pass: sleep, doubling up to 5 ms (default), or spin
-                """, args, flags -> new PollingLoop(idle(flags.string("idle", "backoff"))));
+                """, args, Main::model);
+    }
+
+    /** The model these flags ask for; also used by the tutorial's test to check the commands it quotes. */
+    public static PollingLoop model(Flags flags) {
+        return new PollingLoop(idle(flags.string("idle", "backoff")));
     }
 
     private static PollingLoop.Idle idle(String value) {

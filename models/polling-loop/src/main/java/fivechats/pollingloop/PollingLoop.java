@@ -87,6 +87,7 @@ public final class PollingLoop implements ChatModel {
         }
     }
 
+    // snippet:loop
     private void run() {
         long backoffNanos = MIN_BACKOFF.toNanos();
         while (running) {
@@ -101,7 +102,9 @@ public final class PollingLoop implements ChatModel {
             }
         }
     }
+    // end-snippet
 
+    // snippet:pass
     /** One pass over every client; true if anything happened. Called only by the loop thread (and by jcstress, as it). */
     boolean pass() {
         boolean busy = admitArrivals();
@@ -121,6 +124,7 @@ public final class PollingLoop implements ChatModel {
         registered = clients.size();
         return busy;
     }
+    // end-snippet
 
     private boolean admitArrivals() {
         boolean any = false;
@@ -141,6 +145,7 @@ public final class PollingLoop implements ChatModel {
         return any;
     }
 
+    // snippet:write
     private void writeToAll(String frame, List<ChatConnection> gone) {
         for (ChatConnection client : clients) {
             if (!gone.contains(client)) {
@@ -157,6 +162,7 @@ public final class PollingLoop implements ChatModel {
             gone.add(client);
         }
     }
+    // end-snippet
 
     /** Removes clients that are gone and tells the others; a leave that fails may drop more, so repeat. */
     private boolean drop(List<ChatConnection> gone) {

@@ -16,7 +16,8 @@ public final class Main {
                 """, args, Main::model);
     }
 
-    static ThreadPerConnection model(Flags flags) {
+    /** The model these flags ask for; also used by the tutorial's test to check the commands it quotes. */
+    public static ThreadPerConnection model(Flags flags) {
         ThreadPerConnection.Threads threads = switch (flags.string("threads", "virtual")) {
             case "virtual" -> ThreadPerConnection.Threads.VIRTUAL;
             case "platform" -> ThreadPerConnection.Threads.PLATFORM;

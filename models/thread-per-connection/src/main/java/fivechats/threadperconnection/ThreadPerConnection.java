@@ -74,6 +74,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         }
 
         @Override
+        // snippet:naive-serve
         protected void serve(ChatConnection connection) {
             register(connection);
             send(connection, Wire.welcome(connection.name(), clients.values().stream().map(ChatConnection::name).toList()));
@@ -89,7 +90,9 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
                 broadcast(Wire.leave(connection.name()), null);
             }
         }
+        // end-snippet
 
+        // snippet:naive-broadcast
         /** BROKEN: a put into a HashMap that other readers read and write at the same time. */
         void register(ChatConnection connection) {
             clients.put(connection.id(), connection);
@@ -116,6 +119,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
                 // lost for this client
             }
         }
+        // end-snippet
 
         @Override
         public int registered() {
@@ -176,6 +180,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
             }
         }
 
+        // snippet:fixed-broadcast
         /** Readers only queue: the frame goes into every outbox, and each outbox's single writer sends it. */
         void broadcast(String line) {
             for (Outbox client : clients.values()) {
@@ -184,6 +189,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
                 }
             }
         }
+        // end-snippet
 
         /** Used by the jcstress tests, which drive the model without a server. */
         void attach(ChatMetrics metrics) {

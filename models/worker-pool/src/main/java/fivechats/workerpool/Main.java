@@ -19,7 +19,8 @@ public final class Main {
                 """, args, Main::model);
     }
 
-    static WorkerPool model(Flags flags) {
+    /** The model these flags ask for; also used by the tutorial's test to check the commands it quotes. */
+    public static WorkerPool model(Flags flags) {
         WorkerPool.Variant variant = switch (flags.string("variant", "fixed")) {
             case "fixed" -> WorkerPool.Variant.FIXED;
             case "locked" -> WorkerPool.Variant.LOCKED;

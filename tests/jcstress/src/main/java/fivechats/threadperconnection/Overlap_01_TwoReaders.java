@@ -38,6 +38,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
 public class Overlap_01_TwoReaders {
     private static final ChatMetrics METRICS = ChatMetrics.standalone();
 
+    // snippet:naive
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes did not overlap; carol got both lines.")
     @Outcome(id = "1, 1", expect = ACCEPTABLE_INTERESTING, desc = "Two readers wrote to carol at once: one write was refused and carol lost a line.")
@@ -66,6 +67,7 @@ public class Overlap_01_TwoReaders {
             r.r2 = carol.written().size();
         }
     }
+    // end-snippet
 
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "Both lines are queued for carol's single writer.")

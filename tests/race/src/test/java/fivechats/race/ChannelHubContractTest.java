@@ -3,6 +3,7 @@ package fivechats.race;
 import fivechats.channelhub.ChannelHub;
 import fivechats.transport.ChatModel;
 
+// snippet:contract-subclass
 /** The channel-hub model against the whole contract. */
 class ChannelHubContractTest extends ChatContract {
     @Override
@@ -10,3 +11,4 @@ class ChannelHubContractTest extends ChatContract {
         return new ChannelHub(ChannelHub.DEFAULT_SEND_QUEUE);
     }
 }
+// end-snippet

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
@@ -48,8 +49,18 @@ class VerdictScenariosTest {
     private ChatServer server;
     private final List<ChatClient> clients = new ArrayList<>();
 
+    /**
+     * Every row, or only those whose name matches {@code -Dfivechats.rows=REGEX}, so a learner can break one model:
+     * {@code mvn -q -pl tests/race -am verify -Dtest=VerdictScenariosTest -Dfivechats.rows=worker-pool}.
+     */
     static Stream<Row> rows() {
-        return VerdictTable.ROWS.stream();
+        Pattern only = Pattern.compile(System.getProperty("fivechats.rows", ""));
+        return VerdictTable.ROWS.stream().filter(row -> only.matcher(row.toString()).find());
+    }
+
+    /** One line per scenario and row, in the test's output: what was seen, whether or not it was expected. */
+    private static void report(Row row, String scenario, Object verdict, String saw) {
+        System.out.println(row + " | " + scenario + " | " + verdict + " | " + saw);
     }
 
     @BeforeAll
@@ -133,6 +144,7 @@ class VerdictScenariosTest {
         Writes seen = overlaps > 0 ? Writes.OVERLAP : Writes.SAFE;
         String saw = "saw " + overlaps + " overlapping writes and " + broken.size() + " of " + everyone.size()
                 + " clients with a broken delivery" + (broken.isEmpty() ? "" : ", e.g. " + broken.get(0));
+        report(row, "concurrent writes", seen, saw);
         assertEquals(row.writes(), seen, row + ": " + saw);
         if (seen == Writes.OVERLAP) {
             assertTrue(broken.stream().anyMatch(r -> !r.lost().isEmpty()), row + ": overlaps must cost lines at the clients; " + saw);
@@ -166,6 +178,8 @@ class VerdictScenariosTest {
             }
         }
         Order seen = reordered.isEmpty() ? Order.IN_ORDER : Order.REORDERED;
+        report(row, "per-sender order", seen, reordered.size() + " of " + (lines * receivers.size())
+                + " deliveries out of order " + reordered.stream().limit(2).toList());
         assertEquals(row.order(), seen, row + ": one sender's " + lines + " lines; saw " + reordered.size() + " out of order "
                 + reordered.stream().limit(3).toList());
     }
@@ -180,6 +194,7 @@ class VerdictScenariosTest {
             clients.clear();
             seen = deathMidBroadcast(row);
         }
+        report(row, "registry under churn", seen, "lock: " + lockState());
         assertEquals(row.churn(), seen, row + ": a join storm, then a client dying mid-broadcast; lock: " + lockState());
     }
 
@@ -214,7 +229,7 @@ class VerdictScenariosTest {
         if (died == 0 && registered == n) {
             return Churn.OK;
         }
-        System.err.println(row + ": join storm of " + n + ": " + died + " model threads died, registry holds " + registered);
+        System.out.println(row + ": join storm of " + n + ": " + died + " model threads died, registry holds " + registered);
         return Churn.CORRUPTED;
     }
 

@@ -1,0 +1,384 @@
+package fivechats.race;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fivechats.transport.ChatModel;
+import fivechats.transport.Flags;
+import fivechats.transport.Launcher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the tutorial honest. Code in a chapter is never pasted by hand: a chapter marks where a snippet goes,
+ *
+ * <pre>
+ *   &lt;!-- snippet models/channel-hub/src/main/java/fivechats/channelhub/ChannelHub.java#hub-loop --&gt;
+ * </pre>
+ *
+ * and the fenced block under it must equal the lines between {@code // snippet:hub-loop} and {@code // end-snippet}
+ * in that file. A chapter's benchmark figures ({@code <!-- figures TARGET -->}) must equal what
+ * {@code tutorial/benchmark.json} says. Every {@code java -jar} command a chapter quotes must be accepted by that
+ * model's flags, every {@code -pl} module and {@code -Dtest} class must exist, and every link must resolve.
+ *
+ * <p>After changing the code: {@code mvn -pl tests/race -am verify -Dtest=TutorialTest -Dfivechats.writeTutorial=true}
+ * rewrites the snippets and figures in place; review the diff and commit it.
+ */
+class TutorialTest {
+    private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
+    private static final Path TUTORIAL = ROOT.resolve("tutorial");
+    private static final boolean WRITE = Boolean.getBoolean("fivechats.writeTutorial");
+
+    private static final Pattern CHAPTER = Pattern.compile("(\\d\\d)-[a-z0-9-]+\\.md");
+    private static final Pattern SNIPPET = Pattern.compile(
+            "<!-- snippet ([^#\\s]+)#([a-z0-9-]+) -->\\n```(\\w*)\\n(.*?)```\\n", Pattern.DOTALL);
+    private static final Pattern FIGURES = Pattern.compile(
+            "<!-- figures ([^>]+?) -->\\n(.*?)<!-- /figures -->\\n", Pattern.DOTALL);
+    private static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]+)(#[^)\\s]*)?\\)");
+    /** A command line in a fenced block: after a {@code $ } prompt, or any line that runs {@code mvn} or {@code java}. */
+    private static final Pattern COMMAND = Pattern.compile("^(?:\\$ (.+)|((?:mvn|\\S*/java|java) .+))$", Pattern.MULTILINE);
+
+    /** How each model's Main reads its flags: the same factory {@code java -jar} uses. */
+    private static final Map<String, Function<Flags, ChatModel>> MODELS = Map.of(
+            "polling-loop", fivechats.pollingloop.Main::model,
+            "thread-per-connection", fivechats.threadperconnection.Main::model,
+            "worker-pool", fivechats.workerpool.Main::model,
+            "channel-hub", fivechats.channelhub.Main::model,
+            "mutex-map", fivechats.mutexmap.Main::model);
+
+    static List<Path> chapters() throws IOException {
+        try (Stream<Path> files = Files.list(TUTORIAL)) {
+            return files.filter(p -> CHAPTER.matcher(p.getFileName().toString()).matches()).sorted().toList();
+        }
+    }
+
+    @Test
+    @DisplayName("chapters are numbered 01, 02, ... without gaps, each ends with exercises, and tutorial/README.md links every one")
+    void chaptersAreNumberedAndListed() throws IOException {
+        List<Path> chapters = chapters();
+        assertTrue(chapters.size() >= 10, "expected the tutorial's chapters in " + TUTORIAL + ", found " + chapters);
+        String index = Files.readString(TUTORIAL.resolve("README.md"));
+        for (int i = 0; i < chapters.size(); i++) {
+            String file = chapters.get(i).getFileName().toString();
+            assertEquals(String.format("%02d", i + 1), file.substring(0, 2), "chapter numbers must run without gaps: " + chapters);
+            assertTrue(Files.readString(chapters.get(i)).contains("\n## Exercises\n"), file + " has no '## Exercises' section");
+            assertTrue(index.contains("](" + file + ")"), "tutorial/README.md does not link " + file);
+        }
+    }
+
+    @Test
+    @DisplayName("every snippet in a chapter equals its marked region in the source")
+    void snippetsMatchTheCode() throws IOException {
+        List<String> stale = new ArrayList<>();
+        int seen = 0;
+        for (Path chapter : chapters()) {
+            String text = Files.readString(chapter);
+            Matcher m = SNIPPET.matcher(text);
+            StringBuilder rewritten = new StringBuilder();
+            while (m.find()) {
+                seen++;
+                String code = region(ROOT.resolve(m.group(1)), m.group(2));
+                if (!code.equals(m.group(4))) {
+                    stale.add(chapter.getFileName() + ": " + m.group(1) + "#" + m.group(2));
+                }
+                m.appendReplacement(rewritten, Matcher.quoteReplacement(
+                        "<!-- snippet " + m.group(1) + "#" + m.group(2) + " -->\n```" + m.group(3) + "\n" + code + "```\n"));
+            }
+            m.appendTail(rewritten);
+            if (WRITE) {
+                Files.writeString(chapter, rewritten.toString());
+            }
+        }
+        assertTrue(seen >= 10, "only " + seen + " snippets found: is the marker syntax right?");
+        if (!WRITE) {
+            assertTrue(stale.isEmpty(), "chapters whose code no longer matches the source (rewrite them with "
+                    + "-Dfivechats.writeTutorial=true and review): " + stale);
+        }
+    }
+
+    /** The lines between {@code // snippet:NAME} and the next {@code // end-snippet}, with their common indent removed. */
+    static String region(Path file, String name) throws IOException {
+        assertTrue(Files.isRegularFile(file), "snippet source " + file + " does not exist");
+        List<String> lines = Files.readAllLines(file);
+        int start = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).trim().equals("// snippet:" + name)) {
+                assertEquals(-1, start, file + " marks snippet " + name + " twice");
+                start = i + 1;
+            }
+        }
+        if (start < 0) {
+            fail(file + " has no '// snippet:" + name + "' marker");
+        }
+        int end = start;
+        while (end < lines.size() && !lines.get(end).trim().equals("// end-snippet")) {
+            end++;
+        }
+        assertTrue(end < lines.size(), "snippet " + name + " in " + file + " has no '// end-snippet'");
+        List<String> body = lines.subList(start, end);
+        int indent = body.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+        return body.stream().map(l -> l.isBlank() ? "" : l.substring(indent)).collect(Collectors.joining("\n", "", "\n"));
+    }
+
+    @Test
+    @DisplayName("every chapter's benchmark figures equal tutorial/benchmark.json")
+    void figuresMatchTheBenchmark() throws IOException {
+        JsonNode results = new ObjectMapper().readTree(TUTORIAL.resolve("benchmark.json").toFile()).get("results");
+        List<String> stale = new ArrayList<>();
+        int seen = 0;
+        for (Path chapter : chapters()) {
+            String text = Files.readString(chapter);
+            Matcher m = FIGURES.matcher(text);
+            StringBuilder rewritten = new StringBuilder();
+            while (m.find()) {
+                seen++;
+                String table = figures(results, m.group(1));
+                if (!table.equals(m.group(2))) {
+                    stale.add(chapter.getFileName() + ": " + m.group(1));
+                }
+                m.appendReplacement(rewritten, Matcher.quoteReplacement("<!-- figures " + m.group(1) + " -->\n" + table + "<!-- /figures -->\n"));
+            }
+            m.appendTail(rewritten);
+            if (WRITE) {
+                Files.writeString(chapter, rewritten.toString());
+            }
+        }
+        assertTrue(seen >= 5, "only " + seen + " figure tables found; every model chapter quotes its figures");
+        if (!WRITE) {
+            assertTrue(stale.isEmpty(), "figures that no longer match tutorial/benchmark.json: " + stale);
+        }
+    }
+
+    /** One target's medians, scenario by scenario, as a Markdown table. */
+    static String figures(JsonNode results, String target) {
+        Map<String, List<JsonNode>> byScenario = new TreeMap<>();
+        for (JsonNode r : results) {
+            if (r.get("target").asText().equals(target)) {
+                byScenario.computeIfAbsent(r.get("scenario").asText(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        assertTrue(!byScenario.isEmpty(), "tutorial/benchmark.json has no results for target '" + target + "'");
+        StringBuilder t = new StringBuilder("| scenario | clients | median of " + byScenario.values().iterator().next().size()
+                + " runs |\n|---|---|---|\n");
+        for (String scenario : List.of("CLOSED_SMALL", "CLOSED_BIG", "STEADY", "SLOW_CLIENT", "IDLE", "CAPACITY")) {
+            List<JsonNode> runs = byScenario.get(scenario);
+            if (runs == null) {
+                continue;
+            }
+            int clients = runs.get(0).get("clients").asInt();
+            String figure = switch (scenario) {
+                case "CLOSED_SMALL", "CLOSED_BIG", "STEADY", "SLOW_CLIENT" -> String.format(Locale.ROOT,
+                        "%,.0f deliveries/s, p50 %.1f ms, p99 %.1f ms, %,d lost, %,d out of order",
+                        median(runs, "deliveriesPerSecond"), median(runs, "p50Millis"), median(runs, "p99Millis"),
+                        (long) median(runs, "lost"), (long) median(runs, "outOfOrder"));
+                case "IDLE" -> String.format(Locale.ROOT, "%.1f%% of a core while nobody talks", median(runs, "serverCpuPercent"));
+                default -> String.format(Locale.ROOT, "%.1f KiB RSS and %.1f KiB heap per connection, %,.0f model threads, connected in %.1f s",
+                        median(runs, "rssPerConnectionKiB"), median(runs, "heapPerConnectionKiB"), median(runs, "threads"),
+                        median(runs, "connectSeconds"));
+            };
+            String name = switch (scenario) {
+                case "CLOSED_SMALL", "CLOSED_BIG" -> "closed loop";
+                case "STEADY" -> "steady, 5 lines/s per sender";
+                case "SLOW_CLIENT" -> "steady, with one client that never reads";
+                case "IDLE" -> "idle";
+                default -> "capacity (idle connections)";
+            };
+            t.append(String.format(Locale.ROOT, "| %s | %,d | %s |\n", name, clients, figure));
+        }
+        return t.toString();
+    }
+
+    private static double median(List<JsonNode> runs, String field) {
+        double[] v = runs.stream().mapToDouble(r -> r.get(field).asDouble()).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    @Test
+    @DisplayName("every command a chapter or README quotes names real modules, real tests and flags the model accepts")
+    void quotedCommandsMatchTheCode() throws IOException {
+        TreeSet<String> modules = modules();
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        for (Path doc : docs()) {
+            for (String block : fencedBlocks(Files.readString(doc))) {
+                Matcher m = COMMAND.matcher(block);
+                while (m.find()) {
+                    String command = (m.group(1) != null ? m.group(1) : m.group(2)).trim();
+                    String problem = check(command, modules);
+                    checked++;
+                    if (problem != null) {
+                        wrong.add(ROOT.relativize(doc) + ": $ " + command + "\n    " + problem);
+                    }
+                }
+            }
+        }
+        assertTrue(checked >= 20, "only " + checked + " quoted commands found ('$ ' lines in fenced blocks)");
+        assertTrue(wrong.isEmpty(), "quoted commands that no longer match the code:\n" + String.join("\n", wrong));
+    }
+
+    private static String check(String command, TreeSet<String> modules) {
+        List<String> words = words(command);
+        if (words.size() >= 3 && words.get(0).endsWith("java") && words.get(1).equals("-jar")) {
+            Matcher jar = Pattern.compile("models/([a-z-]+)/target/([a-z-]+)\\.jar").matcher(words.get(2));
+            if (!jar.matches() || !jar.group(1).equals(jar.group(2)) || !MODELS.containsKey(jar.group(1))) {
+                return "no model builds " + words.get(2);
+            }
+            try {
+                Launcher.check(words.subList(3, words.size()).toArray(String[]::new), MODELS.get(jar.group(1)));
+            } catch (IllegalArgumentException e) {
+                return jar.group(1) + " would refuse it: " + e.getMessage();
+            }
+        }
+        if (words.get(0).equals("mvn")) {
+            for (int i = 0; i < words.size(); i++) {
+                String w = words.get(i);
+                if (w.equals("-pl") && i + 1 < words.size()) {
+                    for (String module : words.get(i + 1).split(",")) {
+                        if (!modules.contains(module)) {
+                            return "no Maven module " + module + " (modules: " + modules + ")";
+                        }
+                    }
+                }
+                if (w.startsWith("-Dtest=")) {
+                    for (String test : w.substring(7).split(",")) {
+                        String cls = test.split("#")[0];
+                        if (!cls.contains("*") && testSources().noneMatch(p -> p.getFileName().toString().equals(cls + ".java"))) {
+                            return "no test class " + cls;
+                        }
+                    }
+                }
+                if (w.startsWith("-Dchat.args=")) {
+                    String module = words.get(words.indexOf("-pl") + 1).replace("models/", "");
+                    try {
+                        Launcher.check(words(w.substring(12)).toArray(String[]::new), MODELS.get(module));
+                    } catch (IllegalArgumentException e) {
+                        return module + " would refuse " + w + ": " + e.getMessage();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Stream<Path> testSources() {
+        try {
+            return Files.walk(ROOT.resolve("tests")).filter(p -> p.toString().endsWith(".java") && !p.toString().contains("/target/"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Shell words: spaces split, single or double quotes group. */
+    static List<String> words(String command) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        char quote = 0;
+        boolean any = false;
+        for (char c : command.toCharArray()) {
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                any = true;
+            } else if (c == ' ') {
+                if (any || word.length() > 0) {
+                    words.add(word.toString());
+                }
+                word.setLength(0);
+                any = false;
+            } else {
+                word.append(c);
+            }
+        }
+        if (any || word.length() > 0) {
+            words.add(word.toString());
+        }
+        return words;
+    }
+
+    private static TreeSet<String> modules() throws IOException {
+        TreeSet<String> modules = new TreeSet<>();
+        Matcher m = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        while (m.find()) {
+            modules.add(m.group(1));
+        }
+        return modules;
+    }
+
+    private static List<String> fencedBlocks(String markdown) {
+        List<String> blocks = new ArrayList<>();
+        Matcher m = Pattern.compile("```[a-z]*\\n(.*?)```", Pattern.DOTALL).matcher(markdown);
+        while (m.find()) {
+            blocks.add(m.group(1));
+        }
+        return blocks;
+    }
+
+    /** The chapters, the tutorial index, the top README and every module README. */
+    private static List<Path> docs() throws IOException {
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            return files.filter(p -> p.toString().endsWith(".md"))
+                    .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/node_modules/"))
+                    .sorted().toList();
+        }
+    }
+
+    @Test
+    @DisplayName("every relative link and image in the tutorial and the READMEs resolves")
+    void linksResolve() throws IOException {
+        List<String> dead = new ArrayList<>();
+        for (Path doc : docs()) {
+            Matcher m = LINK.matcher(Files.readString(doc));
+            while (m.find()) {
+                String target = m.group(1);
+                if (!target.contains("://") && !target.startsWith("mailto:") && !Files.exists(doc.getParent().resolve(target))) {
+                    dead.add(ROOT.relativize(doc) + " -> " + target);
+                }
+            }
+        }
+        assertTrue(dead.isEmpty(), "dead links: " + dead);
+    }
+
+    @Test
+    @DisplayName("every diagram has its rendered SVG beside it and is shown in some chapter")
+    void everyDiagramIsRenderedAndShown() throws IOException {
+        String all = chapters().stream().map(p -> {
+            try {
+                return Files.readString(p);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).collect(Collectors.joining());
+        List<String> sources;
+        try (Stream<Path> files = Files.list(ROOT.resolve("diagrams"))) {
+            sources = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".mmd")).sorted().toList();
+        }
+        assertTrue(sources.size() >= 10, "diagrams: " + sources);
+        for (String source : sources) {
+            String svg = source.replace(".mmd", ".svg");
+            assertTrue(Files.isRegularFile(ROOT.resolve("diagrams").resolve(svg)), svg + " is not rendered (cd diagrams && npm run render)");
+            assertTrue(all.contains("../diagrams/" + svg), "no chapter shows diagrams/" + svg);
+        }
+    }
+}
