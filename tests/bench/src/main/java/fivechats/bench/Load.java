@@ -130,7 +130,7 @@ final class Load implements AutoCloseable {
     /** Connects n clients from several threads at once; returns them in name order. */
     List<Client> connect(ServerProcess server, String prefix, int n, Tally tally) throws Exception {
         Client[] clients = new Client[n];
-        int threads = Math.min(16, n);
+        int threads = Math.min(32, n); // connects in flight at once: enough to keep two cores busy accepting
         List<Thread> connectors = new ArrayList<>();
         java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         for (int t = 0; t < threads; t++) {

@@ -70,10 +70,11 @@ final class Report {
                 + "every figure is the median. Command: `%s`. Raw results: [`benchmark.json`](benchmark.json).%n%n",
                 machine.get("date"), machine.get("cores"), machine.get("cpu"), machine.get("jdk"), machine.get("minutes"),
                 plan.runs(), machine.get("command")));
-        md.append(String.format(Locale.ROOT, "Load: %d senders x %d lines to N clients, closed loop (each sender waits for its own "
-                + "line to come back) at N = %d and %d; steady: %d lines each at %.0f lines/s per sender to %d clients; a slow client "
-                + "(a socket that never reads) among them; %d silent clients for %.1f s; %d idle connections.%n%n",
-                plan.senders(), plan.lines(), plan.smallN(), plan.bigN(), plan.steadyLines(), plan.steadyRate(), plan.bigN(),
+        md.append(String.format(Locale.ROOT, "Load: %d senders, closed loop (each sender waits for its own line to come back), "
+                + "%d lines each to N = %d clients and %d lines each to N = %d; steady: %d lines each at %.0f lines/s per sender "
+                + "(spread over the second) to %d clients; a slow client (a socket that never reads) among them; %d silent clients "
+                + "for %.1f s; %d idle connections. Clients connect with presence=off.%n%n",
+                plan.senders(), plan.lines(), plan.smallN(), plan.bigLines(), plan.bigN(), plan.steadyLines(), plan.steadyRate(), plan.bigN(),
                 plan.bigN(), plan.idleSeconds(), plan.capacityN()));
         md.append("![deliveries per second](benchmark.svg)\n\n");
         md.append("## Fan-out\n\n");
@@ -117,7 +118,8 @@ final class Report {
         double other = results.stream().mapToDouble(Result::otherCpuPercent).max().orElse(0);
         double otherMedian = results.stream().mapToDouble(Result::otherCpuPercent).sorted().skip(results.size() / 2).findFirst().orElse(0);
         md.append(String.format(Locale.ROOT, "%nOther CPU load on the machine during the scenarios (everything but the server and the "
-                + "load generator): median %.0f%% of a core, at most %.0f%%.%n", otherMedian, other));
+                + "load generator): median %.0f%% of a core, at most %.0f%%. The capacity scenario's forced GCs run `jcmd`, a JVM of "
+                + "its own, which counts as other load there.%n", otherMedian, other));
         md.append("\nNot measured: the naive variants of thread-per-connection, worker-pool and mutex-map. They lose lines under "
                 + "concurrent senders by design ([the verdict matrix](verdicts.md)), so their throughput would measure loss. "
                 + "The locked worker pool loses nothing, and is measured to show its reordering.\n");
@@ -154,7 +156,7 @@ final class Report {
                     .ifPresent(v -> memory.add(String.format(Locale.ROOT, "%s %.1f KiB%s", t.name(), v, v < 100 ? "" : " (over)")));
         }
         md.append(String.format(Locale.ROOT, "- **10,000 idle connections under 100 KiB of server memory each** (RSS growth per "
-                + "connection, measured at %,d: joins cost N²/2 frames, see [tests/bench](../tests/bench/README.md)): %s.%n",
+                + "connection after a forced GC, at %,d connections; every model, not only the virtual-thread ones): %s.%n",
                 plan.capacityN(), String.join(", ", memory)));
         md.append(String.format(Locale.ROOT, "- **The polling loop's idle CPU**: %s spinning, %s backing off.%n",
                 f(median(results, "polling-loop --idle spin", Scenario.IDLE, Result::serverCpuPercent), "%.0f%% of a core"),
