@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.regex.Pattern;
@@ -115,24 +114,7 @@ class VerdictScenariosTest {
         List<ChatClient> everyone = IntStream.range(0, 6).mapToObj(i -> connect("c" + i)).toList();
         List<ChatClient> senders = everyone.subList(0, 4);
         int perSender = 25;
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (ChatClient sender : senders) {
-            threads.add(Thread.ofVirtual().start(() -> {
-                try {
-                    go.await();
-                    for (int i = 1; i <= perSender; i++) {
-                        sender.send(DeliveryCheck.line(sender.name(), i));
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-        }
-        go.countDown();
-        for (Thread t : threads) {
-            t.join(PATIENCE);
-        }
+        Crowd.sendAtOnce(senders, perSender, PATIENCE);
         int lines = senders.size() * perSender;
         await().alias("the model read all " + lines + " lines").until(() -> server.metrics().messagesIn() == lines);
         awaitDeliveries(everyone, lines);
@@ -203,21 +185,7 @@ class VerdictScenariosTest {
         start(TransportConfig.defaults().withPort(0), row.factory().get());
         int threads = 8;
         int each = 50;
-        List<Thread> joiners = new ArrayList<>();
-        List<ChatClient> joined = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            joiners.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; i < each; i++) {
-                    String name = "j" + id + "-" + i;
-                    joined.add(ChatClient.connect(webSockets, server.chatUri(name), name));
-                }
-            }));
-        }
-        for (Thread t : joiners) {
-            t.join(PATIENCE);
-        }
-        clients.addAll(joined);
+        clients.addAll(Crowd.joinStorm(webSockets, server, threads, each, PATIENCE));
         int n = threads * each;
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> server.model().registered() == n);

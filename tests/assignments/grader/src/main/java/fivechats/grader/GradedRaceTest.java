@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import fivechats.race.ChatClient;
+import fivechats.race.Crowd;
 import fivechats.race.DeliveryCheck;
 import fivechats.race.TestClients;
 import fivechats.transport.ChatServer;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class GradedRaceTest {
     /** Each write waits up to this long for a rival writer: an unsafe model meets one at the first broadcast. */
     private static final Duration RACE_WINDOW = Duration.ofMillis(5);
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static WebSocketClient webSockets;
     private ChatServer server;
     private final List<ChatClient> clients = Collections.synchronizedList(new ArrayList<>());
@@ -68,24 +69,7 @@ class GradedRaceTest {
         }
         List<ChatClient> senders = everyone.subList(0, 4);
         int perSender = 25;
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (ChatClient sender : senders) {
-            threads.add(Thread.ofVirtual().start(() -> {
-                try {
-                    go.await();
-                    for (int i = 1; i <= perSender; i++) {
-                        sender.send(DeliveryCheck.line(sender.name(), i));
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-        }
-        go.countDown();
-        for (Thread t : threads) {
-            t.join(Duration.ofSeconds(30));
-        }
+        Crowd.sendAtOnce(senders, perSender, PATIENCE);
         List<String> names = senders.stream().map(ChatClient::name).toList();
         for (ChatClient c : everyone) {
             await().alias(c + " gets all " + perSender * senders.size() + " lines (or the model lost some)")
@@ -127,19 +111,7 @@ class GradedRaceTest {
         server = ChatServer.newServer(TransportConfig.defaults().withPort(0), GradedModel.create()).start();
         int threads = 8;
         int each = 50;
-        List<Thread> joiners = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            joiners.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; i < each; i++) {
-                    String name = "j" + id + "-" + i;
-                    clients.add(ChatClient.connect(webSockets, server.chatUri(name), name));
-                }
-            }));
-        }
-        for (Thread t : joiners) {
-            t.join(Duration.ofSeconds(30));
-        }
+        clients.addAll(Crowd.joinStorm(webSockets, server, threads, each, PATIENCE));
         int n = threads * each;
         await().alias("the registry holds all " + n + " clients (it holds " + server.model().registered() + ")")
                 .atMost(Duration.ofSeconds(20)).until(() -> server.model().registered() == n || server.threads().died() > 0);

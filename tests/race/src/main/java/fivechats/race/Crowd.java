@@ -1,0 +1,63 @@
+package fivechats.race;
+
+import fivechats.transport.ChatServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/** Many clients acting at the same moment: the two crowds the race scenarios are made of. */
+public final class Crowd {
+    private Crowd() {
+    }
+
+    /**
+     * Each sender sends {@code perSender} numbered lines ({@link DeliveryCheck#line}) from a thread of its own; a latch
+     * starts them all at once, so their broadcasts meet in the model. Returns when every sender is done.
+     */
+    public static void sendAtOnce(List<ChatClient> senders, int perSender, Duration patience) throws InterruptedException {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (ChatClient sender : senders) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    go.await();
+                    for (int i = 1; i <= perSender; i++) {
+                        sender.send(DeliveryCheck.line(sender.name(), i));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join(patience);
+        }
+    }
+
+    /**
+     * {@code threads} threads each connect {@code each} clients (named {@code jT-I}) as fast as they can: a join
+     * storm on the model's registry. Returns every client, connected but not necessarily welcomed yet.
+     */
+    public static List<ChatClient> joinStorm(WebSocketClient webSockets, ChatServer server, int threads, int each,
+                                             Duration patience) throws InterruptedException {
+        List<ChatClient> joined = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> joiners = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            joiners.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    String name = "j" + id + "-" + i;
+                    joined.add(ChatClient.connect(webSockets, server.chatUri(name), name));
+                }
+            }));
+        }
+        for (Thread t : joiners) {
+            t.join(patience);
+        }
+        return new ArrayList<>(joined);
+    }
+}
