@@ -83,33 +83,54 @@ class TutorialTest {
         }
     }
 
-    @Test
-    @DisplayName("every snippet in a chapter equals its marked region in the source")
-    void snippetsMatchTheCode() throws IOException {
+    /** What {@link #regenerate} found: how many marked places, and which of them were stale. */
+    private record Generated(int seen, List<String> stale) {
+    }
+
+    /**
+     * For every match of {@code marker} in every chapter: a match is stale when {@code render} makes something else of
+     * it, and with {@code -Dfivechats.writeTutorial=true} the chapter is rewritten with what it makes.
+     */
+    private static Generated regenerate(Pattern marker, Function<Matcher, String> render, Function<Matcher, String> label)
+            throws IOException {
         List<String> stale = new ArrayList<>();
         int seen = 0;
         for (Path chapter : chapters()) {
-            String text = Files.readString(chapter);
-            Matcher m = SNIPPET.matcher(text);
+            Matcher m = marker.matcher(Files.readString(chapter));
             StringBuilder rewritten = new StringBuilder();
             while (m.find()) {
                 seen++;
-                String code = region(ROOT.resolve(m.group(1)), m.group(2));
-                if (!code.equals(m.group(4))) {
-                    stale.add(chapter.getFileName() + ": " + m.group(1) + "#" + m.group(2));
+                String replacement = render.apply(m);
+                if (!replacement.equals(m.group())) {
+                    stale.add(chapter.getFileName() + ": " + label.apply(m));
                 }
-                m.appendReplacement(rewritten, Matcher.quoteReplacement(
-                        "<!-- snippet " + m.group(1) + "#" + m.group(2) + " -->\n```" + m.group(3) + "\n" + code + "```\n"));
+                m.appendReplacement(rewritten, Matcher.quoteReplacement(replacement));
             }
             m.appendTail(rewritten);
             if (WRITE) {
                 Files.writeString(chapter, rewritten.toString());
             }
         }
-        assertTrue(seen >= 10, "only " + seen + " snippets found: is the marker syntax right?");
+        return new Generated(seen, stale);
+    }
+
+    @Test
+    @DisplayName("every snippet in a chapter equals its marked region in the source")
+    void snippetsMatchTheCode() throws IOException {
+        Generated g = regenerate(SNIPPET, m -> "<!-- snippet " + m.group(1) + "#" + m.group(2) + " -->\n```" + m.group(3) + "\n"
+                + uncheckedRegion(ROOT.resolve(m.group(1)), m.group(2)) + "```\n", m -> m.group(1) + "#" + m.group(2));
+        assertTrue(g.seen() >= 10, "only " + g.seen() + " snippets found: is the marker syntax right?");
         if (!WRITE) {
-            assertTrue(stale.isEmpty(), "chapters whose code no longer matches the source (rewrite them with "
-                    + "-Dfivechats.writeTutorial=true and review): " + stale);
+            assertTrue(g.stale().isEmpty(), "chapters whose code no longer matches the source (rewrite them with "
+                    + "-Dfivechats.writeTutorial=true and review): " + g.stale());
+        }
+    }
+
+    private static String uncheckedRegion(Path file, String name) {
+        try {
+            return region(file, name);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -141,28 +162,11 @@ class TutorialTest {
     @DisplayName("every chapter's benchmark figures equal tutorial/benchmark.json")
     void figuresMatchTheBenchmark() throws IOException {
         JsonNode results = new ObjectMapper().readTree(TUTORIAL.resolve("benchmark.json").toFile()).get("results");
-        List<String> stale = new ArrayList<>();
-        int seen = 0;
-        for (Path chapter : chapters()) {
-            String text = Files.readString(chapter);
-            Matcher m = FIGURES.matcher(text);
-            StringBuilder rewritten = new StringBuilder();
-            while (m.find()) {
-                seen++;
-                String table = figures(results, m.group(1));
-                if (!table.equals(m.group(2))) {
-                    stale.add(chapter.getFileName() + ": " + m.group(1));
-                }
-                m.appendReplacement(rewritten, Matcher.quoteReplacement("<!-- figures " + m.group(1) + " -->\n" + table + "<!-- /figures -->\n"));
-            }
-            m.appendTail(rewritten);
-            if (WRITE) {
-                Files.writeString(chapter, rewritten.toString());
-            }
-        }
-        assertTrue(seen >= 5, "only " + seen + " figure tables found; every model chapter quotes its figures");
+        Generated g = regenerate(FIGURES, m -> "<!-- figures " + m.group(1) + " -->\n" + figures(results, m.group(1)) + "<!-- /figures -->\n",
+                m -> m.group(1));
+        assertTrue(g.seen() >= 5, "only " + g.seen() + " figure tables found; every model chapter quotes its figures");
         if (!WRITE) {
-            assertTrue(stale.isEmpty(), "figures that no longer match tutorial/benchmark.json: " + stale);
+            assertTrue(g.stale().isEmpty(), "figures that no longer match tutorial/benchmark.json: " + g.stale());
         }
     }
 
