@@ -68,12 +68,13 @@ public final class Benchmark {
         Plan plan = args[0].equals("full") ? FULL : SMOKE;
         Path jcmd = java.resolveSibling("jcmd");
         Pattern only = Pattern.compile(args.length > 2 ? args[2] : ".");
-        List<Target> targets = targets(root, java, plan).stream().filter(t -> only.matcher(t.name()).find()).toList();
+        List<Target> all = targets(root, java, plan);
+        List<Target> targets = all.stream().filter(t -> only.matcher(t.name()).find()).toList();
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("no target's name matches " + only);
         }
         // Only a full run of every target replaces the tutorial's figures; anything less stays in target/.
-        boolean complete = plan == FULL && targets.size() == targets(root, java, plan).size();
+        boolean complete = plan == FULL && targets.size() == all.size();
         Path out = complete ? root.resolve("tutorial") : root.resolve("tests/bench/target");
         Files.createDirectories(out);
         List<Result> results = new ArrayList<>();

@@ -218,6 +218,7 @@ class TutorialTest {
     @DisplayName("every command a chapter or README quotes names real modules, real tests and flags the model accepts")
     void quotedCommandsMatchTheCode() throws IOException {
         TreeSet<String> modules = modules();
+        TreeSet<String> testClasses = testClasses();
         List<String> wrong = new ArrayList<>();
         int checked = 0;
         for (Path doc : docs()) {
@@ -225,7 +226,7 @@ class TutorialTest {
                 Matcher m = COMMAND.matcher(block);
                 while (m.find()) {
                     String command = (m.group(1) != null ? m.group(1) : m.group(2)).trim();
-                    String problem = check(command, modules);
+                    String problem = check(command, modules, testClasses);
                     checked++;
                     if (problem != null) {
                         wrong.add(ROOT.relativize(doc) + ": $ " + command + "\n    " + problem);
@@ -237,18 +238,14 @@ class TutorialTest {
         assertTrue(wrong.isEmpty(), "quoted commands that no longer match the code:\n" + String.join("\n", wrong));
     }
 
-    private static String check(String command, TreeSet<String> modules) {
+    private static String check(String command, TreeSet<String> modules, TreeSet<String> testClasses) {
         List<String> words = words(command);
         if (words.size() >= 3 && words.get(0).endsWith("java") && words.get(1).equals("-jar")) {
             Matcher jar = Pattern.compile("models/([a-z-]+)/target/([a-z-]+)\\.jar").matcher(words.get(2));
             if (!jar.matches() || !jar.group(1).equals(jar.group(2)) || !MODELS.containsKey(jar.group(1))) {
                 return "no model builds " + words.get(2);
             }
-            try {
-                Launcher.check(words.subList(3, words.size()).toArray(String[]::new), MODELS.get(jar.group(1)));
-            } catch (IllegalArgumentException e) {
-                return jar.group(1) + " would refuse it: " + e.getMessage();
-            }
+            return refusal(jar.group(1), words.subList(3, words.size()));
         }
         if (words.get(0).equals("mvn")) {
             for (int i = 0; i < words.size(); i++) {
@@ -263,17 +260,16 @@ class TutorialTest {
                 if (w.startsWith("-Dtest=")) {
                     for (String test : w.substring(7).split(",")) {
                         String cls = test.split("#")[0];
-                        if (!cls.contains("*") && testSources().noneMatch(p -> p.getFileName().toString().equals(cls + ".java"))) {
+                        if (!cls.contains("*") && !testClasses.contains(cls)) {
                             return "no test class " + cls;
                         }
                     }
                 }
                 if (w.startsWith("-Dchat.args=")) {
                     String module = words.get(words.indexOf("-pl") + 1).replace("models/", "");
-                    try {
-                        Launcher.check(words(w.substring(12)).toArray(String[]::new), MODELS.get(module));
-                    } catch (IllegalArgumentException e) {
-                        return module + " would refuse " + w + ": " + e.getMessage();
+                    String refused = MODELS.containsKey(module) ? refusal(module, words(w.substring(12))) : null;
+                    if (refused != null) {
+                        return refused;
                     }
                 }
             }
@@ -281,11 +277,22 @@ class TutorialTest {
         return null;
     }
 
-    private static Stream<Path> testSources() {
+    /** Why {@code model} would refuse these flags, or null if its jar would start with them. */
+    private static String refusal(String model, List<String> flags) {
         try {
-            return Files.walk(ROOT.resolve("tests")).filter(p -> p.toString().endsWith(".java") && !p.toString().contains("/target/"));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Launcher.check(flags.toArray(String[]::new), MODELS.get(model));
+            return null;
+        } catch (IllegalArgumentException e) {
+            return model + " would refuse " + flags + ": " + e.getMessage();
+        }
+    }
+
+    /** The simple names of every Java class under tests/ (a -Dtest filter names one of them). */
+    private static TreeSet<String> testClasses() throws IOException {
+        try (Stream<Path> files = Files.walk(ROOT.resolve("tests"))) {
+            return files.filter(p -> p.toString().endsWith(".java") && !p.toString().contains("/target/"))
+                    .map(p -> p.getFileName().toString().replace(".java", ""))
+                    .collect(Collectors.toCollection(TreeSet::new));
         }
     }
 
