@@ -11,7 +11,9 @@ import java.io.IOException;
  *   <li>at most one thread writes ({@link #write(String)}) at a time. The transport does not hide a lock
  *       inside {@code write}: keeping writers apart is the model's job. A second writer that arrives while
  *       a write is in progress is detected and gets an {@link IllegalStateException}; its message is not
- *       sent, and the overlap is counted in {@code chat_concurrent_writes_total};</li>
+ *       sent, and the overlap is counted in {@code chat_concurrent_writes_total}. (With the detector in
+ *       report mode the overlap is only counted and named, and Jetty alone decides: it queues up to
+ *       {@code maxOutgoingFrames} sends and refuses the next with {@code WritePendingException}.)</li>
  *   <li>{@link #close(int, String)} and the getters are safe from any thread.</li>
  * </ul>
  *

@@ -39,6 +39,10 @@ public final class ChatMetrics {
             .help("Clients closed with 1008 because they could not keep up").register(registry);
     private final Counter concurrentWrites = Counter.builder().name("chat_concurrent_writes_total")
             .help("Writes refused because another thread was writing to the same connection").register(registry);
+    private final Counter jettyRefusals = Counter.builder().name("chat_jetty_refused_writes_total")
+            .help("Sends Jetty itself refused (WritePendingException: more sends at once than maxOutgoingFrames)").register(registry);
+    private final Counter writeAttempts = Counter.builder().name("chat_write_attempts_total")
+            .help("Writes a model asked for that have ended: sent, refused or failed (so lost = attempts - out)").register(registry);
     private final Counter writeFailures = Counter.builder().name("chat_write_failures_total")
             .help("Writes that failed: timed out, refused by Jetty or to a closed connection").register(registry);
     private final Counter heartbeatTimeouts = Counter.builder().name("chat_heartbeat_timeouts_total")
@@ -99,12 +103,24 @@ public final class ChatMetrics {
         messagesOut.inc();
     }
 
-    void concurrentWrite() {
+    /** The last overlap the detector saw, naming both threads: the first thing to read when it trips. */
+    private volatile String lastOverlap = "none";
+
+    void concurrentWrite(String who) {
         concurrentWrites.inc();
+        lastOverlap = who;
+    }
+
+    void jettyRefused() {
+        jettyRefusals.inc();
     }
 
     void writeFailed() {
         writeFailures.inc();
+    }
+
+    void writeEnded() {
+        writeAttempts.inc();
     }
 
     void heartbeatTimedOut() {
@@ -143,6 +159,20 @@ public final class ChatMetrics {
 
     public long concurrentWrites() {
         return concurrentWrites.getLongValue();
+    }
+
+    /** Writes that have ended, whatever their fate: a test waits for this count, not for a quiet moment. */
+    public long writeAttempts() {
+        return writeAttempts.getLongValue();
+    }
+
+    /** Which two threads met on which connection, the last time the detector saw an overlap. */
+    public String lastOverlap() {
+        return lastOverlap;
+    }
+
+    public long jettyRefusals() {
+        return jettyRefusals.getLongValue();
     }
 
     public long writeFailures() {

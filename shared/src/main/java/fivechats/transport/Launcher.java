@@ -29,6 +29,8 @@ public final class Launcher {
               --shutdown-grace D       time to flush and close on shutdown (default 5s)
               --race-window D          teaching aid: hold each write open up to D for a rival writer, so
                                        unsafe models break every time (default 0, off)
+              --detector MODE          a second concurrent writer is refused (refuse, the default) or only
+                                       counted and logged, so Jetty alone decides what happens (report)
             """;
 
     private Launcher() {
@@ -103,7 +105,16 @@ public final class Launcher {
                 d.maxOutgoingFrames(),
                 flags.list("allow-origin"),
                 flags.duration("shutdown-grace", d.shutdownGrace()),
-                flags.duration("race-window", d.raceWindow()));
+                flags.duration("race-window", d.raceWindow()),
+                detector(flags.string("detector", "refuse")));
+    }
+
+    private static TransportConfig.Detector detector(String mode) {
+        return switch (mode) {
+            case "refuse" -> TransportConfig.Detector.REFUSE;
+            case "report" -> TransportConfig.Detector.REPORT;
+            default -> throw new IllegalArgumentException("--detector must be refuse or report, was '" + mode + "'");
+        };
     }
 
     static String usage(String model, String modelHelp) {

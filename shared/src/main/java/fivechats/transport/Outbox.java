@@ -143,4 +143,21 @@ public final class Outbox {
             Thread.currentThread().interrupt();
         }
     }
+
+    // --- for jcstress, which plays the writer thread itself ------------------------------------------
+
+    /**
+     * Does on the calling thread what the writer thread does with every frame queued right now, stopping at a
+     * queued close; returns how many frames it wrote. Only for tests that play the writer (the writer must not also
+     * be started): a jcstress actor calls it to race the single writer against offers.
+     */
+    public int writeQueuedNow() throws IOException {
+        int written = 0;
+        for (Outgoing next; (next = queue.peek()) instanceof Frame(String json) && queue.remove(next); written++) {
+            frames.decrementAndGet();
+            metrics.queued(-1);
+            connection.write(json);
+        }
+        return written;
+    }
 }

@@ -26,6 +26,10 @@ import java.util.List;
  *                          open this long, or until a second thread tries to write the same connection. A model
  *                          that lets two threads write to one connection then trips the detector every time,
  *                          instead of once in a while
+ * @param detector          what the concurrent-write detector does with a second writer: {@code REFUSE} it (the
+ *                          default, gorilla's rule: the write fails and its frame is lost), or only {@code REPORT}
+ *                          it (count it, name both threads, and send anyway), so what Jetty itself does with
+ *                          overlapping sends can be seen
  */
 public record TransportConfig(
         String host,
@@ -37,7 +41,16 @@ public record TransportConfig(
         int maxOutgoingFrames,
         List<String> allowedOrigins,
         Duration shutdownGrace,
-        Duration raceWindow) {
+        Duration raceWindow,
+        Detector detector) {
+
+    /** What the transport does when a second thread writes to a connection during a write. */
+    public enum Detector {
+        /** Refuse the second write with an IllegalStateException; its frame is not sent. Stricter than Jetty. */
+        REFUSE,
+        /** Count it and name both threads, then send anyway: Jetty alone decides (queue, refuse, reorder). */
+        REPORT
+    }
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -58,6 +71,7 @@ public record TransportConfig(
 
     public TransportConfig {
         allowedOrigins = List.copyOf(allowedOrigins);
+        java.util.Objects.requireNonNull(detector, "detector");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, was " + port);
         }
@@ -79,52 +93,57 @@ public record TransportConfig(
     public static TransportConfig defaults() {
         return new TransportConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_WAIT,
                 DEFAULT_PONG_WAIT, DEFAULT_PING_PERIOD, DEFAULT_MAX_OUTGOING_FRAMES, List.of(),
-                DEFAULT_SHUTDOWN_GRACE, DEFAULT_RACE_WINDOW);
+                DEFAULT_SHUTDOWN_GRACE, DEFAULT_RACE_WINDOW, Detector.REFUSE);
     }
 
     public TransportConfig withPort(int newPort) {
         return new TransportConfig(host, newPort, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
     }
 
     public TransportConfig withHost(String newHost) {
         return new TransportConfig(newHost, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
     }
 
     public TransportConfig withMaxMessageBytes(int bytes) {
         return new TransportConfig(host, port, bytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
     }
 
     public TransportConfig withWriteWait(Duration wait) {
         return new TransportConfig(host, port, maxMessageBytes, wait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
     }
 
     /** Sets pongWait and pingPeriod together, keeping gorilla's ratio of 9/10. */
     public TransportConfig withPongWait(Duration wait) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, wait, wait.multipliedBy(9).dividedBy(10),
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
     }
 
     public TransportConfig withPingPeriod(Duration period) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, period,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
     }
 
     public TransportConfig withAllowedOrigins(List<String> origins) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, origins, shutdownGrace, raceWindow);
+                maxOutgoingFrames, origins, shutdownGrace, raceWindow, detector);
     }
 
     public TransportConfig withRaceWindow(Duration window) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, window);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, window, detector);
+    }
+
+    public TransportConfig withDetector(Detector mode) {
+        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, mode);
     }
 
     public TransportConfig withShutdownGrace(Duration grace) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, grace, raceWindow);
+                maxOutgoingFrames, allowedOrigins, grace, raceWindow, detector);
     }
 }

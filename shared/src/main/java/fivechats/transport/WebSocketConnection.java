@@ -38,6 +38,10 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final long writeWaitMillis;
     private final long raceWindowNanos;
     private final boolean hearsPresence;
+    private final int maxOutgoingFrames;
+    private final TransportConfig.Detector detector;
+    /** The thread holding the single-send slot, so an overlap names both threads. */
+    private volatile Thread writer;
     /** Set while a write waits in the race window; a rival writer counts it down. */
     private volatile CountDownLatch rival;
 
@@ -65,6 +69,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         this.metrics = server.metrics();
         this.writeWaitMillis = server.config().writeWait().toMillis();
         this.raceWindowNanos = server.config().raceWindow().toNanos();
+        this.maxOutgoingFrames = server.config().maxOutgoingFrames();
+        this.detector = server.config().detector();
     }
 
     // --- the SPI the model uses ------------------------------------------------------------------
@@ -121,18 +127,15 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         if (!hearsPresence && Wire.isWelcome(frame)) {
             frame = Wire.welcome(name, List.of(name)); // who else is online is presence too: 80 KiB saved at 10,000
         }
-        if (!writing.compareAndSet(false, true)) {
-            metrics.concurrentWrite();
-            CountDownLatch waiting = rival;
-            if (waiting != null) {
-                waiting.countDown(); // the write holding the slot has met its rival and may go on
-            }
-            throw new IllegalStateException("concurrent write to connection " + this
-                    + ": another thread is writing to it, and a WebSocket allows one send at a time");
-        }
+        boolean alone = writing.compareAndSet(false, true);
         try {
-            if (raceWindowNanos > 0) {
-                holdOpenForARival();
+            if (!alone) {
+                rivalArrived(); // throws in REFUSE mode: the frame is not sent
+            } else {
+                writer = Thread.currentThread();
+                if (raceWindowNanos > 0) {
+                    holdOpenForARival();
+                }
             }
             Callback.Completable sent = new Callback.Completable();
             session.sendText(frame, sent);
@@ -145,19 +148,42 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         } catch (ExecutionException e) {
             metrics.writeFailed();
             if (e.getCause() instanceof WritePendingException) {
-                // Jetty's bounded queue refused a send that overlapped another: the same bug the detector catches.
-                metrics.concurrentWrite();
-                throw new IllegalStateException("concurrent write to connection " + this + ": Jetty refused it", e.getCause());
+                // Jetty's own rule: more sends at once than maxOutgoingFrames, and the newest is refused.
+                metrics.jettyRefused();
+                throw new IllegalStateException("concurrent write to connection " + this + ": Jetty refused it"
+                        + " (WritePendingException: more than " + maxOutgoingFrames + " sends at once)", e.getCause());
             }
             throw new ClosedConnectionException("write to " + this + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while writing to " + this);
         } finally {
-            writing.set(false);
+            if (alone) {
+                writer = null;
+                writing.set(false);
+            }
+            metrics.writeEnded();
         }
     }
     // end-snippet
+
+    /**
+     * A second thread is writing while another write is in progress: count it and name both threads. In REFUSE mode
+     * (gorilla's rule) the second write fails here; in REPORT mode it goes on to Jetty, which decides alone.
+     */
+    private void rivalArrived() {
+        Thread holder = writer;
+        String who = Thread.currentThread().getName() + " wrote to " + this + " while "
+                + (holder == null ? "another thread" : holder.getName()) + " was writing to it";
+        metrics.concurrentWrite(who);
+        CountDownLatch waiting = rival;
+        if (waiting != null) {
+            waiting.countDown(); // the write holding the slot has met its rival and may go on
+        }
+        if (detector == TransportConfig.Detector.REFUSE) {
+            throw new IllegalStateException("concurrent write: " + who + ", and a WebSocket allows one send at a time");
+        }
+    }
 
     /** The race window: keep the single-send slot taken until another thread collides with it, or the window ends. */
     private void holdOpenForARival() throws InterruptedException {

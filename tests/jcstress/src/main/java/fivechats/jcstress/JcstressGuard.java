@@ -13,6 +13,9 @@ import java.util.TreeMap;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.Expect;
+import org.openjdk.jcstress.annotations.Outcome;
 
 /**
  * Runs after jcstress and fails the build on a silent green. jcstress exits 0 when it ran on a JDK older than
@@ -22,7 +25,11 @@ import java.util.regex.Pattern;
  *   <li>it runs on a JDK older than 21 (the same {@code java} that ran jcstress);</li>
  *   <li>jcstress left no results, or printed FATAL;</li>
  *   <li>fewer tests ran, or passed, than the jar holds for the filter;</li>
- *   <li>a FORBIDDEN outcome was seen (jcstress fails for that too, but the summary says which).</li>
+ *   <li>a FORBIDDEN outcome was seen (jcstress fails for that too, but the summary says which);</li>
+ *   <li>a test that declares an interesting outcome (a naive form) never showed it: the race did not happen;</li>
+ *   <li>a test has no {@code @Description}, or a fixed form's description names no broken twin it catches;</li>
+ *   <li>in fast mode, the committed thorough run (which the verdict matrix renders) covers other tests than the jar
+ *       holds, or contradicts what a test declares.</li>
  * </ul>
  * It prints one line per test with the bad outcome's frequency, and in thorough mode writes them to
  * {@code tests/jcstress/thorough-results.csv}, which the verdict matrix renders.
@@ -93,6 +100,36 @@ public final class JcstressGuard {
                 problems.add(test + " has no results in the output");
             }
         }
+        // A test that cannot fail proves nothing: every naive form must show its breakage in this very run, and every
+        // fixed form must say which broken twin it was shown to catch.
+        for (String test : expected) {
+            Expectations declared = declared(test);
+            if (declared.description() == null) {
+                problems.add(test + " has no @Description: say what it races (jcstress shows it in its report)");
+            } else if (declared.forbidden() && !declared.interesting() && !declared.description().contains("twin")) {
+                problems.add(test + " declares a FORBIDDEN outcome but its @Description names no broken twin it was shown to catch");
+            }
+            Tally t = tallies.get(test);
+            if (declared.interesting() && t != null && t.interesting == 0) {
+                problems.add(test + " never showed its interesting outcome in " + t.total + " samples: the race it is about"
+                        + " did not happen, so this run proves nothing about it (rerun; if it persists, widen the race)");
+            }
+        }
+        Map<String, long[]> committed = committed(Path.of(args[4]));
+        if (mode.equals("fast")) {
+            // The matrix renders the committed thorough run: it must cover exactly these tests and agree with this run.
+            if (!committed.keySet().equals(new java.util.TreeSet<>(testsIn(jar)))) {
+                problems.add(args[4] + " covers " + committed.keySet() + " but the jar holds " + new java.util.TreeSet<>(testsIn(jar))
+                        + ": rerun the thorough mode (mvn verify -pl tests/jcstress -am -Djcstress.thorough) and commit it");
+            }
+            for (String test : expected) {
+                long[] thorough = committed.get(test);
+                if (thorough != null && (thorough[2] > 0 || declared(test).interesting() != (thorough[1] > 0))) {
+                    problems.add(test + ": the committed thorough run (" + thorough[1] + " interesting, " + thorough[2]
+                            + " forbidden) contradicts what the test declares; rerun the thorough mode");
+                }
+            }
+        }
         System.out.println("jcstress (" + mode + " mode, JDK " + jdk + "): " + expected.size() + " tests; bad outcome = interesting or forbidden");
         for (Map.Entry<String, Tally> e : new TreeMap<>(tallies).entrySet()) {
             Tally t = e.getValue();
@@ -108,6 +145,54 @@ public final class JcstressGuard {
         if (!problems.isEmpty()) {
             fail(problems);
         }
+    }
+
+    /** What a test's annotations declare: read from the test class itself, so the guard cannot drift from it. */
+    record Expectations(boolean interesting, boolean forbidden, String description) {
+    }
+
+    static Expectations declared(String test) {
+        Class<?> type = load(test);
+        boolean interesting = false;
+        boolean forbidden = false;
+        for (Outcome outcome : type.getAnnotationsByType(Outcome.class)) {
+            interesting |= outcome.expect() == Expect.ACCEPTABLE_INTERESTING;
+            forbidden |= outcome.expect() == Expect.FORBIDDEN;
+        }
+        Description description = type.getAnnotation(Description.class);
+        return new Expectations(interesting, forbidden, description == null ? null : description.value());
+    }
+
+    /** "pkg.Topic.Form" names the nested class pkg.Topic$Form. */
+    private static Class<?> load(String test) {
+        String name = test;
+        while (true) {
+            try {
+                return Class.forName(name);
+            } catch (ClassNotFoundException e) {
+                int dot = name.lastIndexOf('.');
+                if (dot < 0) {
+                    throw new IllegalStateException("no class for jcstress test " + test, e);
+                }
+                name = name.substring(0, dot) + '$' + name.substring(dot + 1);
+            }
+        }
+    }
+
+    /** The committed thorough run: test -> {samples, interesting, forbidden}. */
+    static Map<String, long[]> committed(Path csv) throws IOException {
+        Map<String, long[]> rows = new TreeMap<>();
+        if (!Files.exists(csv)) {
+            return rows;
+        }
+        for (String line : Files.readAllLines(csv)) {
+            if (line.startsWith("#") || line.startsWith("test,") || line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",");
+            rows.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
+        }
+        return rows;
     }
 
     private static String percent(long part, long total) {

@@ -7,6 +7,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import fivechats.jcstress.RecordingConnection;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -39,6 +40,7 @@ public class Overlap_03_ReadLock {
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes did not overlap; carol got both lines.")
     @Outcome(id = "1, 1", expect = ACCEPTABLE_INTERESTING, desc = "Both broadcasts held the read lock and wrote to carol at once: carol lost a line.")
+    @Description("Naive: two broadcasts hold the shared read lock and write to carol at once.")
     @State
     public static class Naive {
         private final MutexMap.Naive model = new MutexMap.Naive();
@@ -68,6 +70,7 @@ public class Overlap_03_ReadLock {
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes took turns under carol's own lock; carol got both lines.")
     @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "Two broadcasts wrote to carol at once: the per-connection lock must prevent it.")
+    @Description("Fixed: the same two broadcasts, each write under carol's own lock. Its broken twin is Naive, the same actors without it.")
     @State
     public static class Fixed {
         private final MutexMap.Fixed model = new MutexMap.Fixed();

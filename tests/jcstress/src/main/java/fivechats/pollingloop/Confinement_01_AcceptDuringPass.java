@@ -6,6 +6,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import fivechats.jcstress.RecordingConnection;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -33,6 +34,7 @@ public class Confinement_01_AcceptDuringPass {
     @JCStressTest
     @Outcome(id = "2, 1", expect = ACCEPTABLE, desc = "Bob is admitted once and welcomed once.")
     @Outcome(expect = FORBIDDEN, desc = "Bob was lost, admitted twice, or welcomed wrongly: confinement broke.")
+    @Description("Jetty hands the loop a client while the loop thread is mid-pass. Broken twin caught: accept adding to the loop's client list directly instead of the arrivals queue.")
     @State
     public static class Loop {
         private final PollingLoop loop = new PollingLoop(PollingLoop.Idle.BACKOFF);

@@ -8,6 +8,7 @@ import fivechats.jcstress.RecordingConnection;
 import fivechats.transport.ChatMetrics;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -41,6 +42,7 @@ public class Registry_01_Join {
     @JCStressTest
     @Outcome(id = "2", expect = ACCEPTABLE, desc = "Both clients are registered.")
     @Outcome(id = "1", expect = ACCEPTABLE_INTERESTING, desc = "A registration is lost: a connected client will never get a line.")
+    @Description("Naive: two readers put their clients into a plain HashMap at once.")
     @State
     public static class BrokenHashMap {
         private final ThreadPerConnection.Naive model = new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL);
@@ -64,6 +66,7 @@ public class Registry_01_Join {
     @JCStressTest
     @Outcome(id = "2", expect = ACCEPTABLE, desc = "Both clients are registered.")
     @Outcome(id = "1", expect = FORBIDDEN, desc = "A registration is lost: the ConcurrentHashMap must never allow it.")
+    @Description("Fixed: the same two puts into a ConcurrentHashMap. Its broken twin is BrokenHashMap, the same actors on a HashMap.")
     @State
     public static class ConcurrentMap {
         private final ThreadPerConnection.Fixed model = new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256);

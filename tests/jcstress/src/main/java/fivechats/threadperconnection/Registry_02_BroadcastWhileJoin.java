@@ -7,6 +7,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import fivechats.jcstress.RecordingConnection;
 import fivechats.transport.ChatMetrics;
 import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -44,6 +45,7 @@ public class Registry_02_BroadcastWhileJoin {
     @JCStressTest
     @Outcome(id = "1", expect = ACCEPTABLE, desc = "The broadcast finished.")
     @Outcome(id = "0", expect = ACCEPTABLE_INTERESTING, desc = "The map changed under the walk: the broadcasting reader's thread dies.")
+    @Description("Naive: a reader walks a plain HashMap to broadcast while another reader puts a newcomer.")
     @State
     public static class BrokenHashMap {
         private final ThreadPerConnection.Naive model = new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL);
@@ -73,6 +75,7 @@ public class Registry_02_BroadcastWhileJoin {
     @JCStressTest
     @Outcome(id = "1", expect = ACCEPTABLE, desc = "The broadcast finished.")
     @Outcome(id = "0", expect = FORBIDDEN, desc = "The map changed under the walk: a ConcurrentHashMap must never fail this way.")
+    @Description("Fixed: the same walk and put on a ConcurrentHashMap. Its broken twin is BrokenHashMap, the same actors on a HashMap.")
     @State
     public static class ConcurrentMap {
         private final ThreadPerConnection.Fixed model = new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256);

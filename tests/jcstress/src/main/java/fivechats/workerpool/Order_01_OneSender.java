@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -21,6 +22,12 @@ import org.openjdk.jcstress.infra.results.L_Result;
  * <p>With a task per line, consecutive lines are taken by different workers, and whichever reaches carol first
  * wins: carol can see "2" before "1", even with a lock per connection (the lock stops overlaps, not overtaking).
  * With a lane per connection, the lines wait in carol's lane and one worker writes them front to back.
+ *
+ * <p>Lines 1 and 2 are broadcast before the race; during it, alice's reader broadcasts 3 and 4 and then works as a
+ * pool worker, while the other actor works. In the fixed form the offers of 3 and 4 race with a drain that may be
+ * releasing the lane's token (the "take it back" step in {@code drain}), which is what keeps one writer and one order.
+ * Applied once, the mutation "Lane.schedule submits a drain without compareAndSet on the token" made the fixed form
+ * report forbidden reorderings in the fast mode.
  * Result: what carol received, in order ("-" first when a line was lost).
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Order_01}
@@ -76,6 +83,11 @@ public class Order_01_OneSender {
     private static final ChatMetrics METRICS = ChatMetrics.standalone();
     private static final List<String> LINES = List.of("1", "2", "3", "4");
 
+    /**
+     * carol online, and alice's lines "1" and "2" already broadcast (in the fixed form: in carol's lane, with one
+     * drain task queued). Then alice's reader broadcasts "3" and "4" and turns worker, while the other actor works:
+     * the later offers race with a drain that may be releasing the lane's token.
+     */
     abstract static class Setup {
         final WorkerPool pool;
         final RecordingConnection carol = new RecordingConnection(3, "carol");
@@ -87,9 +99,15 @@ public class Order_01_OneSender {
             while (pool.runOneTask()) {
                 // deliver carol's welcome before the race
             }
-            for (String line : LINES) {
-                pool.broadcast(line);
-            }
+            pool.broadcast("1");
+            pool.broadcast("2");
+        }
+
+        /** Alice's reader: her last two lines, then it works as a pool worker. */
+        void reader() {
+            pool.broadcast("3");
+            pool.broadcast("4");
+            work();
         }
 
         /** A worker: take tasks until there are none. */
@@ -100,9 +118,7 @@ public class Order_01_OneSender {
         }
 
         void result(L_Result r) {
-            while (pool.runOneTask()) {
-                // anything left over
-            }
+            work(); // anything left over
             List<String> seen = carol.written().stream().filter(LINES::contains).toList();
             r.r1 = (seen.size() == LINES.size() ? "" : "-") + String.join(",", seen);
         }
@@ -112,6 +128,7 @@ public class Order_01_OneSender {
     @Outcome(id = "1,2,3,4", expect = ACCEPTABLE, desc = "In order.")
     @Outcome(id = "-.*", expect = ACCEPTABLE_INTERESTING, desc = "A line was lost to an overlapping write.")
     @Outcome(expect = ACCEPTABLE_INTERESTING, desc = "Reordered: a later line overtook an earlier one.")
+    @Description("Naive: a task per line; two workers carry alice's lines to carol in whatever order they get there.")
     @State
     public static class Naive extends Setup {
         public Naive() {
@@ -119,12 +136,12 @@ public class Order_01_OneSender {
         }
 
         @Actor
-        public void worker1() {
-            work();
+        public void alicesReader() {
+            reader();
         }
 
         @Actor
-        public void worker2() {
+        public void worker() {
             work();
         }
 
@@ -138,6 +155,7 @@ public class Order_01_OneSender {
     @Outcome(id = "1,2,3,4", expect = ACCEPTABLE, desc = "In order.")
     @Outcome(id = "-.*", expect = FORBIDDEN, desc = "A line was lost: the lock must prevent overlapping writes.")
     @Outcome(expect = ACCEPTABLE_INTERESTING, desc = "Reordered: the lock stops overlaps, not overtaking.")
+    @Description("Locked: the naive race with a lock per connection: nothing is lost, but lines still overtake.")
     @State
     public static class Locked extends Setup {
         public Locked() {
@@ -145,12 +163,12 @@ public class Order_01_OneSender {
         }
 
         @Actor
-        public void worker1() {
-            work();
+        public void alicesReader() {
+            reader();
         }
 
         @Actor
-        public void worker2() {
+        public void worker() {
             work();
         }
 
@@ -164,6 +182,8 @@ public class Order_01_OneSender {
     @Outcome(id = "1,2,3,4", expect = ACCEPTABLE, desc = "In order: one worker drains the lane front to back.")
     @Outcome(id = "-.*", expect = FORBIDDEN, desc = "A line was lost.")
     @Outcome(expect = FORBIDDEN, desc = "Reordered: a lane must never let a line overtake another.")
+    @Description("Fixed: lines 3 and 4 race into carol's lane while a worker drains 1 and 2 and releases the token."
+            + " Broken twin caught: Lane.schedule submitting a drain without taking the token (reordered and lost lines seen).")
     @State
     public static class Fixed extends Setup {
         public Fixed() {
@@ -171,12 +191,12 @@ public class Order_01_OneSender {
         }
 
         @Actor
-        public void worker1() {
-            work();
+        public void alicesReader() {
+            reader();
         }
 
         @Actor
-        public void worker2() {
+        public void worker() {
             work();
         }
 

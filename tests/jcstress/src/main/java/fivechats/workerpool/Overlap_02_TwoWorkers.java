@@ -9,6 +9,7 @@ import fivechats.transport.ChatMetrics;
 import java.time.Duration;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -19,7 +20,11 @@ import org.openjdk.jcstress.infra.results.II_Result;
  *
  * <p>Naive: any worker writes to any connection, so the two writes to carol can overlap; one is refused and the
  * line is lost. Locked: a lock per connection makes the writes take turns, so nothing overlaps. Fixed: both
- * lines go into carol's lane, which only one worker drains at a time. The actors play the two workers.
+ * lines go into carol's lane, which only one worker drains at a time. Each actor plays a reader that broadcasts its
+ * line and then a worker that runs tasks until none is left, so in the fixed form the two offers race for the lane's
+ * token while the other actor may already be draining: the token logic itself is raced, not just the writes.
+ * Applied once, the mutation "Lane.schedule submits a drain without compareAndSet on the token" made the fixed form
+ * report the forbidden (1, 1) in the fast mode.
  * Result: (overlapping writes seen, lines carol got).
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_02}
@@ -43,7 +48,11 @@ import org.openjdk.jcstress.infra.results.II_Result;
 public class Overlap_02_TwoWorkers {
     private static final ChatMetrics METRICS = ChatMetrics.standalone();
 
-    /** carol online, and two lines broadcast: the tasks wait in the queue for the actors. */
+    /**
+     * carol online with her welcome delivered. Each actor is a reader that broadcasts its line and then works as a
+     * pool worker until the queue is empty: the two lines race into the pool (the fixed lane's token included), and
+     * the two workers race to carol.
+     */
     abstract static class Setup {
         final WorkerPool pool;
         final RecordingConnection carol = new RecordingConnection(3, "carol");
@@ -55,13 +64,18 @@ public class Overlap_02_TwoWorkers {
             while (pool.runOneTask()) {
                 // deliver carol's welcome before the race
             }
-            pool.broadcast("alice's line");
-            pool.broadcast("bob's line");
+        }
+
+        void readerThenWorker(String line) {
+            pool.broadcast(line);
+            while (pool.runOneTask()) {
+                // the next task, if any
+            }
         }
 
         void result(II_Result r) {
             while (pool.runOneTask()) {
-                // anything left over (the fixed lane may have been drained by one actor already)
+                // anything left over
             }
             r.r1 = carol.overlaps();
             r.r2 = (int) carol.written().stream().filter(f -> f.endsWith("'s line")).count();
@@ -71,6 +85,7 @@ public class Overlap_02_TwoWorkers {
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes did not overlap; carol got both lines.")
     @Outcome(id = "1, 1", expect = ACCEPTABLE_INTERESTING, desc = "Two workers wrote to carol at once: one write was refused and carol lost a line.")
+    @Description("Naive: two readers' lines become two tasks, and two workers write them to carol, maybe at once.")
     @State
     public static class Naive extends Setup {
         public Naive() {
@@ -78,13 +93,13 @@ public class Overlap_02_TwoWorkers {
         }
 
         @Actor
-        public void worker1() {
-            pool.runOneTask();
+        public void alice() {
+            readerThenWorker("alice's line");
         }
 
         @Actor
-        public void worker2() {
-            pool.runOneTask();
+        public void bob() {
+            readerThenWorker("bob's line");
         }
 
         @Arbiter
@@ -96,6 +111,7 @@ public class Overlap_02_TwoWorkers {
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes took turns; carol got both lines.")
     @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "Two workers wrote to carol at once: the lock per connection must prevent it.")
+    @Description("Locked: the naive form's race, with a lock per connection around each write. Its broken twin is Naive.")
     @State
     public static class Locked extends Setup {
         public Locked() {
@@ -103,13 +119,13 @@ public class Overlap_02_TwoWorkers {
         }
 
         @Actor
-        public void worker1() {
-            pool.runOneTask();
+        public void alice() {
+            readerThenWorker("alice's line");
         }
 
         @Actor
-        public void worker2() {
-            pool.runOneTask();
+        public void bob() {
+            readerThenWorker("bob's line");
         }
 
         @Arbiter
@@ -121,6 +137,9 @@ public class Overlap_02_TwoWorkers {
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "One worker drained carol's lane; carol got both lines.")
     @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "Two workers wrote to carol at once: the lane's token must prevent it.")
+    @Outcome(expect = FORBIDDEN, desc = "A line was lost or doubled.")
+    @Description("Fixed: both lines race into carol's lane, and both actors work; the lane's token lets one drain it."
+            + " Broken twin caught: Lane.schedule submitting a drain without taking the token (1, 1 seen).")
     @State
     public static class Fixed extends Setup {
         public Fixed() {
@@ -128,13 +147,13 @@ public class Overlap_02_TwoWorkers {
         }
 
         @Actor
-        public void worker1() {
-            pool.runOneTask();
+        public void alice() {
+            readerThenWorker("alice's line");
         }
 
         @Actor
-        public void worker2() {
-            pool.runOneTask();
+        public void bob() {
+            readerThenWorker("bob's line");
         }
 
         @Arbiter

@@ -44,14 +44,25 @@ public final class Crowd {
      */
     public static List<ChatClient> joinStorm(WebSocketClient webSockets, ChatServer server, int threads, int each,
                                              Duration patience) throws InterruptedException {
+        return joinStorm(webSockets, server, threads, each, patience, "j", true);
+    }
+
+    /**
+     * The same storm, clients named {@code PREFIX T-I}. With {@code hearsPresence} false they connect with
+     * {@code presence=off}: no join or leave is written to them, so each join costs the model its registry walks
+     * and nothing else, and a storm into a large registry is all walking.
+     */
+    public static List<ChatClient> joinStorm(WebSocketClient webSockets, ChatServer server, int threads, int each,
+                                             Duration patience, String prefix, boolean hearsPresence)
+            throws InterruptedException {
         List<ChatClient> joined = Collections.synchronizedList(new ArrayList<>());
         List<Thread> joiners = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int id = t;
             joiners.add(Thread.ofVirtual().start(() -> {
                 for (int i = 0; i < each; i++) {
-                    String name = "j" + id + "-" + i;
-                    joined.add(ChatClient.connect(webSockets, server.chatUri(name), name));
+                    String name = prefix + id + "-" + i;
+                    joined.add(ChatClient.connect(webSockets, uri(server, name, hearsPresence), name));
                 }
             }));
         }
@@ -59,5 +70,10 @@ public final class Crowd {
             t.join(patience);
         }
         return new ArrayList<>(joined);
+    }
+
+    /** The chat address for {@code name}, with {@code presence=off} when the client should hear no joins or leaves. */
+    public static java.net.URI uri(ChatServer server, String name, boolean hearsPresence) {
+        return hearsPresence ? server.chatUri(name) : java.net.URI.create(server.chatUri(name) + "&presence=off");
     }
 }

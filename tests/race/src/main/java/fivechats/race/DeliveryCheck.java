@@ -22,7 +22,12 @@ public final class DeliveryCheck {
     public record Report(String client, int received, int expected, List<String> lost, List<String> duplicated,
                          List<String> reordered, List<String> corrupt) {
         public boolean perfect() {
-            return lost.isEmpty() && duplicated.isEmpty() && reordered.isEmpty() && corrupt.isEmpty() && received == expected;
+            return complete() && reordered.isEmpty();
+        }
+
+        /** Every line exactly once and intact, in whatever order. */
+        public boolean complete() {
+            return lost.isEmpty() && duplicated.isEmpty() && corrupt.isEmpty() && received == expected;
         }
 
         @Override
