@@ -10,14 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An in-memory {@link ChatConnection} for jcstress: it records what is written to it, in order, and trips on
  * overlap exactly as the transport does (a second writer during a write gets an IllegalStateException and its
- * frame is not recorded). Reading is not used by these tests.
+ * frame is not recorded). {@link #poll()} hands out the lines given to {@link #withLine}, once each.
  */
 public final class RecordingConnection implements ChatConnection {
     private final long id;
     private final String name;
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicInteger overlaps = new AtomicInteger();
-    private final List<String> written = new ArrayList<>(); // guarded by the single-writer flag, and read by the arbiter
+    private final List<String> written = new ArrayList<>();
+    private final java.util.Queue<String> inbound = new java.util.concurrent.ConcurrentLinkedQueue<>(); // guarded by the single-writer flag, and read by the arbiter
 
     public RecordingConnection(long id, String name) {
         this.id = id;
@@ -46,7 +47,13 @@ public final class RecordingConnection implements ChatConnection {
 
     @Override
     public String poll() {
-        return null;
+        return inbound.poll();
+    }
+
+    /** Queues a line (already encoded as a chat frame) for the model to {@link #poll()}. */
+    public RecordingConnection withLine(String frame) {
+        inbound.add(frame);
+        return this;
     }
 
     @Override

@@ -27,7 +27,8 @@ import org.openjdk.jcstress.infra.results.L_Result;
  * pool worker, while the other actor works. In the fixed form the offers of 3 and 4 race with a drain that may be
  * releasing the lane's token (the "take it back" step in {@code drain}), which is what keeps one writer and one order.
  * Applied once, the mutation "Lane.schedule submits a drain without compareAndSet on the token" made the fixed form
- * report forbidden reorderings in the fast mode.
+ * fail in the fast mode: two drains ran at once and one hit "IllegalStateException: concurrent write to connection
+ * carol".
  * Result: what carol received, in order ("-" first when a line was lost).
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Order_01}
@@ -183,7 +184,7 @@ public class Order_01_OneSender {
     @Outcome(id = "-.*", expect = FORBIDDEN, desc = "A line was lost.")
     @Outcome(expect = FORBIDDEN, desc = "Reordered: a lane must never let a line overtake another.")
     @Description("Fixed: lines 3 and 4 race into carol's lane while a worker drains 1 and 2 and releases the token."
-            + " Broken twin caught: Lane.schedule submitting a drain without taking the token (reordered and lost lines seen).")
+            + " Broken twin caught: Lane.schedule submitting a drain without taking the token (two drains wrote to carol at once).")
     @State
     public static class Fixed extends Setup {
         public Fixed() {

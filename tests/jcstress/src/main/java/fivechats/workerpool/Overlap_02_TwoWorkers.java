@@ -24,7 +24,8 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * line and then a worker that runs tasks until none is left, so in the fixed form the two offers race for the lane's
  * token while the other actor may already be draining: the token logic itself is raced, not just the writes.
  * Applied once, the mutation "Lane.schedule submits a drain without compareAndSet on the token" made the fixed form
- * report the forbidden (1, 1) in the fast mode.
+ * fail in the fast mode: two drains ran at once and one hit "IllegalStateException: concurrent write to connection
+ * carol" (a drain does not catch it, so jcstress reports the test as an error).
  * Result: (overlapping writes seen, lines carol got).
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_02}
@@ -139,7 +140,7 @@ public class Overlap_02_TwoWorkers {
     @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "Two workers wrote to carol at once: the lane's token must prevent it.")
     @Outcome(expect = FORBIDDEN, desc = "A line was lost or doubled.")
     @Description("Fixed: both lines race into carol's lane, and both actors work; the lane's token lets one drain it."
-            + " Broken twin caught: Lane.schedule submitting a drain without taking the token (1, 1 seen).")
+            + " Broken twin caught: Lane.schedule submitting a drain without taking the token (two drains wrote to carol at once).")
     @State
     public static class Fixed extends Setup {
         public Fixed() {
