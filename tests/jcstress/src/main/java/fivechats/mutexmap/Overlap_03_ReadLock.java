@@ -23,15 +23,15 @@ import org.openjdk.jcstress.infra.results.II_Result;
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_03}
  *
- * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (AMD EPYC):
+ * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>
  *   Naive
- *     RESULT     SAMPLES     FREQ       EXPECT  DESCRIPTION
- *       0, 2  29,855,254   97.99%   Acceptable  The writes did not overlap; carol got both lines.
- *       1, 1     611,060    2.01%  Interesting  Both broadcasts held the read lock and wrote to carol at ...
+ *     RESULT     SAMPLES    FREQ       EXPECT  DESCRIPTION
+ *       0, 2  15,948,656  97.66%   Acceptable  The writes did not overlap; carol got both lines.
+ *       1, 1     382,424   2.34%  Interesting  Both broadcasts held the read lock and wrote to carol at ...
  *   Fixed
  *     RESULT     SAMPLES     FREQ      EXPECT  DESCRIPTION
- *       0, 2  25,407,754  100.00%  Acceptable  The writes took turns under carol's own lock; carol got b...
+ *       0, 2  14,696,714  100.00%  Acceptable  The writes took turns under carol's own lock; carol got b...
  *       1, 1           0    0.00%   Forbidden  Two broadcasts wrote to carol at once: the per-connection...
  * </pre>
  */

@@ -31,16 +31,16 @@ import org.openjdk.jcstress.infra.results.II_Result;
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_01}
  *
- * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (AMD EPYC):
+ * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>
  *   Naive
- *     RESULT      SAMPLES     FREQ       EXPECT  DESCRIPTION
- *       0, 2  189,403,058   99.05%   Acceptable  The writes did not overlap; carol got both lines.
- *       1, 1    1,810,776    0.95%  Interesting  Two readers wrote to carol at once: one write was refused...
+ *     RESULT     SAMPLES    FREQ       EXPECT  DESCRIPTION
+ *       0, 2  68,272,112  98.41%   Acceptable  The writes did not overlap; carol got both lines.
+ *       1, 1   1,106,202   1.59%  Interesting  Two readers wrote to carol at once: one write was refused...
  *   Fixed
  *     RESULT     SAMPLES     FREQ      EXPECT  DESCRIPTION
- *       0, 2  21,342,474  100.00%  Acceptable  Both lines are queued for carol's single writer.
- *       1, 1           0    0.00%   Forbidden  Two threads wrote to carol at once: impossible, readers n...
+ *       0, 2  13,048,074  100.00%  Acceptable  The reader only queued; carol's writer sent both lines, o...
+ *       1, 1           0    0.00%   Forbidden  A reader wrote to carol while her writer was writing: the...
  * </pre>
  */
 public class Overlap_01_TwoReaders {

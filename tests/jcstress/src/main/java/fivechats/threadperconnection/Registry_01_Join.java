@@ -24,16 +24,16 @@ import org.openjdk.jcstress.infra.results.I_Result;
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Registry_01}
  *
- * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (AMD EPYC):
+ * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>
  *   BrokenHashMap
- *     RESULT      SAMPLES     FREQ       EXPECT  DESCRIPTION
- *          1    2,434,273    0.94%  Interesting  A registration is lost: a connected client will never get...
- *          2  255,554,601   99.06%   Acceptable  Both clients are registered.
+ *     RESULT     SAMPLES    FREQ       EXPECT  DESCRIPTION
+ *          1   1,497,151   1.50%  Interesting  A registration is lost: a connected client will never get...
+ *          2  98,386,123  98.50%   Acceptable  Both clients are registered.
  *   ConcurrentMap
  *     RESULT     SAMPLES     FREQ      EXPECT  DESCRIPTION
  *          1           0    0.00%   Forbidden  A registration is lost: the ConcurrentHashMap must never ...
- *          2  19,048,714  100.00%  Acceptable  Both clients are registered.
+ *          2  11,983,114  100.00%  Acceptable  Both clients are registered.
  * </pre>
  */
 public class Registry_01_Join {

@@ -25,16 +25,16 @@ import org.openjdk.jcstress.infra.results.I_Result;
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Registry_02}
  *
- * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (AMD EPYC):
+ * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>
  *   BrokenHashMap
- *     RESULT     SAMPLES     FREQ       EXPECT  DESCRIPTION
- *          0      21,098    0.17%  Interesting  The map changed under the walk: the broadcasting reader's...
- *          1  12,197,536   99.83%   Acceptable  The broadcast finished.
+ *     RESULT    SAMPLES    FREQ       EXPECT  DESCRIPTION
+ *          0      9,318   0.11%  Interesting  The map changed under the walk: the broadcasting reader's...
+ *          1  8,379,556  99.89%   Acceptable  The broadcast finished.
  *   ConcurrentMap
  *     RESULT    SAMPLES     FREQ      EXPECT  DESCRIPTION
  *          0          0    0.00%   Forbidden  The map changed under the walk: a ConcurrentHashMap must ...
- *          1  1,850,744  100.00%  Acceptable  The broadcast finished.
+ *          1  1,547,896  100.00%  Acceptable  The broadcast finished.
  * </pre>
  */
 public class Registry_02_BroadcastWhileJoin {

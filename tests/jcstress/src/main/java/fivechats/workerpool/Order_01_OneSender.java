@@ -33,51 +33,41 @@ import org.openjdk.jcstress.infra.results.L_Result;
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Order_01}
  *
- * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (AMD EPYC):
+ * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>
  *   Naive
- *      RESULT    SAMPLES     FREQ       EXPECT  DESCRIPTION
- *          -1         75   <0.01%  Interesting  A line was lost to an overlapping write.
- *        -1,2         29   <0.01%  Interesting  A line was lost to an overlapping write.
- *      -1,2,3    195,658    2.60%  Interesting  A line was lost to an overlapping write.
- *      -1,2,4    335,965    4.47%  Interesting  A line was lost to an overlapping write.
- *        -1,3         40   <0.01%  Interesting  A line was lost to an overlapping write.
- *      -1,3,2     15,414    0.20%  Interesting  A line was lost to an overlapping write.
- *      -1,3,4    389,056    5.17%  Interesting  A line was lost to an overlapping write.
- *        -1,4         80   <0.01%  Interesting  A line was lost to an overlapping write.
- *      -1,4,3          5   <0.01%  Interesting  A line was lost to an overlapping write.
- *          -2          3   <0.01%  Interesting  A line was lost to an overlapping write.
- *        -2,1          3   <0.01%  Interesting  A line was lost to an overlapping write.
- *      -2,1,3     17,125    0.23%  Interesting  A line was lost to an overlapping write.
- *      -2,1,4     25,561    0.34%  Interesting  A line was lost to an overlapping write.
- *        -2,3          4   <0.01%  Interesting  A line was lost to an overlapping write.
- *      -2,3,1      1,848    0.02%  Interesting  A line was lost to an overlapping write.
- *      -2,3,4    193,524    2.57%  Interesting  A line was lost to an overlapping write.
- *        -2,4          5   <0.01%  Interesting  A line was lost to an overlapping write.
- *      -2,4,3          1   <0.01%  Interesting  A line was lost to an overlapping write.
- *     1,2,3,4  6,082,022   80.87%   Acceptable  In order.
- *     1,2,4,3     46,924    0.62%  Interesting  Reordered: a later line overtook an earlier one.
- *     1,3,2,4     84,265    1.12%  Interesting  Reordered: a later line overtook an earlier one.
- *     1,3,4,2     13,516    0.18%  Interesting  Reordered: a later line overtook an earlier one.
- *     2,1,3,4    102,959    1.37%  Interesting  Reordered: a later line overtook an earlier one.
- *     2,1,4,3      4,297    0.06%  Interesting  Reordered: a later line overtook an earlier one.
- *     2,3,1,4      8,889    0.12%  Interesting  Reordered: a later line overtook an earlier one.
- *     2,3,4,1      3,298    0.04%  Interesting  Reordered: a later line overtook an earlier one.
+ *      RESULT    SAMPLES    FREQ       EXPECT  DESCRIPTION
+ *      -1,2,3     30,982   0.49%  Interesting  A line was lost to an overlapping write.
+ *      -1,2,4     40,878   0.65%  Interesting  A line was lost to an overlapping write.
+ *      -1,3,2      7,293   0.12%  Interesting  A line was lost to an overlapping write.
+ *      -1,3,4     47,933   0.76%  Interesting  A line was lost to an overlapping write.
+ *      -2,1,3        390  <0.01%  Interesting  A line was lost to an overlapping write.
+ *      -2,1,4      1,859   0.03%  Interesting  A line was lost to an overlapping write.
+ *      -2,3,1        174  <0.01%  Interesting  A line was lost to an overlapping write.
+ *      -2,3,4     13,942   0.22%  Interesting  A line was lost to an overlapping write.
+ *     1,2,3,4  6,118,331  96.75%   Acceptable  In order.
+ *     1,2,4,3     16,651   0.26%  Interesting  Reordered: a later line overtook an earlier one.
+ *     1,3,2,4     17,605   0.28%  Interesting  Reordered: a later line overtook an earlier one.
+ *     1,3,4,2     18,822   0.30%  Interesting  Reordered: a later line overtook an earlier one.
+ *     2,1,3,4      5,039   0.08%  Interesting  Reordered: a later line overtook an earlier one.
+ *     2,1,4,3        392  <0.01%  Interesting  Reordered: a later line overtook an earlier one.
+ *     2,3,1,4      1,825   0.03%  Interesting  Reordered: a later line overtook an earlier one.
+ *     2,3,4,1      1,448   0.02%  Interesting  Reordered: a later line overtook an earlier one.
  *   Locked
- *      RESULT    SAMPLES     FREQ       EXPECT  DESCRIPTION
- *         -.*          0    0.00%    Forbidden  A line was lost: the lock must prevent overlapping writes.
- *     1,2,3,4  5,776,005   75.73%   Acceptable  In order.
- *     1,2,4,3    710,351    9.31%  Interesting  Reordered: the lock stops overlaps, not overtaking.
- *     1,3,2,4    366,766    4.81%  Interesting  Reordered: the lock stops overlaps, not overtaking.
- *     1,3,4,2    405,968    5.32%  Interesting  Reordered: the lock stops overlaps, not overtaking.
- *     2,1,3,4     92,207    1.21%  Interesting  Reordered: the lock stops overlaps, not overtaking.
- *     2,1,4,3     42,369    0.56%  Interesting  Reordered: the lock stops overlaps, not overtaking.
- *     2,3,1,4     96,782    1.27%  Interesting  Reordered: the lock stops overlaps, not overtaking.
- *     2,3,4,1    136,614    1.79%  Interesting  Reordered: the lock stops overlaps, not overtaking.
+ *      RESULT    SAMPLES    FREQ       EXPECT  DESCRIPTION
+ *         -.*          0   0.00%    Forbidden  A line was lost: the lock must prevent overlapping writes.
+ *     1,2,3,4  6,145,105  95.80%   Acceptable  In order.
+ *     1,2,4,3    107,431   1.67%  Interesting  Reordered: the lock stops overlaps, not overtaking.
+ *     1,3,2,4     54,969   0.86%  Interesting  Reordered: the lock stops overlaps, not overtaking.
+ *     1,3,4,2     77,400   1.21%  Interesting  Reordered: the lock stops overlaps, not overtaking.
+ *     2,1,3,4      9,090   0.14%  Interesting  Reordered: the lock stops overlaps, not overtaking.
+ *     2,1,4,3      5,804   0.09%  Interesting  Reordered: the lock stops overlaps, not overtaking.
+ *     2,3,1,4      5,443   0.08%  Interesting  Reordered: the lock stops overlaps, not overtaking.
+ *     2,3,4,1      9,404   0.15%  Interesting  Reordered: the lock stops overlaps, not overtaking.
  *   Fixed
  *      RESULT    SAMPLES     FREQ      EXPECT  DESCRIPTION
  *         -.*          0    0.00%   Forbidden  A line was lost.
- *     1,2,3,4  7,856,438  100.00%  Acceptable  In order: one worker drains the lane front to back.
+ *     1,2,3,4  6,455,606  100.00%  Acceptable  In order: one worker drains the lane front to back.
  * </pre>
  */
 public class Order_01_OneSender {

@@ -30,19 +30,19 @@ import org.openjdk.jcstress.infra.results.II_Result;
  *
  * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_02}
  *
- * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (AMD EPYC):
+ * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>
  *   Naive
- *     RESULT    SAMPLES     FREQ       EXPECT  DESCRIPTION
- *       0, 2  8,099,786   98.38%   Acceptable  The writes did not overlap; carol got both lines.
- *       1, 1    133,484    1.62%  Interesting  Two workers wrote to carol at once: one write was refused...
+ *     RESULT    SAMPLES    FREQ       EXPECT  DESCRIPTION
+ *       0, 2  6,426,234  99.29%   Acceptable  The writes did not overlap; carol got both lines.
+ *       1, 1     45,756   0.71%  Interesting  Two workers wrote to carol at once: one write was refused...
  *   Locked
  *     RESULT    SAMPLES     FREQ      EXPECT  DESCRIPTION
- *       0, 2  8,249,654  100.00%  Acceptable  The writes took turns; carol got both lines.
+ *       0, 2  6,709,558  100.00%  Acceptable  The writes took turns; carol got both lines.
  *       1, 1          0    0.00%   Forbidden  Two workers wrote to carol at once: the lock per connecti...
  *   Fixed
  *     RESULT    SAMPLES     FREQ      EXPECT  DESCRIPTION
- *       0, 2  8,159,542  100.00%  Acceptable  One worker drained carol's lane; carol got both lines.
+ *       0, 2  6,340,918  100.00%  Acceptable  One worker drained carol's lane; carol got both lines.
  *       1, 1          0    0.00%   Forbidden  Two workers wrote to carol at once: the lane's token must...
  * </pre>
  */

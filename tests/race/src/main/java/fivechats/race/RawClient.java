@@ -188,8 +188,13 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
-    /** Closes the TCP connection without a close frame: a client whose network or process died. */
+    /**
+     * Ends the TCP connection without a close frame, with a reset (SO_LINGER 0), as the kernel does for a process that
+     * was killed mid-conversation. (A client whose network died sends nothing at all, not even this: that one only a
+     * heartbeat finds; see a client that never answers pings.)
+     */
     public void vanish() throws IOException {
+        socket.setSoLinger(true, 0);
         socket.close();
     }
 

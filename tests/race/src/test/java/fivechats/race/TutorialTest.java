@@ -247,6 +247,10 @@ class TutorialTest {
             }
             return refusal(jar.group(1), words.subList(3, words.size()));
         }
+        if (words.get(0).endsWith(".sh")) {
+            Path script = ROOT.resolve(words.get(0));
+            return Files.isExecutable(script) ? null : "no executable script " + words.get(0) + " in the repository";
+        }
         if (words.get(0).equals("mvn")) {
             for (int i = 0; i < words.size(); i++) {
                 String w = words.get(i);
@@ -344,6 +348,32 @@ class TutorialTest {
             blocks.add(m.group(1));
         }
         return blocks;
+    }
+
+    /** "18 tests" or "18 contract tests", said of the contract kit (ChatContract, "the contract kit" on the same line). */
+    private static final Pattern KIT_COUNT = Pattern.compile(
+            "(?:ChatContract|contract kit)\\W[^.|]{0,60}?\\b(\\d+) tests|\\b(\\d+) contract tests");
+
+    @Test
+    @DisplayName("every count of the contract kit's tests in a chapter or README is the number ChatContract really has")
+    void contractTestCountsAreTrue() throws IOException {
+        long actual = java.util.Arrays.stream(ChatContract.class.getDeclaredMethods())
+                .filter(m -> m.isAnnotationPresent(Test.class)).count();
+        List<String> wrong = new ArrayList<>();
+        int seen = 0;
+        for (Path doc : docs()) {
+            String text = Files.readString(doc).replace('\n', ' ');
+            Matcher m = KIT_COUNT.matcher(text);
+            while (m.find()) {
+                seen++;
+                long said = Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2));
+                if (said != actual) {
+                    wrong.add(ROOT.relativize(doc) + " says " + said + " in '" + m.group() + "'");
+                }
+            }
+        }
+        assertTrue(seen > 0, "no document counts the contract kit's tests: is the pattern still right?");
+        assertTrue(wrong.isEmpty(), "ChatContract has " + actual + " tests, but: " + wrong);
     }
 
     /** The chapters, the tutorial index, the top README and every module README. */

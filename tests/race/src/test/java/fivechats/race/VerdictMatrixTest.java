@@ -87,14 +87,15 @@ class VerdictMatrixTest {
         md.append("[`VerdictTable`](../tests/race/src/test/java/fivechats/race/VerdictTable.java), the one place the\n");
         md.append("expected verdicts live; the race tests assert every cell, and a test fails when this file is stale.\n");
         md.append("Regenerate it with `").append(REGENERATE).append("`.\n\n");
-        md.append("| model | variant | concurrent writes | per-sender order | registry under churn | slow client | heartbeat | shutdown | leaks | threads at 1,000 clients | jcstress: bad outcome, thorough run |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| model | variant | concurrent writes (detector refusing) | Jetty alone, a client stuck (detector reporting) | per-sender order | registry under churn | slow client | heartbeat | shutdown | leaks | threads at 1,000 clients | jcstress: bad outcome, thorough run |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row row : VerdictTable.ROWS) {
             boolean contract = row.contract() != null;
             String kit = contract ? "ok" : "not run";
             md.append("| ").append(row.model())
                     .append(" | ").append(row.variant())
                     .append(" | ").append(row.writes().text)
+                    .append(" | ").append(row.jetty().text)
                     .append(" | ").append(row.order().text)
                     .append(" | ").append(row.churn().text)
                     .append(" | ").append(slowClient(row))
@@ -110,28 +111,52 @@ class VerdictMatrixTest {
 
                 ## How each column is observed
 
-                - **concurrent writes**: 6 clients, 4 of them sending 25 lines at once, with the transport's race window
-                  on (`--race-window 5ms`: each write holds its single-send slot until a rival writer arrives), so an
-                  overlap that would be a rare accident happens every time. *Overlapping writes* means the detector
-                  counted overlaps and clients lost lines; *safe* means neither.
-                  (`VerdictScenariosTest.concurrentWrites`)
-                - **per-sender order**: one sender's burst of 200 lines to 3 receivers. The worker pool runs with 2 workers
-                  and `--slow-worker`: worker 0 holds each task until a later one has overtaken it, so reordering happens
-                  whenever the design allows it. (`VerdictScenariosTest.perSenderOrder`)
-                - **registry under churn**: 400 clients join from 8 threads at once (the registry must hold 400 and no model
-                  thread may die); then a client stops reading and its write times out while others broadcast (the chat
-                  must go on; a freeze counts as a deadlock only when a thread dump shows a reader waiting for the write
-                  lock it cannot get). (`VerdictScenariosTest.registryUnderChurn`)
-                - **slow client, heartbeat, shutdown, leaks**: the whole contract kit (`ChatContract`, 17 tests), run on
-                  every fixed variant; naive variants are not run through it.
+                Every scenario waits for exact counts (every write the model owes has ended, sent or refused; every frame
+                sent has arrived), never for a quiet moment. Each cell names the mechanism that was observed.
+
+                - **concurrent writes (detector refusing)**: 6 clients, 4 of them sending 25 lines at once, with the
+                  transport's race window on (`--race-window 5ms`: each write holds its single-send slot until a rival
+                  writer arrives, or 5 ms), so an overlap that is common but not certain happens every time. The transport's
+                  detector refuses the second writer, as gorilla does (stricter than Jetty, which queues up to 8), so an
+                  overlap costs that client the line. (`VerdictScenariosTest.concurrentWrites`)
+                - **Jetty alone, a client stuck (detector reporting)**: the detector only counts and names overlaps and lets
+                  every send through, so Jetty alone decides. One client stops reading, 12 others flood; every writer that
+                  reaches the stuck client's connection waits there. Jetty queues `maxOutgoingFrames` (8) sends per connection
+                  and refuses the next with `java.nio.channels.WritePendingException`, as its programming guide warns ("You
+                  cannot initiate another send of any kind until the previous send is completed"). A model whose overlaps stay
+                  within the bound loses nothing to Jetty: without the detector it breaks only by order.
+                  (`VerdictScenariosTest.jettyAloneBehindAStuckClient`)
+                - **per-sender order**: one sender's burst of 200 lines to 3 receivers, the detector reporting only (so no line
+                  is lost to it). The worker pool runs with 2 workers and `--slow-worker`: worker 0 holds each task until a
+                  later one has overtaken it, so reordering happens whenever the design allows it.
+                  (`VerdictScenariosTest.perSenderOrder`)
+                - **registry under churn**: up to 10 rounds of 400 clients joining from 8 threads at once, into one server whose
+                  registry grows by 400 a round (the storm's clients hear no presence, so each join is nothing but walks of the
+                  registry, longer every round); after each round the registry must hold everyone and no model thread may have
+                  died (an unsynchronised `HashMap` loses a registration, or a walk throws `ConcurrentModificationException`).
+                  Then a client stops reading and its write times out while others broadcast: the chat must go on, and a
+                  freeze counts as a deadlock only when a thread dump shows a reader waiting for the write lock it cannot get.
+                  (`VerdictScenariosTest.registryUnderChurn`)
+                """);
+        md.append("- **slow client, heartbeat, shutdown, leaks**: the whole contract kit (`ChatContract`, ").append(contractTests())
+                .append(" tests), run on\n  every fixed variant; naive variants are not run through it.\n");
+        md.append("""
                 - **threads at 1,000 clients**: model threads (virtual threads included) counted with 1,000 clients
                   connected. (`VerdictScenariosTest.threadsAtOneThousandClients`)
                 - **jcstress**: below the network, two actors on the state the variant's correctness rests on
                   ([`tests/jcstress`](../tests/jcstress/)). The share of samples with the bad outcome (interesting for a
-                  naive form, forbidden for a fixed one) in the last committed thorough run:
+                  naive form, forbidden for a fixed one) in the last committed thorough run. Every fast run in `mvn verify`
+                  re-checks it: each naive form must show its bad outcome in that run too, and the committed run must cover
+                  exactly the tests the build holds. Each fixed form names, in its header, the broken twin it was shown to catch.
                 """);
         md.append("  ").append(runLine).append("\n");
         return md.toString();
+    }
+
+    /** The contract kit's size, counted, never typed. */
+    static long contractTests() {
+        return java.util.Arrays.stream(ChatContract.class.getDeclaredMethods())
+                .filter(m -> m.isAnnotationPresent(org.junit.jupiter.api.Test.class)).count();
     }
 
     private static String slowClient(Row row) {
