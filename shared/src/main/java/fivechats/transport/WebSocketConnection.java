@@ -173,15 +173,15 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
      */
     private void rivalArrived() {
         Thread holder = writer;
-        String who = Thread.currentThread().getName() + " wrote to " + this + " while "
-                + (holder == null ? "another thread" : holder.getName()) + " was writing to it";
+        String who = "concurrent write to connection " + this + ": " + Thread.currentThread().getName() + " wrote while "
+                + (holder == null ? "another thread" : holder.getName()) + " was writing";
         metrics.concurrentWrite(who);
         CountDownLatch waiting = rival;
         if (waiting != null) {
             waiting.countDown(); // the write holding the slot has met its rival and may go on
         }
         if (detector == TransportConfig.Detector.REFUSE) {
-            throw new IllegalStateException("concurrent write: " + who + ", and a WebSocket allows one send at a time");
+            throw new IllegalStateException(who + ", and a WebSocket allows one send at a time");
         }
     }
 

@@ -623,6 +623,9 @@ public abstract class ChatContract {
                 .untilAsserted(() -> assertEquals(List.of(), threadsStartedSince(baseline),
                 "platform threads started during the test and still alive"));
         assertEquals(0, server.metrics().connections(), "open connections in the metrics");
-        assertEquals(0, server.metrics().queuedMessages(), "frames still queued");
+        // Frames queued for clients that left are discarded by their writers, which may still be at it: wait for the
+        // count, which a real leak never brings back to zero.
+        await().alias("frames still queued back to zero (a leak leaves it above)")
+                .until(() -> server.metrics().queuedMessages() == 0);
     }
 }

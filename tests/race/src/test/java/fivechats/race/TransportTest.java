@@ -143,6 +143,8 @@ class TransportTest {
         IllegalStateException refused = assertThrows(IllegalStateException.class,
                 () -> connection.write(Wire.chat("intruder", 1, "this must never arrive")));
         assertTrue(refused.getMessage().startsWith("concurrent write to connection reader#"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("while first-writer was writing"), "the message must name both threads: "
+                + refused.getMessage());
         assertEquals(1, server.metrics().concurrentWrites(), "concurrent writes counted");
 
         int written = first.started.get();
@@ -153,6 +155,36 @@ class TransportTest {
         assertTrue(client[0].framesOfType("chat").stream().noneMatch(f -> f.path("from").asText().equals("intruder")),
                 "the refused frame reached the client");
         assertTrue(client[0].count("chat") <= written, "the client got more frames than the first writer wrote");
+    }
+
+    /** Shown to fail (the intruder's frame never arrives) when the detector refuses in report mode too. */
+    @Test
+    @DisplayName("with the detector reporting only, a second writer is counted and named, and Jetty takes its frame")
+    void reportingDetectorLetsJettyDecide() throws Exception {
+        ChatClient[] client = new ChatClient[1];
+        ChatConnection connection = connect(config().withDetector(TransportConfig.Detector.REPORT), client, "reader");
+        client[0].pauseReading();
+        BlockedWriter first = new BlockedWriter(connection);
+        await().atMost(Duration.ofSeconds(20)).alias("the first writer is blocked inside write()")
+                .until(first::blockedInWrite);
+
+        Thread second = Thread.ofPlatform().name("second-writer").start(() -> {
+            try {
+                connection.write(Wire.chat("intruder", 1, "queued by Jetty behind the first writer"));
+            } catch (Exception e) {
+                // a timeout would be the stuck client's, not a refusal; the client's frames below tell
+            }
+        });
+        await().alias("the overlap is counted").until(() -> server.metrics().concurrentWrites() == 1);
+        assertTrue(server.metrics().lastOverlap().contains("second-writer wrote while first-writer was writing"),
+                "the overlap must name both threads: " + server.metrics().lastOverlap());
+        client[0].resumeReading();
+        await().alias("the second writer's frame, queued by Jetty, arrives")
+                .until(() -> client[0].framesOfType("chat").stream().anyMatch(f -> f.path("from").asText().equals("intruder")));
+        assertEquals(0, server.metrics().jettyRefusals(), "two sends are within Jetty's bound: nothing refused");
+        connection.close(1000, "done");
+        second.join(Duration.ofSeconds(20));
+        first.thread.join(Duration.ofSeconds(20));
     }
 
     @Test
