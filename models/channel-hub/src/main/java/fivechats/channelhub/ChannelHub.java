@@ -181,6 +181,7 @@ public final class ChannelHub implements ChatModel {
                 writers.complete(flushing);
             }
         }
+        evictTooSlow();
         registered = clients.size();
     }
     // end-snippet
@@ -200,35 +201,50 @@ public final class ChannelHub implements ChatModel {
     private void add(Client client) {
         clients.add(client);
         List<String> online = clients.stream().map(c -> c.connection().name()).toList();
-        String welcome = Wire.welcome(client.connection().name(), online);
+        offer(client, Wire.welcome(client.connection().name(), online));
         String join = Wire.join(client.connection().name());
-        if (!client.outbox().offer(welcome)) {
-            evict(client);
-            return;
-        }
-        for (Client other : List.copyOf(clients)) {
-            if (other != client && !other.outbox().offer(join)) {
-                evict(other);
+        for (Client other : clients) {
+            if (other != client) {
+                offer(other, join);
             }
         }
     }
 
     private void deliver(String frame) {
-        List<Client> tooSlow = new ArrayList<>();
         for (Client client : clients) {
-            if (!client.outbox().offer(frame)) {
-                tooSlow.add(client);
-            }
+            offer(client, frame);
         }
-        tooSlow.forEach(this::evict);
     }
 
-    /** A client whose queue is full is dropped, not waited for: one slow client must not stall the hub. */
-    private void evict(Client client) {
-        metrics.evicted();
-        client.outbox().evict(StatusCode.POLICY_VIOLATION,
-                "too slow: more than " + sendQueue + " messages waiting; reconnect to continue");
-        remove(client, "evicted");
+    /**
+     * Clients found too slow, waiting to be evicted. A worklist, not a call: evicting one client announces its leave
+     * to the others, which may find more clients full, and so on. Handled in a loop after each event, that chain
+     * costs one queue entry per client, never one stack frame per client (3,000 full clients once overflowed the
+     * hub thread's stack and silenced the chat for good).
+     */
+    private final LinkedHashSet<Client> tooSlow = new LinkedHashSet<>(); // a set: a client is on it once, however often found full
+
+    /** The hub never blocks on a client: a full queue puts the client on the worklist instead. */
+    private void offer(Client client, String frame) {
+        if (!client.outbox().offer(frame)) {
+            tooSlow.add(client);
+        }
+    }
+
+    /**
+     * A client whose queue is full is dropped, not waited for: one slow client must not stall the hub. Each client
+     * is counted once, when it is removed, however many frames found it full.
+     */
+    private void evictTooSlow() {
+        while (!tooSlow.isEmpty()) {
+            Client client = tooSlow.removeFirst();
+            if (clients.contains(client)) {
+                metrics.evicted();
+                client.outbox().evict(StatusCode.POLICY_VIOLATION,
+                        "too slow: more than " + sendQueue + " messages waiting; reconnect to continue");
+                remove(client, "evicted");
+            }
+        }
     }
 
     /** Idempotent: a client may be evicted first and unregister itself later. */
@@ -238,10 +254,8 @@ public final class ChannelHub implements ChatModel {
         }
         client.outbox().finish(StatusCode.NORMAL, why);
         String leave = Wire.leave(client.connection().name());
-        for (Client other : List.copyOf(clients)) {
-            if (!other.outbox().offer(leave)) {
-                evict(other);
-            }
+        for (Client other : clients) {
+            offer(other, leave); // a full one joins the worklist: evicted after this, by the loop, not from here
         }
     }
 

@@ -11,8 +11,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
@@ -183,11 +185,13 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         // snippet:fixed-broadcast
         /** Readers only queue: the frame goes into every outbox, and each outbox's single writer sends it. */
         void broadcast(String line) {
+            SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             for (Outbox client : clients.values()) {
                 if (!client.offer(line)) {
-                    evict(client);
+                    tooSlow.add(client);
                 }
             }
+            evict(tooSlow);
         }
         // end-snippet
 
@@ -202,6 +206,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
 
         void join(Outbox self) {
             String name = self.connection().name();
+            SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             synchronized (membership) {
                 List<String> online = new ArrayList<>(clients.values().stream().map(o -> o.connection().name()).toList());
                 online.add(name);
@@ -209,36 +214,57 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
                 String join = Wire.join(name);
                 for (Outbox other : clients.values()) {
                     if (!other.offer(join)) {
-                        evict(other);
+                        tooSlow.add(other);
                     }
                 }
                 clients.put(self.connection().id(), self);
+                evict(tooSlow);
             }
         }
 
         /** Idempotent: a client may be evicted by someone's broadcast and leave by itself later. True if it was here. */
         boolean leave(Outbox client, int code, String reason) {
+            SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             synchronized (membership) {
-                if (clients.remove(client.connection().id()) == null) {
-                    return false;
-                }
-                client.finish(code, reason);
-                String leave = Wire.leave(client.connection().name());
-                for (Outbox other : clients.values()) {
-                    if (!other.offer(leave)) {
-                        evict(other);
-                    }
-                }
-                return true;
+                boolean wasHere = remove(client, code, reason, tooSlow);
+                evict(tooSlow);
+                return wasHere;
             }
         }
 
-        /** Only the thread that removes the client counts and closes it, however many broadcasts found it full. */
-        private void evict(Outbox client) {
+        /** Removes a client and offers its leave to the others; those that are full go on {@code tooSlow}. */
+        private boolean remove(Outbox client, int code, String reason, SequencedSet<Outbox> tooSlow) {
+            if (clients.remove(client.connection().id()) == null) {
+                return false;
+            }
+            client.finish(code, reason);
+            String leave = Wire.leave(client.connection().name());
+            for (Outbox other : clients.values()) {
+                if (!other.offer(leave)) {
+                    tooSlow.add(other);
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Evicts every client on the worklist, and every client that their leaves find full, in a loop: one queue
+         * entry per client, never one stack frame per client, however many are full at once. Only the call that
+         * removes a client counts and closes it, however many broadcasts found it full.
+         */
+        private void evict(SequencedSet<Outbox> tooSlow) {
+            if (tooSlow.isEmpty()) {
+                return;
+            }
             String reason = "too slow: more than " + sendQueue + " messages waiting; reconnect to continue";
-            if (leave(client, StatusCode.POLICY_VIOLATION, reason)) {
-                metrics.evicted();
-                client.evict(StatusCode.POLICY_VIOLATION, reason); // drops what it can no longer read in time
+            synchronized (membership) {
+                while (!tooSlow.isEmpty()) {
+                    Outbox client = tooSlow.removeFirst();
+                    if (remove(client, StatusCode.POLICY_VIOLATION, reason, tooSlow)) {
+                        metrics.evicted();
+                        client.evict(StatusCode.POLICY_VIOLATION, reason); // drops what it can no longer read in time
+                    }
+                }
             }
         }
 

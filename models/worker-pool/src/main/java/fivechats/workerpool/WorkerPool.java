@@ -9,15 +9,17 @@ import fivechats.transport.Wire;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.SequencedSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -205,31 +207,61 @@ public final class WorkerPool implements ChatModel {
 
     private void join(Member self) {
         String name = self.connection.name();
+        SequencedSet<Member> tooSlow = new LinkedHashSet<>();
         synchronized (membership) {
             List<String> online = new ArrayList<>(members.values().stream().map(m -> m.connection.name()).toList());
             online.add(name);
             List<Member> others = List.copyOf(members.values());
             members.put(self.connection.id(), self);
-            deliver(self, Wire.welcome(name, online));
+            deliver(self, Wire.welcome(name, online), tooSlow);
             String join = Wire.join(name);
-            others.forEach(other -> deliver(other, join));
+            others.forEach(other -> deliver(other, join, tooSlow));
+            evict(tooSlow);
         }
     }
 
     /** Idempotent; true if this call removed the client. */
     private boolean leave(Member member, int code, String reason) {
+        SequencedSet<Member> tooSlow = new LinkedHashSet<>();
         synchronized (membership) {
-            if (members.remove(member.connection.id()) == null) {
-                return false;
+            boolean wasHere = remove(member, code, reason, tooSlow);
+            evict(tooSlow);
+            return wasHere;
+        }
+    }
+
+    /** Removes a client and delivers its leave to the others; those whose lane is full go on {@code tooSlow}. */
+    private boolean remove(Member member, int code, String reason, SequencedSet<Member> tooSlow) {
+        if (members.remove(member.connection.id()) == null) {
+            return false;
+        }
+        if (variant == Variant.FIXED) {
+            member.lane.finish(code, reason);
+        } else {
+            member.connection.close(code, reason);
+        }
+        String leave = Wire.leave(member.connection.name());
+        List.copyOf(members.values()).forEach(other -> deliver(other, leave, tooSlow));
+        return true;
+    }
+
+    /**
+     * FIXED: evicts every member on the worklist, and every member that their leaves find full, in a loop: one
+     * queue entry per client, never one stack frame per client. Counted once per client, when it is removed.
+     */
+    private void evict(SequencedSet<Member> tooSlow) {
+        if (tooSlow.isEmpty()) {
+            return;
+        }
+        String reason = "too slow: more than " + LANE_LIMIT + " messages waiting; reconnect to continue";
+        synchronized (membership) {
+            while (!tooSlow.isEmpty()) {
+                Member member = tooSlow.removeFirst();
+                if (remove(member, StatusCode.POLICY_VIOLATION, reason, tooSlow)) {
+                    metrics.evicted();
+                    member.lane.dropQueued();
+                }
             }
-            if (variant == Variant.FIXED) {
-                member.lane.finish(code, reason);
-            } else {
-                member.connection.close(code, reason);
-            }
-            String leave = Wire.leave(member.connection.name());
-            List.copyOf(members.values()).forEach(other -> deliver(other, leave));
-            return true;
         }
     }
 
@@ -247,19 +279,27 @@ public final class WorkerPool implements ChatModel {
             });
             // FIXED: the frame goes into every member's lane; each lane is drained by one worker at a time.
             case FIXED -> {
+                SequencedSet<Member> tooSlow = new LinkedHashSet<>();
                 for (Member member : members.values()) {
-                    member.lane.offer(frame);
+                    if (!member.lane.offer(frame)) {
+                        tooSlow.add(member);
+                    }
                 }
+                evict(tooSlow);
             }
         }
     }
     // end-snippet
 
-    /** A frame to one client (welcome, join, leave). */
-    private void deliver(Member member, String frame) {
+    /** A frame to one client (welcome, join, leave); a full lane puts the member on {@code tooSlow}. */
+    private void deliver(Member member, String frame, SequencedSet<Member> tooSlow) {
         switch (variant) {
             case NAIVE, LOCKED -> submit(() -> write(member, frame));
-            case FIXED -> member.lane.offer(frame);
+            case FIXED -> {
+                if (!member.lane.offer(frame)) {
+                    tooSlow.add(member);
+                }
+            }
         }
     }
 
@@ -297,18 +337,19 @@ public final class WorkerPool implements ChatModel {
         }
 
         // snippet:lane-offer
-        void offer(String frame) {
+        /** False if the lane is full: the caller evicts this client (after its own loop, never from inside it). */
+        boolean offer(String frame) {
             if (finished || !member.connection.wants(frame)) { // a join for a client with presence=off: skip it
-                return;
+                return true;
             }
             if (size.incrementAndGet() > LANE_LIMIT) {
                 size.decrementAndGet();
-                evict();
-                return;
+                return false;
             }
             frames.add(frame);
             metrics.queued(1);
             schedule();
+            return true;
         }
         // end-snippet
 
@@ -322,14 +363,11 @@ public final class WorkerPool implements ChatModel {
             }
         }
 
-        private void evict() {
-            String reason = "too slow: more than " + LANE_LIMIT + " messages waiting; reconnect to continue";
-            if (leave(member, StatusCode.POLICY_VIOLATION, reason)) {
-                metrics.evicted();
-                for (String dropped; (dropped = frames.poll()) != null; ) {
-                    size.decrementAndGet();
-                    metrics.queued(-1);
-                }
+        /** The client was evicted: what it can no longer read in time is dropped. */
+        void dropQueued() {
+            for (String dropped; (dropped = frames.poll()) != null; ) {
+                size.decrementAndGet();
+                metrics.queued(-1);
             }
         }
 

@@ -1,0 +1,52 @@
+package fivechats.channelhub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import fivechats.race.StalledConnection;
+import fivechats.transport.ChatMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Thousands of clients fill up at the same moment, below the network: the hub (played by the test thread, on a
+ * platform thread's default stack like the real hub thread) must evict each exactly once and go on.
+ *
+ * <p>Shown to fail on the recursive eviction it replaced (evict, remove, offer the leave, evict the next ...): that
+ * code died of StackOverflowError at 5,000 clients. A client is now counted when it is removed, so never twice.
+ */
+class MassEvictionTest {
+    private static final int CLIENTS = 5_000;
+    private static final int SEND_QUEUE = 2;
+
+    @Test
+    @DisplayName("5,000 clients full at once are each evicted exactly once, iteratively, and the hub goes on")
+    void massEvictionIsIterativeAndCountedOnce() throws Exception {
+        ChatMetrics metrics = ChatMetrics.standalone();
+        ChannelHub hub = new ChannelHub(SEND_QUEUE);
+        hub.attach(metrics);
+        List<StalledConnection> stalled = new ArrayList<>();
+        Throwable[] died = new Throwable[1];
+        Thread hubThread = Thread.ofPlatform().name("hub").start(() -> {
+            try {
+                for (int i = 1; i <= CLIENTS; i++) {
+                    StalledConnection c = new StalledConnection(i).hearsPresence(false); // join quietly: a welcome each
+                    stalled.add(c);
+                    hub.register(new Client(c, hub, SEND_QUEUE, metrics));
+                    hub.handleQueued();
+                }
+                stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
+                hub.broadcast("first line"); // welcome + this line: every queue is full
+                hub.broadcast("second line"); // finds all 5,000 full at once; each eviction's leave finds the rest full
+                hub.handleQueued();
+            } catch (Throwable t) {
+                died[0] = t;
+            }
+        });
+        hubThread.join();
+        assertEquals(null, died[0], "the hub thread died");
+        assertEquals(0, hub.registered(), "clients left in the registry");
+        assertEquals(CLIENTS, metrics.evictions(), "evictions counted: each client exactly once");
+    }
+}

@@ -1,0 +1,55 @@
+package fivechats.threadperconnection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import fivechats.race.StalledConnection;
+import fivechats.transport.ChatMetrics;
+import fivechats.transport.Outbox;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Thousands of clients fill up at the same moment, below the network: a reader's broadcast (played by a platform
+ * thread with the default stack) must evict each exactly once, and the next broadcast must still work.
+ *
+ * <p>Shown to fail on the recursive eviction it replaced (evict, leave, offer the leave, evict the next ...): that
+ * code died of StackOverflowError at 5,000 clients.
+ */
+class MassEvictionTest {
+    private static final int CLIENTS = 5_000;
+    private static final int SEND_QUEUE = 2;
+
+    @Test
+    @DisplayName("5,000 clients full at once are each evicted exactly once, iteratively, and the reader goes on")
+    void massEvictionIsIterativeAndCountedOnce() throws Exception {
+        ChatMetrics metrics = ChatMetrics.standalone();
+        ThreadPerConnection.Fixed model = new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, SEND_QUEUE);
+        model.attach(metrics);
+        List<StalledConnection> stalled = new ArrayList<>();
+        Throwable[] died = new Throwable[1];
+        Thread reader = Thread.ofPlatform().name("reader").start(() -> {
+            try {
+                for (int i = 1; i <= CLIENTS; i++) {
+                    StalledConnection c = new StalledConnection(i).hearsPresence(false); // join quietly: a welcome each
+                    stalled.add(c);
+                    model.join(model.outbox(c, SEND_QUEUE)); // no writer started: what is queued stays queued
+                }
+                stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
+                model.broadcast("first line"); // welcome + this line: every outbox is full
+                model.broadcast("second line"); // finds all 5,000 full at once
+            } catch (Throwable t) {
+                died[0] = t;
+            }
+        });
+        reader.join();
+        assertEquals(null, died[0], "the broadcasting reader died");
+        assertEquals(0, model.registered(), "clients left in the registry");
+        assertEquals(CLIENTS, metrics.evictions(), "evictions counted: each client exactly once");
+        Outbox newcomer = model.outbox(new StalledConnection(CLIENTS + 1), SEND_QUEUE);
+        model.join(newcomer);
+        model.broadcast("after the storm");
+        assertEquals(2, newcomer.pending().size(), "a newcomer gets its welcome and the next line: " + newcomer.pending());
+    }
+}
