@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -67,14 +69,17 @@ public final class ChatServer {
         this.model = model;
         this.metrics = new ChatMetrics(model::registered, threads::live, threads::died);
         this.heartbeat = new Heartbeat(config.pingPeriod(), config.pongWait(), metrics);
-        this.origins = new OriginPolicy(config.allowedOrigins());
+        this.origins = new OriginPolicy(config.host(), config.allowedOrigins());
 
         QueuedThreadPool pool = new QueuedThreadPool(JETTY_THREADS, JETTY_THREADS);
         pool.setName("jetty");
         server = new Server(pool);
         // A positive stop timeout lets Jetty finish close handshakes on stop instead of dropping connections (1006).
         server.setStopTimeout(config.shutdownGrace().toMillis());
-        connector = new ServerConnector(server, 1, 1);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false); // a version number tells an attacker which advisories to try
+        http.setSendXPoweredBy(false);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
@@ -127,9 +132,11 @@ public final class ChatServer {
                     "presence must be on or off, was '" + presence + "'");
         }
         String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-        if (!origins.allows(origin, request.getHeaders().get(HttpHeader.HOST))) {
-            return refuse(request, response, callback, HttpStatus.FORBIDDEN_403,
-                    "origin " + origin + " is not allowed; start the server with --allow-origin " + origin + " to allow it");
+        if (!origins.allows(origin, port())) {
+            return refuse(request, response, callback, HttpStatus.FORBIDDEN_403, "origin " + origin + " is not allowed:"
+                    + " only this server's own page (" + origins.ownOrigin(config.host(), port()) + ") may connect. To let a"
+                    + " page you trust connect, start the server with --allow-origin and that page's origin, for example"
+                    + " --allow-origin https://chat.example.org");
         }
         String remote = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
         return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), remote, this);

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -18,6 +19,11 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The plain HTTP side: the chat page and its two assets, {@code /healthz} and {@code /metrics}. The page is
  * three static files with no build step, loaded once from the classpath.
+ *
+ * <p>Only GET and HEAD are answered (anything else gets 405 with {@code Allow}), and every answer carries the
+ * headers a browser needs to keep the page to itself: no MIME sniffing, no framing by another site (clickjacking),
+ * and a Content-Security-Policy that lets the page load only its own script and style and connect only to its own
+ * server, so an injected line could never run as script even if the page one day rendered it as HTML.
  */
 final class HttpRoutes extends Handler.Abstract.NonBlocking {
     private record Asset(String contentType, byte[] body) {
@@ -35,11 +41,20 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
         this.accepting = accepting;
     }
 
+    /** Same-origin everything; 'self' covers the page's own ws:// socket (CSP Level 3). */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         String path = Request.getPathInContext(request);
         Asset asset = assets.get(path);
-        if (asset != null) {
+        boolean known = asset != null || path.equals("/healthz") || path.equals("/metrics");
+        if (known && !HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            send(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "text/plain; charset=utf-8",
+                    (request.getMethod() + " is not allowed here: this path only answers GET and HEAD\n").getBytes(StandardCharsets.UTF_8));
+        } else if (asset != null) {
             send(response, callback, HttpStatus.OK_200, asset.contentType(), asset.body());
         } else if (path.equals("/healthz")) {
             boolean up = accepting.getAsBoolean();
@@ -59,6 +74,9 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        response.getHeaders().put("X-Frame-Options", "DENY");
+        response.getHeaders().put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 

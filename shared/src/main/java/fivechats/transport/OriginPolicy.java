@@ -1,6 +1,12 @@
 package fivechats.transport;
 
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -8,19 +14,27 @@ import java.util.stream.Collectors;
 
 /**
  * Which browser pages may open a chat socket. A page on another site could otherwise open a socket with the
- * visitor's cookies (cross-site WebSocket hijacking), so, like gorilla's default CheckOrigin, only the
- * page's own origin is allowed, plus an explicit allow-list. A request without an Origin header comes from
- * a non-browser client (wscat, tests) and is allowed: a browser always sends one.
+ * visitor's cookies (cross-site WebSocket hijacking), so, like gorilla's default CheckOrigin, only the server's own
+ * page is allowed, plus an explicit allow-list. A request without an Origin header comes from a non-browser client
+ * (wscat, tests) and is allowed: a browser always sends one.
+ *
+ * <p>"The server's own page" means an {@code http} origin whose host is an address the server listens on (for a
+ * loopback server also {@code localhost}) and whose port is the server's port. It is never taken from the request's
+ * Host header: a page on {@code evil.example} whose name an attacker re-points at 127.0.0.1 (DNS rebinding) sends
+ * {@code Host: evil.example} and {@code Origin: http://evil.example}, which agree with each other and prove nothing.
  */
 final class OriginPolicy {
     private final Set<String> allowList;
+    /** Hosts of the server's own page, lower case, IPv6 in brackets as they appear in an origin. */
+    private final Set<String> ownHosts;
 
-    OriginPolicy(List<String> allowedOrigins) {
+    OriginPolicy(String listenHost, List<String> allowedOrigins) {
         this.allowList = allowedOrigins.stream().map(OriginPolicy::normalise).collect(Collectors.toUnmodifiableSet());
+        this.ownHosts = Collections.unmodifiableSet(ownHosts(listenHost));
     }
 
-    /** @param origin the Origin header, or null; @param host the Host header the browser connected to */
-    boolean allows(String origin, String host) {
+    /** @param origin the Origin header, or null; @param port the port this server listens on */
+    boolean allows(String origin, int port) {
         if (origin == null) {
             return true;
         }
@@ -30,24 +44,40 @@ final class OriginPolicy {
         }
         try {
             URI uri = URI.create(normalised);
-            return host != null && uri.getHost() != null
-                    && authority(uri).equals(withDefaultPort(host.toLowerCase(Locale.ROOT), uri.getScheme()));
+            int originPort = uri.getPort() != -1 ? uri.getPort() : 80;
+            return "http".equals(uri.getScheme()) && uri.getHost() != null && originPort == port
+                    && ownHosts.contains(uri.getHost());
         } catch (IllegalArgumentException e) {
             return false; // an Origin that is not a URI is not our page
         }
     }
 
-    private static String authority(URI uri) {
-        int port = uri.getPort() != -1 ? uri.getPort() : defaultPort(uri.getScheme());
-        return uri.getHost() + ":" + port;
+    /** The server's own page, as a learner would type it, for error messages. */
+    static String ownOrigin(String listenHost, int port) {
+        return "http://" + (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":" + port;
     }
 
-    private static String withDefaultPort(String host, String scheme) {
-        return host.lastIndexOf(':') > host.lastIndexOf(']') ? host : host + ":" + defaultPort(scheme);
+    private static Set<String> ownHosts(String listenHost) {
+        Set<String> hosts = new HashSet<>();
+        hosts.add(bracketed(listenHost.toLowerCase(Locale.ROOT)));
+        try {
+            InetAddress listen = InetAddress.getByName(listenHost);
+            if (listen.isLoopbackAddress() || listen.isAnyLocalAddress()) {
+                hosts.addAll(List.of("localhost", "127.0.0.1", "[::1]"));
+            }
+            if (listen.isAnyLocalAddress()) { // listening everywhere: every address of this machine is its own
+                for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                    nic.inetAddresses().forEach(a -> hosts.add(bracketed(a.getHostAddress().replaceAll("%.*", ""))));
+                }
+            }
+        } catch (UnknownHostException | SocketException e) {
+            // a name that does not resolve is still its own page's host; nothing more is added
+        }
+        return hosts;
     }
 
-    private static int defaultPort(String scheme) {
-        return "https".equals(scheme) ? 443 : 80;
+    private static String bracketed(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     private static String normalise(String origin) {

@@ -56,12 +56,17 @@ public final class RawClient implements AutoCloseable {
 
     /** Sends the upgrade request for {@code pathAndQuery} (e.g. {@code /chat?name=x}); origin may be null. */
     public static RawClient upgrade(int port, String pathAndQuery, String origin) throws IOException {
+        return upgrade(port, pathAndQuery, "127.0.0.1:" + port, origin);
+    }
+
+    /** An upgrade with any Host header: what a page reached through a re-pointed DNS name (DNS rebinding) sends. */
+    public static RawClient upgrade(int port, String pathAndQuery, String host, String origin) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);
         String request = "GET " + pathAndQuery + " HTTP/1.1\r\n"
-                + "Host: 127.0.0.1:" + port + "\r\n"
+                + "Host: " + host + "\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n"
@@ -73,11 +78,27 @@ public final class RawClient implements AutoCloseable {
         return new RawClient(socket, readHandshake(socket.getInputStream()));
     }
 
+    /** One plain HTTP request (any method, no body) and its answer; the connection is closed after it. */
+    public static Handshake request(int port, String method, String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return readHandshake(socket.getInputStream(), !method.equals("HEAD")); // a HEAD answer has no body
+        }
+    }
+
     public Handshake handshake() {
         return handshake;
     }
 
     private static Handshake readHandshake(InputStream in) throws IOException {
+        return readHandshake(in, true);
+    }
+
+    private static Handshake readHandshake(InputStream in, boolean withBody) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) { // read up to the blank line, byte by byte: nothing after it may be consumed
@@ -98,7 +119,7 @@ public final class RawClient implements AutoCloseable {
             }
         }
         String body = "";
-        if (status != 101 && headers.containsKey("content-length")) {
+        if (withBody && status != 101 && headers.containsKey("content-length")) {
             byte[] bytes = new byte[Integer.parseInt(headers.get("content-length"))];
             new DataInputStream(in).readFully(bytes);
             body = new String(bytes, StandardCharsets.UTF_8);

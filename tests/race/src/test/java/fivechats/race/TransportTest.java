@@ -238,6 +238,48 @@ class TransportTest {
         }
     }
 
+    /** Shown to fail on the Host-based check it replaced, which accepted the rebinding page with 101. */
+    @Test
+    @DisplayName("a page whose name was re-pointed at this server (Host and Origin agree, both foreign) is refused: DNS rebinding")
+    void dnsRebindingIsRefused() throws Exception {
+        probe = new ProbeModel();
+        server = ChatServer.newServer(config(), probe).start();
+        try (RawClient rebound = RawClient.upgrade(server.port(), "/chat?name=mallory", "evil.example:" + server.port(),
+                "http://evil.example:" + server.port())) {
+            assertEquals(403, rebound.handshake().status(), "rebinding page answered " + rebound.handshake());
+            String body = rebound.handshake().body();
+            assertTrue(body.contains("--allow-origin"), "the refusal must say how to allow a trusted origin: " + body);
+            assertTrue(!body.contains("--allow-origin http://evil.example"), "the refusal must not suggest allowing the origin that knocked: " + body);
+        }
+        try (RawClient localhost = RawClient.upgrade(server.port(), "/chat?name=page", "localhost:" + server.port(),
+                "http://localhost:" + server.port())) {
+            assertEquals(101, localhost.handshake().status(), "the page opened as localhost answered " + localhost.handshake());
+        }
+    }
+
+    /** Shown to fail on the routes they replaced: POST got the page with 200, and none of the three headers was sent. */
+    @Test
+    @DisplayName("the page routes answer only GET and HEAD (405 otherwise), with nosniff, DENY framing and a CSP, and no Server version")
+    void httpRoutesRefuseOtherMethodsAndSendSecurityHeaders() throws Exception {
+        probe = new ProbeModel();
+        server = ChatServer.newServer(config(), probe).start();
+        for (String path : List.of("/", "/chat.js", "/healthz", "/metrics")) {
+            for (String method : List.of("POST", "PUT", "DELETE")) {
+                RawClient.Handshake answer = RawClient.request(server.port(), method, path);
+                assertEquals(405, answer.status(), method + " " + path + " answered " + answer);
+                assertEquals("GET, HEAD", answer.headers().get("allow"), method + " " + path + ": Allow header");
+            }
+        }
+        RawClient.Handshake page = RawClient.request(server.port(), "GET", "/");
+        assertEquals(200, page.status(), "GET / answered " + page);
+        assertEquals("nosniff", page.headers().get("x-content-type-options"), "headers: " + page.headers());
+        assertEquals("DENY", page.headers().get("x-frame-options"), "headers: " + page.headers());
+        assertTrue(String.valueOf(page.headers().get("content-security-policy")).contains("frame-ancestors 'none'"),
+                "headers: " + page.headers());
+        assertTrue(!page.headers().containsKey("server"), "the Server header announces " + page.headers().get("server"));
+        assertEquals(200, RawClient.request(server.port(), "HEAD", "/healthz").status(), "HEAD /healthz");
+    }
+
     @Test
     @DisplayName("GET / serves the page, /healthz answers ok, /metrics serves Prometheus text")
     void httpRoutes() throws Exception {
