@@ -45,6 +45,8 @@ public final class ChatMetrics {
             .help("Writes a model asked for that have ended: sent, refused or failed (so lost = attempts - out)").register(registry);
     private final Counter writeFailures = Counter.builder().name("chat_write_failures_total")
             .help("Writes that failed: timed out, refused by Jetty or to a closed connection").register(registry);
+    private final Counter headerTimeouts = Counter.builder().name("chat_header_timeouts_total")
+            .help("Connections closed because their request head did not arrive within the header timeout").register(registry);
     private final Counter heartbeatTimeouts = Counter.builder().name("chat_heartbeat_timeouts_total")
             .help("Clients closed because no pong came within pongWait").register(registry);
     private final Counter rejectedUpgrades = Counter.builder().name("chat_rejected_upgrades_total")
@@ -123,6 +125,10 @@ public final class ChatMetrics {
         writeAttempts.inc();
     }
 
+    void headerTimedOut() {
+        headerTimeouts.inc();
+    }
+
     void heartbeatTimedOut() {
         heartbeatTimeouts.inc();
     }
@@ -177,6 +183,10 @@ public final class ChatMetrics {
 
     public long writeFailures() {
         return writeFailures.getLongValue();
+    }
+
+    public long headerTimeouts() {
+        return headerTimeouts.getLongValue();
     }
 
     public long heartbeatTimeouts() {

@@ -96,7 +96,9 @@ public final class ChatServer {
         });
         upgrades.setHandler(new HttpRoutes(metrics, () -> accepting));
         context.setHandler(upgrades);
-        server.setHandler(context);
+        HeaderDeadline deadline = new HeaderDeadline(config, connector.getScheduler(), metrics, context);
+        connector.addEventListener(deadline);
+        server.setHandler(deadline);
     }
 
     /** Builds a server for this model; nothing listens until {@link #start()}. Port 0 picks a free port. */

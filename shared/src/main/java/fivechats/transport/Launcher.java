@@ -27,6 +27,7 @@ public final class Launcher {
               --ping-period D          ping every D; must be shorter than pong-wait (default 9/10 of pong-wait)
               --allow-origin LIST      extra browser origins allowed, comma-separated (default: same origin only)
               --shutdown-grace D       time to flush and close on shutdown (default 5s)
+              --header-timeout D       time a new connection has to send its request head (default 10s)
               --race-window D          teaching aid: hold each write open up to D for a rival writer, so
                                        unsafe models break every time (default 0, off)
               --detector MODE          a second concurrent writer is refused (refuse, the default) or only
@@ -106,6 +107,7 @@ public final class Launcher {
                 flags.list("allow-origin"),
                 flags.duration("shutdown-grace", d.shutdownGrace()),
                 flags.duration("race-window", d.raceWindow()),
+                flags.duration("header-timeout", d.headerTimeout()),
                 detector(flags.string("detector", "refuse")));
     }
 

@@ -26,6 +26,9 @@ import java.util.List;
  *                          open this long, or until a second thread tries to write the same connection. A model
  *                          that lets two threads write to one connection then trips the detector every time,
  *                          instead of once in a while
+ * @param headerTimeout     how long a new connection may take to send its whole request head (the upgrade, or a
+ *                          page request); a client that dribbles its headers a byte at a time (slowloris) would
+ *                          otherwise hold a socket forever, since each byte resets Jetty's idle timeout
  * @param detector          what the concurrent-write detector does with a second writer: {@code REFUSE} it (the
  *                          default, gorilla's rule: the write fails and its frame is lost), or only {@code REPORT}
  *                          it (count it, name both threads, and send anyway), so what Jetty itself does with
@@ -42,6 +45,7 @@ public record TransportConfig(
         List<String> allowedOrigins,
         Duration shutdownGrace,
         Duration raceWindow,
+        Duration headerTimeout,
         Detector detector) {
 
     /** What the transport does when a second thread writes to a connection during a write. */
@@ -66,6 +70,8 @@ public record TransportConfig(
     public static final int DEFAULT_MAX_OUTGOING_FRAMES = 8;
     /** Long enough to flush a 256-line queue to a healthy client, short enough for a Ctrl-C. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(5);
+    /** Ten seconds for a request head of a few hundred bytes: generous on any network, short for an attacker. */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
     /** Off: writes never wait for a rival. */
     public static final Duration DEFAULT_RACE_WINDOW = Duration.ZERO;
 
@@ -82,6 +88,9 @@ public record TransportConfig(
             throw new IllegalArgumentException("ping period (" + pingPeriod + ") must be shorter than pong wait ("
                     + pongWait + "), or a live client could be timed out before it is pinged");
         }
+        if (headerTimeout.isNegative() || headerTimeout.isZero()) {
+            throw new IllegalArgumentException("header timeout must be positive, was " + headerTimeout);
+        }
         if (raceWindow.isNegative()) {
             throw new IllegalArgumentException("race window must not be negative, was " + raceWindow);
         }
@@ -93,57 +102,62 @@ public record TransportConfig(
     public static TransportConfig defaults() {
         return new TransportConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_WAIT,
                 DEFAULT_PONG_WAIT, DEFAULT_PING_PERIOD, DEFAULT_MAX_OUTGOING_FRAMES, List.of(),
-                DEFAULT_SHUTDOWN_GRACE, DEFAULT_RACE_WINDOW, Detector.REFUSE);
+                DEFAULT_SHUTDOWN_GRACE, DEFAULT_RACE_WINDOW, DEFAULT_HEADER_TIMEOUT, Detector.REFUSE);
     }
 
     public TransportConfig withPort(int newPort) {
         return new TransportConfig(host, newPort, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
     }
 
     public TransportConfig withHost(String newHost) {
         return new TransportConfig(newHost, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
     }
 
     public TransportConfig withMaxMessageBytes(int bytes) {
         return new TransportConfig(host, port, bytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
     }
 
     public TransportConfig withWriteWait(Duration wait) {
         return new TransportConfig(host, port, maxMessageBytes, wait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
     }
 
     /** Sets pongWait and pingPeriod together, keeping gorilla's ratio of 9/10. */
     public TransportConfig withPongWait(Duration wait) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, wait, wait.multipliedBy(9).dividedBy(10),
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
     }
 
     public TransportConfig withPingPeriod(Duration period) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, period,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, detector);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
     }
 
     public TransportConfig withAllowedOrigins(List<String> origins) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, origins, shutdownGrace, raceWindow, detector);
+                maxOutgoingFrames, origins, shutdownGrace, raceWindow, headerTimeout, detector);
     }
 
     public TransportConfig withRaceWindow(Duration window) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, window, detector);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, window, headerTimeout, detector);
+    }
+
+    public TransportConfig withHeaderTimeout(Duration timeout) {
+        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, timeout, detector);
     }
 
     public TransportConfig withDetector(Detector mode) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, mode);
+                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, mode);
     }
 
     public TransportConfig withShutdownGrace(Duration grace) {
         return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, grace, raceWindow, detector);
+                maxOutgoingFrames, allowedOrigins, grace, raceWindow, headerTimeout, detector);
     }
 }

@@ -12,13 +12,18 @@ import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.TransportConfig;
 import fivechats.transport.Wire;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -235,6 +240,58 @@ class TransportTest {
         }
         try (RawClient other = RawClient.upgrade(server.port(), "/chat?name=other", "https://evil.example.org")) {
             assertEquals(403, other.handshake().status(), "unlisted origin: " + other.handshake());
+        }
+    }
+
+    /**
+     * Shown to fail without the header deadline: every dribbling socket stayed open (Jetty's idle timeout restarts
+     * with each byte), and the latch ran out.
+     */
+    @Test
+    @DisplayName("clients that dribble their request head a byte at a time (slowloris) are closed at the header timeout; others still connect")
+    void slowlorisIsClosedAtTheHeaderTimeout() throws Exception {
+        probe = new ProbeModel();
+        server = ChatServer.newServer(config().withHeaderTimeout(Duration.ofSeconds(1)), probe).start();
+        int dribblers = 20;
+        CountDownLatch closedByServer = new CountDownLatch(dribblers);
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < dribblers; i++) {
+            Socket socket = new Socket("127.0.0.1", server.port());
+            sockets.add(socket);
+            Thread.ofVirtual().start(() -> { // the server's side of the story: end of stream, or a reset
+                try {
+                    while (socket.getInputStream().read() >= 0) {
+                        // a 4xx answer would do as well as a close; keep reading until the end
+                    }
+                } catch (IOException reset) {
+                    // closed by the server all the same
+                }
+                closedByServer.countDown();
+            });
+            Thread.ofVirtual().start(() -> {
+                try {
+                    socket.getOutputStream().write("GET /chat?name=slow HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                    while (true) { // one byte every 100 ms: never idle long enough for an idle timeout
+                        socket.getOutputStream().write('a');
+                        socket.getOutputStream().flush();
+                        TimeUnit.MILLISECONDS.sleep(100); // the attack's pace, not a synchronisation
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // the server closed it: what this test waits for
+                }
+            });
+        }
+        try {
+            assertTrue(closedByServer.await(20, TimeUnit.SECONDS), closedByServer.getCount() + " of " + dribblers
+                    + " dribbling connections still open 20 s after a header timeout of 1 s");
+            assertEquals(dribblers, server.metrics().headerTimeouts(), "header timeouts counted");
+            try (RawClient page = RawClient.upgrade(server.port(), "/chat?name=prompt", null)) {
+                assertEquals(101, page.handshake().status(), "a prompt client after the attack: " + page.handshake());
+            }
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
         }
     }
 

@@ -1,0 +1,51 @@
+package fivechats.transport;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+/**
+ * Closes a new connection that has not sent a complete request head within the header timeout. Jetty's idle timeout
+ * restarts with every byte, so a client that dribbles its headers a byte a second (slowloris) would hold its socket,
+ * and a few hundred of them the server's sockets, for as long as it likes.
+ *
+ * <p>Two hooks: a connection listener arms one deadline per new connection, and this handler, first in line for
+ * every request, marks the connection as having sent its head. The deadline closes the connection only if the mark
+ * is missing; either way it forgets the connection, so nothing is kept longer than the timeout.
+ */
+final class HeaderDeadline extends Handler.Wrapper implements Connection.Listener {
+    private final long timeoutMillis;
+    private final Scheduler scheduler;
+    private final ChatMetrics metrics;
+    /** Connections whose request head arrived before their deadline. */
+    private final Set<Connection> headed = ConcurrentHashMap.newKeySet();
+
+    HeaderDeadline(TransportConfig config, Scheduler scheduler, ChatMetrics metrics, Handler next) {
+        super(next);
+        this.timeoutMillis = config.headerTimeout().toMillis();
+        this.scheduler = scheduler;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void onOpened(Connection connection) {
+        scheduler.schedule(() -> {
+            if (!headed.remove(connection) && connection.getEndPoint().isOpen()) {
+                metrics.headerTimedOut();
+                connection.getEndPoint().close();
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        headed.add(request.getConnectionMetaData().getConnection());
+        return super.handle(request, response, callback);
+    }
+}
