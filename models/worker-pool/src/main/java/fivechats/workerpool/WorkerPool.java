@@ -212,8 +212,8 @@ public final class WorkerPool implements ChatModel {
             List<String> online = new ArrayList<>(members.values().stream().map(m -> m.connection.name()).toList());
             online.add(name);
             List<Member> others = List.copyOf(members.values());
+            deliver(self, Wire.welcome(name, online), tooSlow); // queued before any broadcast can see the newcomer
             members.put(self.connection.id(), self);
-            deliver(self, Wire.welcome(name, online), tooSlow);
             String join = Wire.join(name);
             others.forEach(other -> deliver(other, join, tooSlow));
             evict(tooSlow);

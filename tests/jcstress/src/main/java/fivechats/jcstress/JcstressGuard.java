@@ -140,7 +140,7 @@ public final class JcstressGuard {
             }
         }
         if (mode.equals("thorough") && args.length > 4 && problems.isEmpty()) {
-            writeCsv(Path.of(args[4]), tallies, jdk);
+            writeCsv(Path.of(args[4]), tallies, committed, testsIn(jar), jdk);
         }
         if (!problems.isEmpty()) {
             fail(problems);
@@ -248,7 +248,23 @@ public final class JcstressGuard {
         return tallies;
     }
 
-    private static void writeCsv(Path csv, Map<String, Tally> tallies, int jdk) throws IOException {
+    /**
+     * Writes this run's tallies; a run of some tests only (a filter) keeps the committed rows of the others, so one
+     * topic can be rerun without rerunning all. Tests no longer in the jar are dropped.
+     */
+    private static void writeCsv(Path csv, Map<String, Tally> run, Map<String, long[]> committed, List<String> inJar,
+                                 int jdk) throws IOException {
+        Map<String, Tally> tallies = new TreeMap<>();
+        committed.forEach((test, row) -> {
+            if (inJar.contains(test)) {
+                Tally t = new Tally();
+                t.total = row[0];
+                t.interesting = row[1];
+                t.forbidden = row[2];
+                tallies.put(test, t);
+            }
+        });
+        tallies.putAll(run);
         StringBuilder out = new StringBuilder("# jcstress thorough run (-m quick) on " + java.time.LocalDate.now() + ": JDK "
                 + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel()
                 + "). Written by JcstressGuard; rendered by VerdictMatrixTest.\n");

@@ -123,7 +123,7 @@ final class VerdictTable {
                     () -> new WorkerPool(WorkerPool.Variant.FIXED, 2, SLOW_WORKER),
                     Writes.SAFE, Jetty.NONE, Order.IN_ORDER, Churn.OK, WorkerPoolContractTest.class,
                     SlowClientPolicy.EVICTED_WITH_1008, n -> n + 4, "n + 4",
-                    List.of("fivechats.workerpool.Overlap_02_TwoWorkers.Fixed", "fivechats.workerpool.Order_01_OneSender.Fixed")),
+                    List.of("fivechats.workerpool.Overlap_02_TwoWorkers.Fixed", "fivechats.workerpool.Order_01_OneSender.Fixed", "fivechats.workerpool.Welcome_01_JoinWhileBroadcast.Fixed")),
             new Row("channel-hub", "single", () -> new ChannelHub(256), null,
                     Writes.SAFE, Jetty.NONE, Order.IN_ORDER, Churn.OK, ChannelHubContractTest.class,
                     SlowClientPolicy.EVICTED_WITH_1008, n -> 2 * n + 1, "2n + 1",
