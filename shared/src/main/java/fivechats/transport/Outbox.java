@@ -76,14 +76,19 @@ public final class Outbox {
      */
     // snippet:offer
     public boolean offer(String frame) {
-        if (closing || !connection.wants(frame)) {
+        if (!connection.wants(frame)) {
             return true;
         }
-        if (frames.incrementAndGet() > limit) {
-            frames.decrementAndGet();
-            return false;
+        synchronized (this) { // checked and queued in one step: a frame never lands behind the Close, unsent forever
+            if (closing) {
+                return true;
+            }
+            if (frames.incrementAndGet() > limit) {
+                frames.decrementAndGet();
+                return false;
+            }
+            queue.add(new Frame(frame));
         }
-        queue.add(new Frame(frame));
         metrics.queued(1);
         return true;
     }
@@ -91,9 +96,11 @@ public final class Outbox {
 
     /** Ends the writer after the frames already queued, closing with this code. Idempotent. */
     public void finish(int code, String reason) {
-        if (!closing) {
-            closing = true;
-            queue.add(new Close(code, reason));
+        synchronized (this) {
+            if (!closing) {
+                closing = true;
+                queue.add(new Close(code, reason));
+            }
         }
     }
 

@@ -339,14 +339,19 @@ public final class WorkerPool implements ChatModel {
         // snippet:lane-offer
         /** False if the lane is full: the caller evicts this client (after its own loop, never from inside it). */
         boolean offer(String frame) {
-            if (finished || !member.connection.wants(frame)) { // a join for a client with presence=off: skip it
+            if (!member.connection.wants(frame)) { // a join for a client with presence=off: skip it
                 return true;
             }
-            if (size.incrementAndGet() > LANE_LIMIT) {
-                size.decrementAndGet();
-                return false;
+            synchronized (this) { // checked and queued in one step: once finished, nothing lands in the lane
+                if (finished) {
+                    return true;
+                }
+                if (size.incrementAndGet() > LANE_LIMIT) {
+                    size.decrementAndGet();
+                    return false;
+                }
+                frames.add(frame);
             }
-            frames.add(frame);
             metrics.queued(1);
             schedule();
             return true;
@@ -355,12 +360,15 @@ public final class WorkerPool implements ChatModel {
 
         /** Closes after the frames already in the lane. */
         void finish(int code, String reason) {
-            if (!finished) {
+            synchronized (this) {
+                if (finished) {
+                    return;
+                }
                 closeCode = code;
                 closeReason = reason;
-                finished = true;
-                schedule();
+                finished = true; // from now on offers add nothing, so the drain's "finished and empty" is final
             }
+            schedule();
         }
 
         /** The client was evicted: what it can no longer read in time is dropped. */
