@@ -111,8 +111,19 @@ public final class JcstressGuard {
             }
             Tally t = tallies.get(test);
             if (declared.interesting() && t != null && t.interesting == 0) {
-                problems.add(test + " never showed its interesting outcome in " + t.total + " samples: the race it is about"
-                        + " did not happen, so this run proves nothing about it (rerun; if it persists, widen the race)");
+                // On a busy machine the two actors may seldom run at the same moment: repeat, within a bound, until seen.
+                for (int rerun = 1; rerun <= RERUNS && t.interesting == 0; rerun++) {
+                    Tally again = rerun(jar, test, output.getParent().resolve("jcstress-rerun-" + rerun + ".txt"));
+                    t.total += again.total;
+                    t.interesting += again.interesting;
+                    t.forbidden += again.forbidden;
+                    System.out.println("  " + test + ": rerun " + rerun + " of " + RERUNS + ", " + again.interesting
+                            + " interesting in " + again.total + " samples");
+                }
+                if (t.interesting == 0) {
+                    problems.add(test + " never showed its interesting outcome in " + t.total + " samples, " + RERUNS
+                            + " reruns included: the race it is about did not happen, so this run proves nothing about it");
+                }
             }
         }
         Map<String, long[]> committed = committed(Path.of(args[4]));
@@ -150,6 +161,24 @@ public final class JcstressGuard {
         if (!problems.isEmpty()) {
             fail(problems);
         }
+    }
+
+    /** How many times a naive test that showed nothing is run again, one second each, before the guard gives up. */
+    private static final int RERUNS = 3;
+
+    /** Runs one test again with jcstress (one fork, one iteration of a second), on this JDK, and tallies it. */
+    private static Tally rerun(Path jar, String test, Path out) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "-v",
+                "-sc", "false", "-jvmArgs", "-XX:+UseG1GC", "-iters", "1", "-time", "1000",
+                "-t", "^" + Pattern.quote(test) + "$", "-r", out.getParent().resolve("jcstress-rerun-results").toString());
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return tally(Files.readString(out)).getOrDefault(test, new Tally());
     }
 
     /** What a test's annotations declare: read from the test class itself, so the guard cannot drift from it. */
