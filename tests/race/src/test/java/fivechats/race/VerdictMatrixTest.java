@@ -150,6 +150,10 @@ class VerdictMatrixTest {
                   exactly the tests the build holds. Each fixed form names, in its header, the broken twin it was shown to catch.
                 """);
         md.append("  ").append(runLine).append("\n");
+        md.append("\n## Known defects of fixed forms, not repaired yet\n\n");
+        md.append("Observed from outside with real clients; each cell above is true of the scenarios it names, and these are\n");
+        md.append("what those scenarios do not yet cover.\n\n");
+        VerdictTable.KNOWN_DEFECTS.forEach((row, defect) -> md.append("- **").append(row).append("**: ").append(defect).append("\n"));
         return md.toString();
     }
 
@@ -163,10 +167,11 @@ class VerdictMatrixTest {
         if (row.slowClient() == null) {
             return "not run";
         }
-        return switch (row.slowClient()) {
+        String promise = switch (row.slowClient()) {
             case EVICTED_WITH_1008 -> "evicted with 1008; others unaffected";
             case DROPPED_AFTER_WRITE_WAIT -> "stalls everyone up to writeWait, then dropped";
         };
+        return VerdictTable.KNOWN_DEFECTS.containsKey(row.id()) ? promise + " (one at a time: see known defects)" : promise;
     }
 
     @Test
