@@ -136,7 +136,7 @@ public final class ChatServer {
         String origin = request.getHeaders().get(HttpHeader.ORIGIN);
         if (!origins.allows(origin, port())) {
             return refuse(request, response, callback, HttpStatus.FORBIDDEN_403, "origin " + origin + " is not allowed:"
-                    + " only this server's own page (" + origins.ownOrigin(config.host(), port()) + ") may connect. To let a"
+                    + " only this server's own page (" + origins.ownOrigin(port()) + ") may connect. To let a"
                     + " page you trust connect, start the server with --allow-origin and that page's origin, for example"
                     + " --allow-origin https://chat.example.org");
         }

@@ -25,12 +25,15 @@ import java.util.stream.Collectors;
  */
 final class OriginPolicy {
     private final Set<String> allowList;
-    /** Hosts of the server's own page, lower case, IPv6 in brackets as they appear in an origin. */
+    /** The address the server listens on, as an origin writes it (lower case, IPv6 in brackets). */
+    private final String listenHost;
+    /** Hosts of the server's own page, written the same way. */
     private final Set<String> ownHosts;
 
     OriginPolicy(String listenHost, List<String> allowedOrigins) {
         this.allowList = allowedOrigins.stream().map(OriginPolicy::normalise).collect(Collectors.toUnmodifiableSet());
-        this.ownHosts = Collections.unmodifiableSet(ownHosts(listenHost));
+        this.listenHost = bracketed(listenHost.toLowerCase(Locale.ROOT));
+        this.ownHosts = Set.copyOf(ownHosts(listenHost));
     }
 
     /** @param origin the Origin header, or null; @param port the port this server listens on */
@@ -53,13 +56,13 @@ final class OriginPolicy {
     }
 
     /** The server's own page, as a learner would type it, for error messages. */
-    static String ownOrigin(String listenHost, int port) {
-        return "http://" + (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":" + port;
+    String ownOrigin(int port) {
+        return "http://" + listenHost + ":" + port;
     }
 
-    private static Set<String> ownHosts(String listenHost) {
+    private Set<String> ownHosts(String listenHost) {
         Set<String> hosts = new HashSet<>();
-        hosts.add(bracketed(listenHost.toLowerCase(Locale.ROOT)));
+        hosts.add(this.listenHost);
         try {
             InetAddress listen = InetAddress.getByName(listenHost);
             if (listen.isLoopbackAddress() || listen.isAnyLocalAddress()) {

@@ -2,6 +2,7 @@ package fivechats.transport;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Every limit and timing of the transport, each with its reason. The defaults follow gorilla's chat
@@ -77,7 +78,7 @@ public record TransportConfig(
 
     public TransportConfig {
         allowedOrigins = List.copyOf(allowedOrigins);
-        java.util.Objects.requireNonNull(detector, "detector");
+        Objects.requireNonNull(detector, "detector");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, was " + port);
         }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -75,7 +76,8 @@ public final class JcstressGuard {
             problems.add("jcstress printed FATAL: see " + output);
         }
 
-        List<String> expected = testsIn(jar).stream().filter(t -> filter.matcher(t).find()).toList();
+        List<String> inJar = testsIn(jar);
+        List<String> expected = inJar.stream().filter(t -> filter.matcher(t).find()).toList();
         // "planned" counts test runs: one per test in fast mode, one per test and configuration in thorough mode.
         Matcher results = RESULTS.matcher(text);
         long planned = -1;
@@ -102,8 +104,10 @@ public final class JcstressGuard {
         }
         // A test that cannot fail proves nothing: every naive form must show its breakage in this very run, and every
         // fixed form must say which broken twin it was shown to catch.
+        Map<String, Expectations> declarations = new TreeMap<>();
         for (String test : expected) {
             Expectations declared = declared(test);
+            declarations.put(test, declared);
             if (declared.description() == null) {
                 problems.add(test + " has no @Description: say what it races (jcstress shows it in its report)");
             } else if (declared.forbidden() && !declared.interesting() && !declared.description().contains("twin")) {
@@ -126,23 +130,23 @@ public final class JcstressGuard {
                 }
             }
         }
-        Map<String, long[]> committed = committed(Path.of(args[4]));
+        Map<String, Tally> committed = committed(Path.of(args[4]));
         if (mode.equals("fast")) {
             // The matrix renders the committed thorough run: it must cover exactly these tests and agree with this run.
-            java.util.TreeSet<String> missing = new java.util.TreeSet<>(testsIn(jar));
+            TreeSet<String> missing = new TreeSet<>(inJar);
             missing.removeAll(committed.keySet());
-            java.util.TreeSet<String> gone = new java.util.TreeSet<>(committed.keySet());
-            gone.removeAll(testsIn(jar));
+            TreeSet<String> gone = new TreeSet<>(committed.keySet());
+            gone.removeAll(inJar);
             if (!missing.isEmpty() || !gone.isEmpty()) {
                 problems.add(args[4] + " is stale: no thorough results for " + missing + ", results for tests the jar no longer"
                         + " holds " + gone + ". Rerun the thorough mode for them (mvn verify -pl tests/jcstress -am"
                         + " -Djcstress.thorough -Djcstress.tests=REGEX keeps the other rows) and commit the file");
             }
             for (String test : expected) {
-                long[] thorough = committed.get(test);
-                if (thorough != null && (thorough[2] > 0 || declared(test).interesting() != (thorough[1] > 0))) {
-                    problems.add(test + ": the committed thorough run (" + thorough[1] + " interesting, " + thorough[2]
-                            + " forbidden) contradicts what the test declares; rerun the thorough mode");
+                Tally thorough = committed.get(test);
+                if (thorough != null && (thorough.forbidden > 0 || declarations.get(test).interesting() != (thorough.interesting > 0))) {
+                    problems.add(test + ": the committed thorough run (" + thorough.interesting + " interesting, "
+                            + thorough.forbidden + " forbidden) contradicts what the test declares; rerun the thorough mode");
                 }
             }
         }
@@ -156,7 +160,7 @@ public final class JcstressGuard {
             }
         }
         if (mode.equals("thorough") && args.length > 4 && problems.isEmpty()) {
-            writeCsv(Path.of(args[4]), tallies, committed, testsIn(jar), jdk);
+            writeCsv(Path.of(args[4]), tallies, committed, inJar, jdk);
         }
         if (!problems.isEmpty()) {
             fail(problems);
@@ -213,9 +217,9 @@ public final class JcstressGuard {
         }
     }
 
-    /** The committed thorough run: test -> {samples, interesting, forbidden}. */
-    static Map<String, long[]> committed(Path csv) throws IOException {
-        Map<String, long[]> rows = new TreeMap<>();
+    /** The committed thorough run, as the tallies that wrote it. */
+    static Map<String, Tally> committed(Path csv) throws IOException {
+        Map<String, Tally> rows = new TreeMap<>();
         if (!Files.exists(csv)) {
             return rows;
         }
@@ -224,7 +228,11 @@ public final class JcstressGuard {
                 continue;
             }
             String[] f = line.split(",");
-            rows.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
+            Tally t = new Tally();
+            t.total = Long.parseLong(f[1]);
+            t.interesting = Long.parseLong(f[2]);
+            t.forbidden = Long.parseLong(f[3]);
+            rows.put(f[0], t);
         }
         return rows;
     }
@@ -286,18 +294,10 @@ public final class JcstressGuard {
      * Writes this run's tallies; a run of some tests only (a filter) keeps the committed rows of the others, so one
      * topic can be rerun without rerunning all. Tests no longer in the jar are dropped.
      */
-    private static void writeCsv(Path csv, Map<String, Tally> run, Map<String, long[]> committed, List<String> inJar,
+    private static void writeCsv(Path csv, Map<String, Tally> run, Map<String, Tally> committed, List<String> inJar,
                                  int jdk) throws IOException {
-        Map<String, Tally> tallies = new TreeMap<>();
-        committed.forEach((test, row) -> {
-            if (inJar.contains(test)) {
-                Tally t = new Tally();
-                t.total = row[0];
-                t.interesting = row[1];
-                t.forbidden = row[2];
-                tallies.put(test, t);
-            }
-        });
+        Map<String, Tally> tallies = new TreeMap<>(committed);
+        tallies.keySet().retainAll(inJar);
         tallies.putAll(run);
         StringBuilder out = new StringBuilder("# jcstress thorough run (-m quick) on " + java.time.LocalDate.now() + ": JDK "
                 + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel()

@@ -4,6 +4,8 @@ import fivechats.transport.ChatConnection;
 import fivechats.transport.ClosedConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,8 +19,8 @@ public final class RecordingConnection implements ChatConnection {
     private final String name;
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicInteger overlaps = new AtomicInteger();
-    private final List<String> written = new ArrayList<>();
-    private final java.util.Queue<String> inbound = new java.util.concurrent.ConcurrentLinkedQueue<>(); // guarded by the single-writer flag, and read by the arbiter
+    private final List<String> written = new ArrayList<>(); // guarded by the single-writer flag, and read by the arbiter
+    private final Queue<String> inbound = new ConcurrentLinkedQueue<>();
 
     public RecordingConnection(long id, String name) {
         this.id = id;

@@ -1,6 +1,7 @@
 package fivechats.race;
 
 import fivechats.transport.ChatServer;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -73,7 +74,7 @@ public final class Crowd {
     }
 
     /** The chat address for {@code name}, with {@code presence=off} when the client should hear no joins or leaves. */
-    public static java.net.URI uri(ChatServer server, String name, boolean hearsPresence) {
-        return hearsPresence ? server.chatUri(name) : java.net.URI.create(server.chatUri(name) + "&presence=off");
+    public static URI uri(ChatServer server, String name, boolean hearsPresence) {
+        return hearsPresence ? server.chatUri(name) : URI.create(server.chatUri(name) + "&presence=off");
     }
 }

@@ -75,7 +75,7 @@ public final class RawClient implements AutoCloseable {
                 + "\r\n";
         socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
-        return new RawClient(socket, readHandshake(socket.getInputStream()));
+        return new RawClient(socket, readHandshake(socket.getInputStream(), true));
     }
 
     /** One plain HTTP request (any method, no body) and its answer; the connection is closed after it. */
@@ -92,10 +92,6 @@ public final class RawClient implements AutoCloseable {
 
     public Handshake handshake() {
         return handshake;
-    }
-
-    private static Handshake readHandshake(InputStream in) throws IOException {
-        return readHandshake(in, true);
     }
 
     private static Handshake readHandshake(InputStream in, boolean withBody) throws IOException {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import fivechats.race.StalledConnection;
 import fivechats.transport.ChatMetrics;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,26 +25,18 @@ class MassEvictionTest {
         ChatMetrics metrics = ChatMetrics.standalone();
         ChannelHub hub = new ChannelHub(SEND_QUEUE);
         hub.attach(metrics);
-        List<StalledConnection> stalled = new ArrayList<>();
-        Throwable[] died = new Throwable[1];
-        Thread hubThread = Thread.ofPlatform().name("hub").start(() -> {
-            try {
-                for (int i = 1; i <= CLIENTS; i++) {
-                    StalledConnection c = new StalledConnection(i).hearsPresence(false); // join quietly: a welcome each
-                    stalled.add(c);
-                    hub.register(new Client(c, hub, SEND_QUEUE, metrics));
-                    hub.handleQueued();
-                }
-                stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
-                hub.broadcast("first line"); // welcome + this line: every queue is full
-                hub.broadcast("second line"); // finds all 5,000 full at once; each eviction's leave finds the rest full
+        List<StalledConnection> stalled = StalledConnection.quietCrowd(CLIENTS);
+        Throwable died = StalledConnection.runOnPlatformThread("hub", () -> {
+            for (StalledConnection c : stalled) {
+                hub.register(new Client(c, hub, SEND_QUEUE, metrics)); // joins quietly: a welcome each
                 hub.handleQueued();
-            } catch (Throwable t) {
-                died[0] = t;
             }
+            stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
+            hub.broadcast("first line"); // welcome + this line: every queue is full
+            hub.broadcast("second line"); // finds all 5,000 full at once; each eviction's leave finds the rest full
+            hub.handleQueued();
         });
-        hubThread.join();
-        assertEquals(null, died[0], "the hub thread died");
+        assertEquals(null, died, "the hub thread died");
         assertEquals(0, hub.registered(), "clients left in the registry");
         assertEquals(CLIENTS, metrics.evictions(), "evictions counted: each client exactly once");
     }

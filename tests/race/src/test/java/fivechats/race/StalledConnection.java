@@ -2,6 +2,8 @@ package fivechats.race;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ClosedConnectionException;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * An in-memory client that never reads, for driving a model's classes below the network: nothing is ever written
@@ -15,6 +17,32 @@ public final class StalledConnection implements ChatConnection {
 
     public StalledConnection(long id) {
         this.id = id;
+    }
+
+    /** Clients 1..n that do not hear presence yet, so they can join without filling each other's queues. */
+    public static List<StalledConnection> quietCrowd(int n) {
+        return IntStream.rangeClosed(1, n).mapToObj(i -> new StalledConnection(i).hearsPresence(false)).toList();
+    }
+
+    /** What a test does with a model on the model's own kind of thread. */
+    public interface Steps {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code steps} on a new platform thread with the default stack, as the real hub or reader thread has, and
+     * returns what killed it (a StackOverflowError, say), or null.
+     */
+    public static Throwable runOnPlatformThread(String name, Steps steps) throws InterruptedException {
+        Throwable[] died = new Throwable[1];
+        Thread.ofPlatform().name(name).start(() -> {
+            try {
+                steps.run();
+            } catch (Throwable t) {
+                died[0] = t;
+            }
+        }).join();
+        return died[0];
     }
 
     /** Joins and leaves are skipped (as for a client that connected with presence=off) until this is set back. */

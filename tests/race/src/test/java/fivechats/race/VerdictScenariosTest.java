@@ -237,7 +237,7 @@ class VerdictScenariosTest {
         long attempts = server.metrics().writeAttempts();
         long sent = server.metrics().messagesOut();
         // Long enough that the slow worker takes many of the lines mid-burst (each one then overtaken), even if it is
-        // still busy with a join when the burst starts, and even if a naive pool loses some late lines to overlaps.
+        // still busy with a join when the burst starts.
         int lines = 200;
         for (int i = 1; i <= lines; i++) {
             sender.send(DeliveryCheck.line(sender.name(), i));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import fivechats.race.StalledConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.Outbox;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,24 +26,16 @@ class MassEvictionTest {
         ChatMetrics metrics = ChatMetrics.standalone();
         ThreadPerConnection.Fixed model = new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, SEND_QUEUE);
         model.attach(metrics);
-        List<StalledConnection> stalled = new ArrayList<>();
-        Throwable[] died = new Throwable[1];
-        Thread reader = Thread.ofPlatform().name("reader").start(() -> {
-            try {
-                for (int i = 1; i <= CLIENTS; i++) {
-                    StalledConnection c = new StalledConnection(i).hearsPresence(false); // join quietly: a welcome each
-                    stalled.add(c);
-                    model.join(model.outbox(c, SEND_QUEUE)); // no writer started: what is queued stays queued
-                }
-                stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
-                model.broadcast("first line"); // welcome + this line: every outbox is full
-                model.broadcast("second line"); // finds all 5,000 full at once
-            } catch (Throwable t) {
-                died[0] = t;
+        List<StalledConnection> stalled = StalledConnection.quietCrowd(CLIENTS);
+        Throwable died = StalledConnection.runOnPlatformThread("reader", () -> {
+            for (StalledConnection c : stalled) {
+                model.join(model.outbox(c, SEND_QUEUE)); // joins quietly; no writer started: what is queued stays queued
             }
+            stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
+            model.broadcast("first line"); // welcome + this line: every outbox is full
+            model.broadcast("second line"); // finds all 5,000 full at once
         });
-        reader.join();
-        assertEquals(null, died[0], "the broadcasting reader died");
+        assertEquals(null, died, "the broadcasting reader died");
         assertEquals(0, model.registered(), "clients left in the registry");
         assertEquals(CLIENTS, metrics.evictions(), "evictions counted: each client exactly once");
         Outbox newcomer = model.outbox(new StalledConnection(CLIENTS + 1), SEND_QUEUE);

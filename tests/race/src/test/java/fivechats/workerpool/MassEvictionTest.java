@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import fivechats.race.StalledConnection;
 import fivechats.transport.ChatMetrics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,26 +26,16 @@ class MassEvictionTest {
         ChatMetrics metrics = ChatMetrics.standalone();
         WorkerPool pool = new WorkerPool(WorkerPool.Variant.FIXED, 1, Duration.ZERO);
         pool.attach(metrics);
-        List<StalledConnection> stalled = new ArrayList<>();
-        Throwable[] died = new Throwable[1];
-        Thread reader = Thread.ofPlatform().name("reader").start(() -> {
-            try {
-                for (int i = 1; i <= CLIENTS; i++) {
-                    StalledConnection c = new StalledConnection(i).hearsPresence(false); // join quietly: a welcome each
-                    stalled.add(c);
-                    pool.register(c);
-                }
-                stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
-                for (int line = 1; line < WorkerPool.LANE_LIMIT; line++) {
-                    pool.broadcast("line " + line); // welcome + 255 lines: every lane is full
-                }
-                pool.broadcast("one too many"); // finds all 1,000 lanes full at once
-            } catch (Throwable t) {
-                died[0] = t;
+        List<StalledConnection> stalled = StalledConnection.quietCrowd(CLIENTS);
+        Throwable died = StalledConnection.runOnPlatformThread("reader", () -> {
+            stalled.forEach(pool::register); // joins quietly: a welcome each
+            stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
+            for (int line = 1; line < WorkerPool.LANE_LIMIT; line++) {
+                pool.broadcast("line " + line); // welcome + 255 lines: every lane is full
             }
+            pool.broadcast("one too many"); // finds all 1,000 lanes full at once
         });
-        reader.join();
-        assertEquals(null, died[0], "the broadcasting reader died");
+        assertEquals(null, died, "the broadcasting reader died");
         assertEquals(0, pool.registered(), "clients left in the registry");
         assertEquals(CLIENTS, metrics.evictions(), "evictions counted: each client exactly once");
     }
