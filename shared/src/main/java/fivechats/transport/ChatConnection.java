@@ -1,6 +1,7 @@
 package fivechats.transport;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One client's WebSocket, as a model sees it: the Java form of gorilla's {@code *websocket.Conn}.
@@ -56,6 +57,27 @@ public interface ChatConnection {
      * @throws IllegalStateException     when another thread is writing to this connection right now
      */
     void write(String frame) throws IOException;
+
+    /**
+     * Starts sending one text frame and returns at once, without waiting for the network: for a model whose
+     * writers are shared (a worker pool) and must never sit on one slow client. The future completes when Jetty has
+     * written the frame, or exceptionally with a {@link ClosedConnectionException} when the write failed or took
+     * longer than the write wait (the client is then disconnected, as with {@link #write}).
+     *
+     * <p>The same rule as {@link #write}: <b>one send at a time</b>. A send holds the connection's single-send slot
+     * from this call until its future completes, so the next frame is sent from the completion (or after it),
+     * never beside it; a send that overlaps another is refused with an {@link IllegalStateException} in the future.
+     *
+     * <p>The default writes on the calling thread and returns a completed future: enough for test doubles.
+     */
+    default CompletableFuture<Void> send(String frame) {
+        try {
+            write(frame);
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException | IllegalStateException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** Starts the close handshake with this status code and reason. Idempotent; safe from any thread. */
     void close(int statusCode, String reason);

@@ -158,7 +158,13 @@ public final class ChatServer {
     // --- connection lifecycle, called by WebSocketConnection -----------------------------------
 
     void opened(WebSocketConnection connection) {
-        connections.put(connection.id(), connection);
+        synchronized (connections) { // one step with shutdown's "stop accepting": in its snapshot, or turned away here
+            if (!accepting) {
+                connection.close(StatusCode.SHUTDOWN, "server shutting down"); // upgraded just as shutdown began
+                return;
+            }
+            connections.put(connection.id(), connection);
+        }
         metrics.connectionOpened();
         heartbeat.watch(connection);
         model.accept(connection);
@@ -187,7 +193,9 @@ public final class ChatServer {
             return;
         }
         try {
-            accepting = false;
+            synchronized (connections) {
+                accepting = false; // from here on, a connection that opens is closed at once, never given to the model
+            }
             model.stop();
             for (WebSocketConnection connection : List.copyOf(connections.values())) {
                 connection.close(StatusCode.SHUTDOWN, "server shutting down");

@@ -1,9 +1,13 @@
 package fivechats.transport;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
@@ -12,8 +16,16 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * {@code writePump}. Used by the models whose fix is "exactly one writer per connection".
  *
  * <p>Invariant: <b>the outbox's writer thread is the only thread that writes to its connection</b>. Any
- * number of threads may {@link #offer} at once; they only queue. At most {@code limit} frames wait: a full
- * outbox refuses the frame, and the model decides what to do (the hub and thread-per-connection evict).
+ * number of threads may {@link #offer} at once; they only queue. At most {@code limit} frames wait.
+ *
+ * <p>Who pays when the outbox is full depends on why it is full:
+ * <ul>
+ *   <li>the writer is waiting on the network (Jetty could not write at once: the client's TCP window is closed):
+ *       the client is too slow, the outbox refuses the frame, and the model evicts the client;</li>
+ *   <li>the writer is busy, not waiting: the frames came faster than this server writes, which is the server's lag,
+ *       not the client's fault. The offering thread waits for room, so whoever produced the frame slows down and,
+ *       in the end, the sending client feels TCP backpressure. The wait is bounded by {@link #ROOM_WAIT}.</li>
+ * </ul>
  */
 public final class Outbox {
     /** What the writer takes. */
@@ -27,6 +39,9 @@ public final class Outbox {
     private record Close(int code, String reason) implements Outgoing {
     }
 
+    /** The longest an offer waits for room while the writer is busy: the default write wait, after which it is too slow. */
+    public static final Duration ROOM_WAIT = TransportConfig.defaults().writeWait();
+
     private final ChatConnection connection;
     private final ChatMetrics metrics;
     private final int limit;
@@ -35,6 +50,8 @@ public final class Outbox {
     /** Frames queued right now. Reserved before a frame is queued, so concurrent offers never exceed the limit. */
     private final AtomicInteger frames = new AtomicInteger();
     private volatile boolean closing;
+    /** The writer's current frame is waiting on the client's network. Guarded by this. */
+    private boolean waitingOnClient;
     private Thread writer;
 
     public Outbox(ChatConnection connection, int limit, ChatMetrics metrics) {
@@ -70,9 +87,10 @@ public final class Outbox {
     }
 
     /**
-     * Queues a frame; false only if {@code limit} frames are already waiting (the client is too slow). Once the
-     * outbox is finishing, frames are discarded and true is returned: the client is on its way out, which is not
-     * the same as being slow. Never blocks.
+     * Queues a frame; false only if {@code limit} frames are already waiting and the writer is waiting on the client
+     * (the client is too slow). If the writer is merely behind, waits for room (at most {@link #ROOM_WAIT}). Once the
+     * outbox is finishing, frames are discarded and true is returned: the client is on its way out, which is not the
+     * same as being slow.
      */
     // snippet:offer
     public boolean offer(String frame) {
@@ -80,13 +98,23 @@ public final class Outbox {
             return true;
         }
         synchronized (this) { // checked and queued in one step: a frame never lands behind the Close, unsent forever
+            long deadline = System.nanoTime() + ROOM_WAIT.toNanos();
+            while (!closing && frames.get() >= limit) {
+                long left = deadline - System.nanoTime();
+                if (waitingOnClient || left <= 0) {
+                    return false; // full because of the client: the model evicts it
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left); // full because of us: the offering thread waits
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the server is stopping the offering thread
+                    return true;
+                }
+            }
             if (closing) {
                 return true;
             }
-            if (frames.incrementAndGet() > limit) {
-                frames.decrementAndGet();
-                return false;
-            }
+            frames.incrementAndGet();
             queue.add(new Frame(frame));
         }
         metrics.queued(1);
@@ -100,6 +128,7 @@ public final class Outbox {
             if (!closing) {
                 closing = true;
                 queue.add(new Close(code, reason));
+                notifyAll(); // offers waiting for room stop waiting
             }
         }
     }
@@ -120,9 +149,8 @@ public final class Outbox {
             while (true) {
                 switch (queue.take()) {
                     case Frame(String json) -> {
-                        frames.decrementAndGet();
-                        metrics.queued(-1);
-                        connection.write(json);
+                        taken();
+                        write(json);
                     }
                     case Close(int code, String reason) -> {
                         connection.close(code, reason);
@@ -140,11 +168,41 @@ public final class Outbox {
         }
     }
 
+    /** One frame out of the queue: the room it leaves may be what an offer waits for. */
+    private void taken() {
+        metrics.queued(-1);
+        if (frames.getAndDecrement() == limit) {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    /** Sends one frame and waits for it; while Jetty waits on the client's network, a full outbox is the client's fault. */
+    private void write(String json) throws IOException, InterruptedException {
+        CompletableFuture<Void> sent = connection.send(json);
+        if (!sent.isDone()) {
+            synchronized (this) {
+                waitingOnClient = true;
+                notifyAll(); // an offer waiting for room now knows whose fault it is
+            }
+        }
+        try {
+            sent.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new ClosedConnectionException("write to " + connection
+                    + " failed: " + e.getCause(), e.getCause());
+        } finally {
+            synchronized (this) {
+                waitingOnClient = false;
+            }
+        }
+    }
+
     private void discardUntilClose() {
         try {
             while (queue.take() instanceof Frame) {
-                frames.decrementAndGet();
-                metrics.queued(-1);
+                taken();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -161,8 +219,7 @@ public final class Outbox {
     public int writeQueuedNow() throws IOException {
         int written = 0;
         for (Outgoing next; (next = queue.peek()) instanceof Frame(String json) && queue.remove(next); written++) {
-            frames.decrementAndGet();
-            metrics.queued(-1);
+            taken();
             connection.write(json);
         }
         return written;

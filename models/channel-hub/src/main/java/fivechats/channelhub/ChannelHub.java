@@ -118,6 +118,9 @@ public final class ChannelHub implements ChatModel {
 
     void register(Client client) throws InterruptedException {
         submit(new Register(client));
+        if (exited) { // the hub has gone (a shutdown): nobody else will ever end this client's writer
+            client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down");
+        }
     }
 
     void unregister(Client client) throws InterruptedException {
@@ -149,7 +152,12 @@ public final class ChannelHub implements ChatModel {
             Thread.currentThread().interrupt();
         } finally {
             exited = true;
-            inbox.clear(); // wakes any reader still blocked on put; its events are no longer wanted
+            // Wakes any reader still blocked on put. Its events are no longer wanted, but a newcomer's writer must end.
+            for (Event late; (late = inbox.poll()) != null; ) {
+                if (late instanceof Register(Client client)) {
+                    client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down");
+                }
+            }
         }
     }
     // end-snippet

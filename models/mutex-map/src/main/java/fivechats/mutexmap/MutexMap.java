@@ -4,13 +4,16 @@ import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
+import fivechats.transport.Outbox;
 import fivechats.transport.Wire;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.SequencedSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
@@ -25,14 +28,15 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  *       the line is lost). And removing takes the write lock while this thread still holds the read lock: a read
  *       lock cannot be upgraded, so the thread waits for itself forever, and every later broadcast queues
  *       behind it. The chat freezes.</li>
- *   <li>{@link Fixed}: the map lock guards the map and nothing else. A broadcast copies the map under the read
- *       lock, releases it, and writes outside it, each write under that connection's own lock (one writer at a
- *       time per connection). Dead clients are removed after the read lock is released.</li>
+ *   <li>{@link Fixed}: the map lock guards the map and nothing else, and nobody writes under it. Each connection
+ *       gets its own writer thread behind a bounded {@link Outbox}, as the Go article gives each connection a read
+ *       and a write goroutine; a broadcast walks the map under the read lock and only queues. A client whose outbox
+ *       is full while its writer waits on it is evicted with 1008, after the read lock is released.</li>
  * </ul>
- * Why this fix rather than another: one exclusive lock around every broadcast would also be correct, but then one
- * slow client blocks every broadcast, and fan-out runs on one thread at a time. With the snapshot and a lock per
- * connection, broadcasts to different connections proceed in parallel. A slow client still holds up the
- * broadcasts that reach it, for at most writeWait, after which the transport drops it.
+ * Why this fix rather than another: writing under the lock (exclusive, or a lock per connection on a snapshot) would
+ * also stop the overlaps, but then the broadcaster waits on every client it writes to: each client that stops
+ * reading stalls every line for the write deadline, and the stalls add up. With a writer per connection, nobody
+ * waits on a client but that client's own writer.
  */
 public abstract sealed class MutexMap implements ChatModel {
     protected final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -68,7 +72,7 @@ public abstract sealed class MutexMap implements ChatModel {
 
     @Override
     public void stop() {
-        // nothing queued: every write happens inline on a reader thread
+        // the naive form queues nothing: every write happens inline on a reader thread
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -156,17 +160,26 @@ public abstract sealed class MutexMap implements ChatModel {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** FIXED: copy under the read lock, write outside it under each connection's own lock, remove afterwards. */
+    /**
+     * FIXED: the map lock guards the map, and each connection has its own writer behind a bounded {@link Outbox}, as
+     * the Go article gives each connection a read and a write goroutine. A broadcast only queues, so it may hold the
+     * read lock for the whole walk; the write lock is taken to join or leave, which is also when presence is queued,
+     * so every client hears joins and leaves in the one order the map changed in.
+     */
     public static final class Fixed extends MutexMap {
-        /** A client and the lock that makes its writes one at a time. */
-        private record Member(ChatConnection connection, ReentrantLock writing) {
-        }
+        public static final int DEFAULT_SEND_QUEUE = 256;
 
-        private final Map<Long, Member> clients = new HashMap<>();
+        private final int sendQueue;
+        private final Map<Long, Outbox> clients = new HashMap<>();
+
+        public Fixed(int sendQueue) {
+            this.sendQueue = sendQueue;
+        }
 
         @Override
         protected void serve(ChatConnection connection) {
-            register(connection);
+            Outbox self = new Outbox(connection, sendQueue, context.metrics()).start(context.threads());
+            register(self);
             try {
                 while (true) {
                     broadcast(connection.read());
@@ -174,92 +187,88 @@ public abstract sealed class MutexMap implements ChatModel {
             } catch (ClosedConnectionException | InterruptedException e) {
                 // the client is gone
             } finally {
-                removeAndAnnounce(List.of(memberFor(connection)));
+                remove(self, StatusCode.NORMAL, "left");
             }
         }
 
-        private Member memberFor(ChatConnection connection) {
-            lock.readLock().lock();
-            try {
-                Member member = clients.get(connection.id());
-                return member != null ? member : new Member(connection, new ReentrantLock());
-            } finally {
-                lock.readLock().unlock();
-            }
-        }
-
-        /** Adds the client, writes its welcome before anyone can broadcast to it, then tells the others. */
-        void register(ChatConnection connection) {
-            Member self = new Member(connection, new ReentrantLock());
-            List<Member> others;
-            List<String> online;
+        /** Adds the client; its welcome and the others' joins are queued under the write lock, in map order. */
+        void register(Outbox self) {
+            String name = self.connection().name();
+            SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             lock.writeLock().lock();
             try {
-                others = List.copyOf(clients.values());
-                clients.put(connection.id(), self);
-                online = clients.values().stream().map(m -> m.connection().name()).toList();
-                self.writing().lock(); // taken before anyone can see us: our welcome is written before any broadcast
+                List<String> online = new ArrayList<>(clients.values().stream().map(o -> o.connection().name()).toList());
+                online.add(name);
+                self.offer(Wire.welcome(name, online)); // before the client is in the map: before any broadcast
+                offerAll(Wire.join(name), tooSlow);
+                clients.put(self.connection().id(), self);
             } finally {
                 lock.writeLock().unlock();
             }
-            try {
-                send(self, Wire.welcome(connection.name(), online));
-            } finally {
-                self.writing().unlock();
-            }
-            sendAll(others, Wire.join(connection.name()));
+            evict(tooSlow);
         }
 
         // snippet:fixed-broadcast
         void broadcast(String frame) {
-            List<Member> snapshot;
-            lock.readLock().lock(); // guards the map only: held for a copy, never during a write
+            SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
+            lock.readLock().lock(); // shared: broadcasts walk the map together, and only queue
             try {
-                snapshot = List.copyOf(clients.values());
+                offerAll(frame, tooSlow); // each outbox's single writer does the writing
             } finally {
                 lock.readLock().unlock();
             }
-            sendAll(snapshot, frame);
-        }
-
-        /** Writes to each, one writer at a time per connection; removes the dead with no lock held. */
-        private void sendAll(List<Member> recipients, String frame) {
-            List<Member> dead = new ArrayList<>();
-            for (Member member : recipients) {
-                if (!send(member, frame)) {
-                    dead.add(member);
-                }
-            }
-            removeAndAnnounce(dead);
-        }
-
-        private static boolean send(Member member, String frame) {
-            member.writing().lock();
-            try {
-                member.connection().write(frame);
-                return true;
-            } catch (IOException e) {
-                return false;
-            } finally {
-                member.writing().unlock();
-            }
+            evict(tooSlow); // after the read lock is released: a read lock cannot be upgraded
         }
         // end-snippet
 
-        private void removeAndAnnounce(List<Member> dead) {
-            for (Member member : dead) {
-                List<Member> remaining;
-                lock.writeLock().lock();
-                try {
-                    if (clients.remove(member.connection().id()) == null) {
-                        continue; // someone else removed it and announced it
-                    }
-                    remaining = List.copyOf(clients.values());
-                } finally {
-                    lock.writeLock().unlock();
+        /** Queues the frame for every client in the map; those too slow to take it go on {@code tooSlow}. */
+        private void offerAll(String frame, SequencedSet<Outbox> tooSlow) {
+            for (Outbox client : clients.values()) {
+                if (!client.offer(frame)) {
+                    tooSlow.add(client);
                 }
-                member.connection().close(StatusCode.NORMAL, "left");
-                sendAll(remaining, Wire.leave(member.connection().name()));
+            }
+        }
+
+        /** Idempotent: a client may be evicted by a broadcast and leave by itself later. */
+        void remove(Outbox client, int code, String reason) {
+            SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
+            lock.writeLock().lock();
+            try {
+                removeLocked(client, code, reason, tooSlow);
+            } finally {
+                lock.writeLock().unlock();
+            }
+            evict(tooSlow);
+        }
+
+        /** Under the write lock: removes and queues the leave for the others. True if the client was here. */
+        private boolean removeLocked(Outbox client, int code, String reason, SequencedSet<Outbox> tooSlow) {
+            if (clients.remove(client.connection().id()) == null) {
+                return false;
+            }
+            client.finish(code, reason);
+            offerAll(Wire.leave(client.connection().name()), tooSlow);
+            return true;
+        }
+
+        /** A worklist, not recursion: each eviction's leave may find more clients full. Counted once per client. */
+        private void evict(SequencedSet<Outbox> tooSlow) {
+            if (tooSlow.isEmpty()) {
+                return;
+            }
+            String reason = "too slow: more than " + sendQueue + " messages waiting; reconnect to continue";
+            lock.writeLock().lock();
+            try {
+                while (!tooSlow.isEmpty()) {
+                    Outbox client = tooSlow.removeFirst();
+                    if (removeLocked(client, StatusCode.POLICY_VIOLATION, reason, tooSlow)) {
+                        context.metrics().evicted();
+                        client.evict(StatusCode.POLICY_VIOLATION, reason); // drops what it can no longer read in time
+                    }
+                }
+            } finally {
+                lock.writeLock().unlock();
             }
         }
 
@@ -268,9 +277,30 @@ public abstract sealed class MutexMap implements ChatModel {
             return sizeOf(clients);
         }
 
+        /** Queues a 1001 behind each client's pending frames, then waits for the writers to flush them. */
+        @Override
+        public void stop() {
+            long deadline = System.nanoTime() + context.config().shutdownGrace().toNanos();
+            List<Outbox> all;
+            lock.readLock().lock();
+            try {
+                all = List.copyOf(clients.values());
+            } finally {
+                lock.readLock().unlock();
+            }
+            all.forEach(o -> o.finish(StatusCode.SHUTDOWN, "server shutting down"));
+            try {
+                for (Outbox o : all) {
+                    o.writer().join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         @Override
         public String toString() {
-            return "mutex-map fixed (snapshot under the read lock, a write lock per connection)";
+            return "mutex-map fixed (the lock guards the map; one writer per connection, send queue " + sendQueue + ")";
         }
     }
 }

@@ -5,6 +5,7 @@ import fivechats.transport.ChatMetrics;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
+import fivechats.transport.TransportConfig;
 import fivechats.transport.Wire;
 import java.io.IOException;
 import java.time.Duration;
@@ -12,15 +13,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.SequencedSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
@@ -37,8 +35,9 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  *       lines write to the same connection at once: the transport refuses the second write, and the line is lost.</li>
  *   <li>{@code locked}: the same, with a lock per connection around each write. No more overlaps, but two
  *       workers holding two lines of one sender race to each lock, so the later line can arrive first.</li>
- *   <li>{@code fixed}: each connection has a serial lane (a bounded FIFO) that at most one worker drains at a
- *       time. One writer per connection, and every sender's lines in order.</li>
+ *   <li>{@code fixed}: each connection has a serial {@link Lane} (a bounded FIFO) that at most one worker drains at
+ *       a time, sending without waiting for the network. One writer per connection, every sender's lines in order,
+ *       and no worker ever held by a client that stopped reading.</li>
  * </ul>
  */
 public final class WorkerPool implements ChatModel {
@@ -46,7 +45,11 @@ public final class WorkerPool implements ChatModel {
 
     /** Workers by default: two per core of this course's 2-core machines; writes mostly wait on the network. */
     public static final int DEFAULT_WORKERS = 4;
-    /** Tasks waiting for a worker. When full, submitting readers wait (backpressure); nothing is dropped. */
+    /**
+     * Tasks waiting for a worker (naive and locked). When full, submitting readers wait (backpressure); nothing is
+     * dropped. The fixed variant's tasks are lane drains, at most one per client (the lane's token), so its queue
+     * needs no bound of its own: its backpressure is the lane's.
+     */
     public static final int TASK_QUEUE = 1024;
     /** Frames a fixed-variant lane holds before its client is evicted as too slow (gorilla's 256). */
     public static final int LANE_LIMIT = 256;
@@ -54,17 +57,18 @@ public final class WorkerPool implements ChatModel {
     /** A connected client. {@link #lane} is used by the fixed variant only. */
     final class Member {
         final ChatConnection connection;
-        final Lane lane = new Lane(this);
+        final Lane lane;
 
         Member(ChatConnection connection) {
             this.connection = connection;
+            this.lane = new Lane(connection, metrics, WorkerPool.this::queueDrain, LANE_LIMIT, roomWait);
         }
     }
 
     private final Variant variant;
     private final int workerCount;
     private final Duration slowWorker;
-    private final BlockingQueue<Task> tasks = new ArrayBlockingQueue<>(TASK_QUEUE);
+    private final BlockingQueue<Task> tasks;
     private final Map<Long, Member> members = new ConcurrentHashMap<>();
     /** Held only to join or leave, so every client sees presence in one order. Never held while writing. */
     private final Object membership = new Object();
@@ -72,6 +76,8 @@ public final class WorkerPool implements ChatModel {
     private volatile boolean stopped;
     private ModelContext context;
     private ChatMetrics metrics;
+    /** How long a sender waits for room in a lane that is full only because the workers lag: the write wait. */
+    private Duration roomWait = TransportConfig.defaults().writeWait();
 
     /**
      * @param slowWorker for teaching and tests, zero otherwise: worker 0 holds each task it takes until another
@@ -85,12 +91,14 @@ public final class WorkerPool implements ChatModel {
         this.variant = variant;
         this.workerCount = workers;
         this.slowWorker = slowWorker;
+        this.tasks = variant == Variant.FIXED ? new LinkedBlockingQueue<>() : new ArrayBlockingQueue<>(TASK_QUEUE);
     }
 
     @Override
     public void start(ModelContext context) {
         this.context = context;
         this.metrics = context.metrics();
+        this.roomWait = context.config().writeWait();
         for (int i = 0; i < workerCount; i++) {
             int id = i;
             workers.add(context.threads().startPlatform("worker-" + i, () -> work(id)));
@@ -184,6 +192,11 @@ public final class WorkerPool implements ChatModel {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** FIXED: a lane's drain joins the queue at once; there is at most one per client, so it never needs to wait. */
+    private void queueDrain(Runnable drain) {
+        tasks.add(new Task(submitted.incrementAndGet(), drain));
     }
 
     @Override
@@ -318,100 +331,6 @@ public final class WorkerPool implements ChatModel {
         }
     }
 
-    /**
-     * FIXED: a connection's serial lane. Frames wait in FIFO order; when the lane has frames and no worker, one
-     * drain task is submitted. So <b>at most one worker writes to a connection at a time</b>, in lane order.
-     */
-    private final class Lane {
-        private final Member member;
-        private final Queue<String> frames = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger size = new AtomicInteger();
-        /** True while a drain task is queued or running: the single-writer token. */
-        private final AtomicBoolean scheduled = new AtomicBoolean();
-        private volatile boolean finished;
-        private volatile int closeCode;
-        private volatile String closeReason;
-
-        Lane(Member member) {
-            this.member = member;
-        }
-
-        // snippet:lane-offer
-        /** False if the lane is full: the caller evicts this client (after its own loop, never from inside it). */
-        boolean offer(String frame) {
-            if (!member.connection.wants(frame)) { // a join for a client with presence=off: skip it
-                return true;
-            }
-            synchronized (this) { // checked and queued in one step: once finished, nothing lands in the lane
-                if (finished) {
-                    return true;
-                }
-                if (size.incrementAndGet() > LANE_LIMIT) {
-                    size.decrementAndGet();
-                    return false;
-                }
-                frames.add(frame);
-            }
-            metrics.queued(1);
-            schedule();
-            return true;
-        }
-        // end-snippet
-
-        /** Closes after the frames already in the lane. */
-        void finish(int code, String reason) {
-            synchronized (this) {
-                if (finished) {
-                    return;
-                }
-                closeCode = code;
-                closeReason = reason;
-                finished = true; // from now on offers add nothing, so the drain's "finished and empty" is final
-            }
-            schedule();
-        }
-
-        /** The client was evicted: what it can no longer read in time is dropped. */
-        void dropQueued() {
-            for (String dropped; (dropped = frames.poll()) != null; ) {
-                size.decrementAndGet();
-                metrics.queued(-1);
-            }
-        }
-
-        private void schedule() {
-            if (scheduled.compareAndSet(false, true)) {
-                submit(this::drain);
-            }
-        }
-
-        // snippet:lane-drain
-        /** Runs on one worker at a time (the token), writing the lane's frames in order. */
-        private void drain() {
-            while (true) {
-                for (String frame; (frame = frames.poll()) != null; ) {
-                    size.decrementAndGet();
-                    metrics.queued(-1);
-                    try {
-                        member.connection.write(frame);
-                    } catch (IOException e) {
-                        member.connection.close(StatusCode.SERVER_ERROR, "write failed"); // its reader will leave
-                    }
-                }
-                if (finished && frames.isEmpty()) {
-                    member.connection.close(closeCode, closeReason);
-                    return; // keep the token: a finished lane is never drained again
-                }
-                scheduled.set(false);
-                // A frame may have arrived after the poll above and before the token was released: take it back.
-                if ((frames.isEmpty() && !finished) || !scheduled.compareAndSet(false, true)) {
-                    return;
-                }
-            }
-        }
-        // end-snippet
-    }
-
     // --- registry and shutdown ------------------------------------------------------------------
 
     @Override
@@ -428,14 +347,18 @@ public final class WorkerPool implements ChatModel {
         synchronized (membership) {
             all = List.copyOf(members.values());
         }
-        if (variant == Variant.FIXED) {
-            all.forEach(m -> m.lane.finish(StatusCode.SHUTDOWN, "server shutting down"));
-        }
-        for (int i = 0; i < workerCount; i++) {
-            submit(STOP); // behind every task already queued
-        }
-        stopped = true;
         try {
+            if (variant == Variant.FIXED) {
+                // A lane's sends complete later and queue its next drain then: wait for the lanes, not the queue.
+                all.forEach(m -> m.lane.finish(StatusCode.SHUTDOWN, "server shutting down"));
+                for (Member m : all) {
+                    m.lane.awaitClosed(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                }
+            }
+            for (int i = 0; i < workerCount; i++) {
+                submit(STOP); // behind every task already queued
+            }
+            stopped = true;
             for (Thread worker : workers) {
                 worker.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             }

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.StreamSupport;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
@@ -226,6 +227,35 @@ public abstract class ChatContract {
             RawClient.Handshake answer = raw.handshake();
             assertEquals(400, answer.status(), "presence=maybe answered " + answer);
             assertTrue(answer.body().contains("presence must be on or off"), "no reason given: " + answer.body());
+        }
+    }
+
+    @Test
+    @DisplayName("1e. under traffic, every newcomer's first frame is still its welcome, and it then hears every line sent after it joined")
+    void welcomeComesFirstUnderTraffic() throws Exception {
+        ChatClient talker = join("talker");
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread talking = Thread.ofVirtual().start(() -> {
+            for (int i = 1; stop.getCount() > 0 && i <= 20_000; i++) {
+                talker.send("line " + i);
+                talker.awaitChatsFrom(talker.name(), Math.max(0, i - 16), PATIENCE); // never more than 16 ahead
+            }
+        });
+        List<ChatClient> newcomers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 30; i++) {
+                newcomers.add(join("newcomer" + i));
+            }
+        } finally {
+            stop.countDown();
+            talking.join(PATIENCE);
+        }
+        for (ChatClient c : newcomers) {
+            assertEquals("welcome", first(c).path("type").asText(), c + "'s first frame, with lines flying: " + first(c));
+            List<Long> seqs = c.framesOfType("chat").stream().map(f -> f.path("seq").asLong()).toList();
+            for (int i = 1; i < seqs.size(); i++) {
+                assertEquals(seqs.get(i - 1) + 1, seqs.get(i), c + " missed a line after its first: " + seqs);
+            }
         }
     }
 
@@ -498,6 +528,85 @@ public abstract class ChatContract {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // 5b. bursts and stuck clients: the server's lag is never a prompt reader's fault
+
+    @Test
+    @DisplayName("5b. a burst: 5 of 20 clients send 100 lines each as fast as they can; every client reads promptly, gets all 500 in order, and nobody is evicted")
+    void burstNeverEvictsPromptReaders() throws Exception {
+        List<ChatClient> everyone = IntStream.range(0, 20).mapToObj(i -> join("b" + i)).toList();
+        List<ChatClient> senders = everyone.subList(0, 5);
+        List<String> senderNames = senders.stream().map(ChatClient::name).toList();
+        int perSender = 100;
+        List<Thread> threads = new ArrayList<>();
+        for (ChatClient sender : senders) { // no window: the senders outrun the server, which must push back on them
+            threads.add(Thread.ofVirtual().start(() -> IntStream.rangeClosed(1, perSender)
+                    .forEach(i -> sender.send(DeliveryCheck.line(sender.name(), i)))));
+        }
+        for (Thread t : threads) {
+            t.join(PATIENCE);
+        }
+        int expected = senders.size() * perSender;
+        await().alias("every client has all " + expected + " lines, or someone was closed")
+                .until(() -> everyone.stream().allMatch(c -> c.count("chat") >= expected)
+                        || everyone.stream().anyMatch(ChatClient::isClosed));
+        List<ChatClient> closed = everyone.stream().filter(ChatClient::isClosed).toList();
+        assertEquals(List.of(), closed.stream().map(c -> c + " " + c.closed().getNow(null)).toList(), "clients that read"
+                + " promptly were closed during a burst (" + server.metrics().evictions() + " evictions): the server"
+                + " blamed them for its own lag; a sender should feel backpressure instead");
+        for (ChatClient c : everyone) {
+            DeliveryCheck.Report report = DeliveryCheck.check(c, senderNames, perSender);
+            assertTrue(report.perfect(), "during a burst: " + report);
+        }
+    }
+
+    @Test
+    @DisplayName("5c. four clients stop reading while four others flood: no other client is closed, and none of their lines waits longer than a small bound (the polling loop's stall is its lesson: writeWait per stuck client)")
+    void stuckClientsNeverHoldUpTheOthers() {
+        List<ChatClient> stuck = IntStream.range(0, 4).mapToObj(i -> join("stuck" + i)).toList();
+        stuck.forEach(ChatClient::pauseReading);
+        List<ChatClient> flooders = IntStream.range(0, 4).mapToObj(i -> join("flood" + i)).toList();
+        ChatClient observer = join("observer");
+        boolean stalls = slowClientPolicy() == SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT;
+        Duration bound = stalls
+                ? server.config().writeWait().multipliedBy(stuck.size()).plusSeconds(5)
+                : server.config().writeWait().dividedBy(2); // a model that waits on a stuck write takes all of writeWait
+        // Big lines fill the stuck clients' TCP buffers quickly. Each flooder waits for its own echo (so it never
+        // runs ahead of the server) and times it: the echo goes through the model like every other line.
+        String filler = "#".repeat(3000);
+        Duration slowest = Duration.ZERO;
+        int rounds = 0;
+        while (rounds < 5000 && server.metrics().evictions() + server.metrics().writeFailures() < stuck.size()) {
+            rounds++;
+            for (ChatClient flooder : flooders) {
+                long before = System.nanoTime();
+                flooder.send(rounds + " " + filler);
+                flooder.awaitChatsFrom(flooder.name(), rounds, PATIENCE);
+                Duration took = Duration.ofNanos(System.nanoTime() - before);
+                slowest = took.compareTo(slowest) > 0 ? took : slowest;
+            }
+        }
+        String what = rounds + " rounds of 4 lines of 3 KB";
+        assertEquals(stuck.size(), server.metrics().evictions() + server.metrics().writeFailures(),
+                what + ": expected exactly the " + stuck.size() + " stuck clients to be dropped");
+        assertTrue(slowest.compareTo(bound) < 0, what + ": a healthy client's line took " + slowest.toMillis()
+                + " ms to come back, more than " + bound.toMillis() + " ms: the stuck clients held up everyone"
+                + " (a writer that waits on a stuck client, shared by others, is the usual cause)");
+        int total = rounds;
+        List<ChatClient> healthy = new ArrayList<>(flooders);
+        healthy.add(observer);
+        for (ChatClient c : healthy) {
+            await().alias(c + " gets every flooder's " + total + " lines").until(() -> c.count("chat") >= 4L * total);
+            assertTrue(!c.isClosed(), c + " reads promptly and was closed: " + c.closed().getNow(null));
+            for (ChatClient flooder : flooders) {
+                List<Long> seqs = c.framesOfType("chat").stream().filter(f -> f.path("from").asText().equals(flooder.name()))
+                        .map(f -> f.path("seq").asLong()).toList();
+                assertEquals(LongStream.rangeClosed(1, total).boxed().toList(), seqs, c + " got " + flooder + "'s lines");
+            }
+        }
+        assertOthersStillChat("stuck clients");
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // 6. heartbeat
 
     @Test
@@ -590,6 +699,39 @@ public abstract class ChatContract {
         }
         assertEquals(0, server.threads().live(), "model threads still running after shutdown");
         assertTrue(!server.isAccepting(), "a stopped server must not accept");
+    }
+
+    @Test
+    @DisplayName("7b. shutdown in the middle of a connect storm ends within the grace: every client closed, every model thread ended")
+    void shutdownDuringAConnectStormEndsInTime() throws Exception {
+        ChatClient first = join("first");
+        int storm = 200;
+        CountDownLatch halfway = new CountDownLatch(storm / 2);
+        List<Thread> connecting = new ArrayList<>();
+        for (int i = 0; i < storm; i++) {
+            String name = "storm" + i;
+            connecting.add(Thread.ofVirtual().start(() -> {
+                try {
+                    clients.add(ChatClient.connect(webSockets, server.chatUri(name), name));
+                } catch (RuntimeException refused) {
+                    // refused (503) or dropped while the server stops: expected for some
+                } finally {
+                    halfway.countDown();
+                }
+            }));
+        }
+        halfway.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        Duration grace = server.config().shutdownGrace();
+        long before = System.nanoTime();
+        server.shutdown();
+        Duration took = Duration.ofNanos(System.nanoTime() - before);
+        for (Thread t : connecting) {
+            t.join(PATIENCE);
+        }
+        assertTrue(took.compareTo(grace) < 0, "shutdown took " + took.toMillis() + " ms, the whole grace of "
+                + grace.toMillis() + " ms: something connected during the shutdown was never closed, or a writer never ended");
+        assertEquals(0, server.threads().live(), "model threads still running after shutdown");
+        assertEquals(1001, first.awaitClose(PATIENCE).code(), "the first client's close");
     }
 
     // ---------------------------------------------------------------------------------------------

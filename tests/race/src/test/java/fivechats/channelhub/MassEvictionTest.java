@@ -1,9 +1,12 @@
 package fivechats.channelhub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fivechats.race.StalledConnection;
 import fivechats.transport.ChatMetrics;
+import fivechats.transport.ModelThreads;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,18 +29,24 @@ class MassEvictionTest {
         ChannelHub hub = new ChannelHub(SEND_QUEUE);
         hub.attach(metrics);
         List<StalledConnection> stalled = StalledConnection.quietCrowd(CLIENTS);
+        ModelThreads threads = new ModelThreads();
         Throwable died = StalledConnection.runOnPlatformThread("hub", () -> {
             for (StalledConnection c : stalled) {
-                hub.register(new Client(c, hub, SEND_QUEUE, metrics)); // joins quietly: a welcome each
+                Client client = new Client(c, hub, SEND_QUEUE, metrics);
+                hub.register(client); // joins quietly: a welcome each
                 hub.handleQueued();
+                client.outbox().start(threads); // its writer takes the welcome and waits on the client forever
             }
             stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
-            hub.broadcast("first line"); // welcome + this line: every queue is full
-            hub.broadcast("second line"); // finds all 5,000 full at once; each eviction's leave finds the rest full
+            hub.broadcast("first line");
+            hub.broadcast("second line"); // welcome in flight, these two queued: every queue is full
+            hub.broadcast("third line"); // finds all 5,000 full at once; each eviction's leave finds the rest full
             hub.handleQueued();
         });
         assertEquals(null, died, "the hub thread died");
         assertEquals(0, hub.registered(), "clients left in the registry");
         assertEquals(CLIENTS, metrics.evictions(), "evictions counted: each client exactly once");
+        stalled.forEach(c -> c.close(1001, "test over")); // fails the stuck sends, so the writers end
+        assertTrue(threads.awaitNone(Duration.ofSeconds(30)), threads.live() + " writers still running");
     }
 }

@@ -3,17 +3,21 @@ package fivechats.race;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ClosedConnectionException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 /**
- * An in-memory client that never reads, for driving a model's classes below the network: nothing is ever written
- * to it (no writer runs in these tests), so whatever a model queues for it stays queued until the queue is full.
- * It can be told to stop hearing presence, so a crowd can join without filling each other's queues.
+ * An in-memory client that never reads, for driving a model's classes below the network. Its first
+ * {@link #send} never completes, as a real send does not when the client's TCP window is closed, so the model's
+ * writer waits on it and whatever the model queues behind it stays queued until the queue is full. {@link #close}
+ * fails that send, as Jetty does when a session closes, which lets the writer end. It can be told to stop hearing
+ * presence, so a crowd can join without filling each other's queues.
  */
 public final class StalledConnection implements ChatConnection {
     private final long id;
     private volatile boolean hearsPresence = true;
     private volatile int closeCode;
+    private final CompletableFuture<Void> stuck = new CompletableFuture<>();
 
     public StalledConnection(long id) {
         this.id = id;
@@ -83,12 +87,21 @@ public final class StalledConnection implements ChatConnection {
 
     @Override
     public void write(String frame) {
-        throw new AssertionError("nothing writes in these tests: " + name() + " was written " + frame);
+        throw new AssertionError("a stalled client takes only asynchronous sends: " + name() + " was written " + frame);
+    }
+
+    /** The send the client never reads: it completes only when the connection is closed, and fails then. */
+    @Override
+    public CompletableFuture<Void> send(String frame) {
+        return stuck;
     }
 
     @Override
     public void close(int statusCode, String reason) {
-        closeCode = statusCode;
+        if (closeCode == 0) {
+            closeCode = statusCode;
+        }
+        stuck.completeExceptionally(new ClosedConnectionException(name() + " closed with " + statusCode));
     }
 
     /** The code the model closed it with, 0 if never. */

@@ -102,15 +102,7 @@ final class VerdictTable {
      * Defects of fixed forms that were observed from outside and are not repaired yet: the matrix prints them under the
      * table, so no cell promises more than the code keeps. Remove a line when its repair lands with its test.
      */
-    static final Map<String, String> KNOWN_DEFECTS = new TreeMap<>(Map.of(
-            "worker-pool fixed", "a stuck client holds a worker for up to writeWait, and a fast burst outruns the four"
-                    + " workers: in both cases the lanes of clients that do read can overflow, and those clients are evicted"
-                    + " with 1008 too (measured by a reviewer: 20 clients, 5 of them sending 100 lines as fast as they can, lost"
-                    + " 5,600-7,700 of 10,000 deliveries). The repair needs a send that does not block the worker.",
-            "mutex-map fixed", "every broadcast writes to every client inline, so each stuck client stalls the chat for"
-                    + " writeWait, and the stalls add up (measured by a reviewer: with 5 stuck clients it stayed frozen for 40 s). Also, a client can be"
-                    + " told that N left before it is told that N joined. The repair is a writer per connection, as the Go"
-                    + " article's model has."));
+    static final Map<String, String> KNOWN_DEFECTS = new TreeMap<>(Map.of());
 
     /** Worker 0 pauses this long per task in the order scenario: a later task always overtakes it if it can. */
     static final Duration SLOW_WORKER = Duration.ofMillis(30);
@@ -147,8 +139,8 @@ final class VerdictTable {
             new Row("mutex-map", "naive", MutexMap.Naive::new, null,
                     Writes.OVERLAP, Jetty.REFUSED, Order.IN_ORDER, Churn.DEADLOCK, null, null, n -> n, "n",
                     List.of("fivechats.mutexmap.Overlap_03_ReadLock.Naive")),
-            new Row("mutex-map", "fixed", MutexMap.Fixed::new, null,
+            new Row("mutex-map", "fixed", () -> new MutexMap.Fixed(256), null,
                     Writes.SAFE, Jetty.NONE, Order.IN_ORDER, Churn.OK, MutexMapContractTest.class,
-                    SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT, n -> n, "n",
-                    List.of("fivechats.mutexmap.Overlap_03_ReadLock.Fixed")));
+                    SlowClientPolicy.EVICTED_WITH_1008, n -> 2 * n, "2n",
+                    List.of("fivechats.mutexmap.Overlap_03_ReadLock.Fixed", "fivechats.mutexmap.Presence_01_JoinWhileLeave.Fixed")));
 }
