@@ -530,6 +530,10 @@ public abstract class ChatContract {
     // ---------------------------------------------------------------------------------------------
     // 5b. bursts and stuck clients: the server's lag is never a prompt reader's fault
 
+    /*
+     * Shown to fail on the worker pool's lane as it was (evicts whoever is full: "b5 Close[code=1008 ...]", 10
+     * evictions) and on the outbox as it was (the channel hub evicted 19 of the 20 prompt readers).
+     */
     @Test
     @DisplayName("5b. a burst: 5 of 20 clients send 100 lines each as fast as they can; every client reads promptly, gets all 500 in order, and nobody is evicted")
     void burstNeverEvictsPromptReaders() throws Exception {
@@ -559,6 +563,10 @@ public abstract class ChatContract {
         }
     }
 
+    /*
+     * Shown to fail on the worker pool as it was (blocking writes: 10 clients dropped instead of the 4 stuck ones), and
+     * on the mutex map as it was (writes inline under a lock per connection: the flooders' lines waited writeWait).
+     */
     @Test
     @DisplayName("5c. four clients stop reading while four others flood: no other client is closed, and none of their lines waits longer than a small bound (the polling loop's stall is its lesson: writeWait per stuck client)")
     void stuckClientsNeverHoldUpTheOthers() {
@@ -701,6 +709,11 @@ public abstract class ChatContract {
         assertTrue(!server.isAccepting(), "a stopped server must not accept");
     }
 
+    /*
+     * Guards the property for every model, students' included. The transport's part (a connection that opens after
+     * the shutdown's snapshot is closed at once) is fixed by construction, one lock around both steps; the hub's part
+     * is shown by channelhub.LateJoinTest, which failed on the hub as it was.
+     */
     @Test
     @DisplayName("7b. shutdown in the middle of a connect storm ends within the grace: every client closed, every model thread ended")
     void shutdownDuringAConnectStormEndsInTime() throws Exception {
