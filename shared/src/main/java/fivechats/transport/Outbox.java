@@ -98,9 +98,11 @@ public final class Outbox {
             return true;
         }
         synchronized (this) { // checked and queued in one step: a frame never lands behind the Close, unsent forever
-            long deadline = System.nanoTime() + ROOM_WAIT.toNanos();
+            long deadline = 0; // read the clock only once the outbox is found full, never on the common path
             while (!closing && frames.get() >= limit) {
-                long left = deadline - System.nanoTime();
+                long now = System.nanoTime();
+                deadline = deadline == 0 ? now + ROOM_WAIT.toNanos() : deadline;
+                long left = deadline - now;
                 if (waitingOnClient || left <= 0) {
                     return false; // full because of the client: the model evicts it
                 }
@@ -130,6 +132,17 @@ public final class Outbox {
                 queue.add(new Close(code, reason));
                 notifyAll(); // offers waiting for room stop waiting
             }
+        }
+    }
+
+    /**
+     * Shutdown for a model with outboxes: queues a 1001 behind each one's pending frames, then waits for their writers
+     * to flush them, until {@code deadline} (a {@link System#nanoTime()} value).
+     */
+    public static void shutDownAll(List<Outbox> outboxes, long deadline) throws InterruptedException {
+        outboxes.forEach(o -> o.finish(StatusCode.SHUTDOWN, "server shutting down")); // after what is queued
+        for (Outbox o : outboxes) {
+            o.writer().join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         }
     }
 

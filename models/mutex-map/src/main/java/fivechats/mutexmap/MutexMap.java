@@ -7,7 +7,6 @@ import fivechats.transport.ModelContext;
 import fivechats.transport.Outbox;
 import fivechats.transport.Wire;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -288,11 +287,8 @@ public abstract sealed class MutexMap implements ChatModel {
             } finally {
                 lock.readLock().unlock();
             }
-            all.forEach(o -> o.finish(StatusCode.SHUTDOWN, "server shutting down"));
             try {
-                for (Outbox o : all) {
-                    o.writer().join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                }
+                Outbox.shutDownAll(all, deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -282,11 +282,8 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
             synchronized (membership) {
                 all = List.copyOf(clients.values());
             }
-            all.forEach(o -> o.finish(StatusCode.SHUTDOWN, "server shutting down"));
             try {
-                for (Outbox o : all) {
-                    o.writer().join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                }
+                Outbox.shutDownAll(all, deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -64,9 +64,11 @@ final class Lane {
             return true;
         }
         synchronized (this) { // checked and queued in one step: once finished, nothing lands in the lane
-            long deadline = System.nanoTime() + roomWaitNanos;
+            long deadline = 0; // read the clock only once the lane is found full, never on the common path
             while (!finished && frames.size() >= limit) {
-                long left = deadline - System.nanoTime();
+                long now = System.nanoTime();
+                deadline = deadline == 0 ? now + roomWaitNanos : deadline;
+                long left = deadline - now;
                 if (waitingOnClient || left <= 0) {
                     return false; // full because of the client: evict it
                 }

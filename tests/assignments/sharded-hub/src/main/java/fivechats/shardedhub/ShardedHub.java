@@ -209,12 +209,7 @@ public final class ShardedHub implements ChatModel {
                 shard.put(new Stop(done));
             }
             done.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            for (Outbox client : everyone) {
-                client.finish(StatusCode.SHUTDOWN, "server shutting down"); // after what is queued
-            }
-            for (Outbox client : everyone) {
-                client.writer().join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            }
+            Outbox.shutDownAll(everyone, deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
