@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -98,6 +100,20 @@ public final class ChatServer {
         context.setHandler(upgrades);
         HeaderDeadline deadline = new HeaderDeadline(config, connector.getScheduler(), metrics, context);
         connector.addEventListener(deadline);
+        connector.addEventListener(new Connection.Listener() {
+            /**
+             * Jetty's graceful stop waits for every open connection, and shortens the idle timeout (to its shutdown
+             * idle timeout, 1 s) only of those open when it starts. A connection accepted a moment later that sends
+             * nothing (an HTTP client's spare, a browser's preconnect) would keep the 30 s default and hold the stop
+             * for the whole grace. So every connection opened once shutdown has begun gets the short one at once.
+             */
+            @Override
+            public void onOpened(Connection connection) {
+                if (!accepting) {
+                    connection.getEndPoint().setIdleTimeout(connector.getShutdownIdleTimeout());
+                }
+            }
+        });
         server.setHandler(deadline);
     }
 
@@ -151,6 +167,9 @@ public final class ChatServer {
         // Plain text, not Jetty's HTML error page: the reader is wscat, a test or a browser's console.
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        // Nothing is left to do on this connection. Kept alive, it would also hold up a shutdown: Jetty's graceful
+        // stop waits for every open connection, and one opened in the last moment keeps its 30 s idle timeout.
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         response.write(true, ByteBuffer.wrap((reason + "\n").getBytes(StandardCharsets.UTF_8)), callback);
         return null;
     }

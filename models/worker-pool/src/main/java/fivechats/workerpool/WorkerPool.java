@@ -74,6 +74,8 @@ public final class WorkerPool implements ChatModel {
     private final Object membership = new Object();
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean stopped;
+    /** Set by {@link #stop()}: from then on nobody joins, so every lane is in stop's snapshot. Guarded by membership. */
+    private boolean closing;
     private ModelContext context;
     private ChatMetrics metrics;
     /** How long a sender waits for room in a lane that is full only because the workers lag: the write wait. */
@@ -206,7 +208,9 @@ public final class WorkerPool implements ChatModel {
 
     /** The client's reader: joins, turns each line into work for the pool, leaves. */
     private void serve(Member self) {
-        join(self);
+        if (!join(self)) {
+            return; // accepted just before the shutdown began: the transport closes it with 1001
+        }
         try {
             while (true) {
                 broadcast(self.connection.read());
@@ -218,10 +222,14 @@ public final class WorkerPool implements ChatModel {
         }
     }
 
-    private void join(Member self) {
+    /** False if the server is stopping: a lane that joined now would never be drained. */
+    private boolean join(Member self) {
         String name = self.connection.name();
         SequencedSet<Member> tooSlow = new LinkedHashSet<>();
         synchronized (membership) {
+            if (closing) {
+                return false;
+            }
             List<String> online = new ArrayList<>(members.values().stream().map(m -> m.connection.name()).toList());
             online.add(name);
             List<Member> others = List.copyOf(members.values());
@@ -230,6 +238,7 @@ public final class WorkerPool implements ChatModel {
             String join = Wire.join(name);
             others.forEach(other -> deliver(other, join, tooSlow));
             evict(tooSlow);
+            return true;
         }
     }
 
@@ -345,6 +354,7 @@ public final class WorkerPool implements ChatModel {
         long deadline = System.nanoTime() + grace.toNanos();
         List<Member> all;
         synchronized (membership) {
+            closing = true; // a reader that has not joined yet never will: its lane would wait for workers that are gone
             all = List.copyOf(members.values());
         }
         try {

@@ -205,6 +205,16 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** True if the server ends the connection (end of stream, nothing more sent) within {@code timeout}. */
+    public boolean endedByServer(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        try {
+            return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
     /**
      * Ends the TCP connection without a close frame, with a reset (SO_LINGER 0), as the kernel does for a process that
      * was killed mid-conversation. (A client whose network died sends nothing at all, not even this: that one only a

@@ -244,6 +244,23 @@ class TransportTest {
     }
 
     /**
+     * Shown to fail without the {@code Connection: close} on refusals: the refused socket was kept alive, and such
+     * sockets, opened in a connect storm just as the server stopped, made Jetty's graceful stop wait out the whole
+     * shutdown grace (contract test 7b saw it).
+     */
+    @Test
+    @DisplayName("a refused upgrade ends its connection: nothing is kept alive to hold up a shutdown")
+    void refusedUpgradeEndsItsConnection() throws Exception {
+        probe = new ProbeModel();
+        server = ChatServer.newServer(config(), probe).start();
+        try (RawClient refused = RawClient.upgrade(server.port(), "/chat?name=", null)) {
+            assertEquals(400, refused.handshake().status(), "no name: " + refused.handshake());
+            assertEquals("close", refused.handshake().headers().get("connection"), "the refusal's Connection header");
+            assertTrue(refused.endedByServer(ChatContract.PATIENCE), "the server kept the refused connection open");
+        }
+    }
+
+    /**
      * Shown to fail without the header deadline: every dribbling socket stayed open (Jetty's idle timeout restarts
      * with each byte), and the latch ran out.
      */
