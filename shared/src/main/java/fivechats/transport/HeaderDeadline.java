@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -15,8 +16,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * restarts with every byte, so a client that dribbles its headers a byte a second (slowloris) would hold its socket,
  * and a few hundred of them the server's sockets, for as long as it likes.
  *
- * <p>Two hooks: a connection listener arms one deadline per new connection, and this handler, first in line for
- * every request, marks the connection as having sent its head. The deadline closes the connection only if the mark
+ * <p>Two hooks: a connection listener arms one deadline per new HTTP connection (never for the WebSocket connection
+ * that replaces it at the upgrade: that one has sent its head, and lives as long as its heartbeat), and this
+ * handler, first in line for every request, marks the connection as having sent its head. The deadline closes the connection only if the mark
  * is missing; either way it forgets the connection, so nothing is kept longer than the timeout.
  */
 final class HeaderDeadline extends Handler.Wrapper implements Connection.Listener {
@@ -35,6 +37,9 @@ final class HeaderDeadline extends Handler.Wrapper implements Connection.Listene
 
     @Override
     public void onOpened(Connection connection) {
+        if (!(connection instanceof ConnectionMetaData)) {
+            return; // not an HTTP connection: an upgraded WebSocket, whose request head came before the upgrade
+        }
         scheduler.schedule(() -> {
             if (!headed.remove(connection) && connection.getEndPoint().isOpen()) {
                 metrics.headerTimedOut();
