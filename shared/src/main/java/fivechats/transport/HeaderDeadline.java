@@ -18,8 +18,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *
  * <p>Two hooks: a connection listener arms one deadline per new HTTP connection (never for the WebSocket connection
  * that replaces it at the upgrade: that one has sent its head, and lives as long as its heartbeat), and this
- * handler, first in line for every request, marks the connection as having sent its head. The deadline closes the connection only if the mark
- * is missing; either way it forgets the connection, so nothing is kept longer than the timeout.
+ * handler, first in line for every request, marks the connection as having sent its head. The deadline closes the
+ * connection only if the mark is missing; either way it forgets the connection, so nothing is kept longer than the
+ * timeout.
  */
 final class HeaderDeadline extends Handler.Wrapper implements Connection.Listener {
     private final long timeoutMillis;
