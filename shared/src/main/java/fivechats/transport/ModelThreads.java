@@ -3,6 +3,7 @@ package fivechats.transport;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,8 @@ public final class ModelThreads {
 
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicInteger died = new AtomicInteger();
+    /** The first death, told in one line; null while none. */
+    private final AtomicReference<String> firstDeath = new AtomicReference<>();
     private final Object lock = new Object();
 
     /** Starts a virtual thread: cheap enough for one or two per connection. */
@@ -34,6 +37,11 @@ public final class ModelThreads {
     /** Threads started here that ended with an exception: a model bug, always worth a look. */
     public int died() {
         return died.get();
+    }
+
+    /** The first thread that died, its exception and where it was thrown, in one line; null if none died. */
+    public String firstDeath() {
+        return firstDeath.get();
     }
 
     /** Threads started here that have not ended yet. */
@@ -63,6 +71,8 @@ public final class ModelThreads {
                 body.run();
             } catch (Throwable t) {
                 died.incrementAndGet();
+                StackTraceElement[] where = t.getStackTrace();
+                firstDeath.compareAndSet(null, name + " died of " + t + (where.length > 0 ? " at " + where[0] : ""));
                 log.error("thread {} died", name, t);
             } finally {
                 live.decrementAndGet();

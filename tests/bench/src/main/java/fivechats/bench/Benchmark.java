@@ -2,6 +2,7 @@ package fivechats.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.File;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -109,6 +110,10 @@ public final class Benchmark {
                 "the locked form loses nothing but reorders: fan-out only, to show it"));
         targets.add(jar(root, java, "channel-hub", "channel-hub", all, ""));
         targets.add(jar(root, java, "mutex-map", "mutex-map", all, ""));
+        String yours = System.getProperty("bench.student", "");
+        if (!yours.isBlank()) {
+            targets.add(student(root, java, yours));
+        }
         Path peer = root.resolve("tests/bench/peer");
         targets.add(new Target("node ws (peer)", List.of("node", peer.resolve("peer.js").toString(), "--port", "0"), false, all,
                 "a plain Node ws broadcast server, the outside reference"));
@@ -121,6 +126,23 @@ public final class Benchmark {
         String[] words = name.split(" ");
         command.addAll(List.of(words).subList(1, words.length)); // flags after the module name
         return new Target(name, command, true, scenarios, why);
+    }
+
+    /**
+     * A student's model, from {@code -Dbench.student=MODULE-FOLDER:MAIN-CLASS} (for example
+     * {@code tests/assignments/my-model:fivechats.mymodel.Main}): its compiled classes on this benchmark's own class
+     * path, which holds the transport and its libraries. Measured as "yours".
+     */
+    private static Target student(Path root, Path java, String spec) {
+        String[] parts = spec.split(":", 2);
+        Path classes = root.resolve(parts[0]).resolve("target/classes");
+        if (parts.length != 2 || !Files.isDirectory(classes)) {
+            throw new IllegalArgumentException("-Dbench.student must be MODULE-FOLDER:MAIN-CLASS, with the module built"
+                    + " (mvn -q -pl MODULE-FOLDER -am install -DskipTests); no " + classes);
+        }
+        List<String> command = List.of(java.toString(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-cp",
+                classes + File.pathSeparator + System.getProperty("java.class.path"), parts[1], "--port", "0");
+        return new Target("yours", command, true, EnumSet.allOf(Scenario.class), "the model in " + parts[0]);
     }
 
     private static List<Result> measure(Target target, int run, Plan plan, Load load, Path jcmd) throws Exception {

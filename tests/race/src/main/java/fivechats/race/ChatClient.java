@@ -32,6 +32,8 @@ public final class ChatClient implements Session.Listener {
 
     private final String name;
     private final List<JsonNode> frames = new ArrayList<>();
+    /** When each frame arrived ({@link System#nanoTime()}), index for index with {@code frames}; guarded by it. */
+    private final List<Long> arrivals = new ArrayList<>();
     /** Chat lines received per sender, updated as they arrive; guarded by {@code frames}. */
     private final Map<String, Long> chatsFrom = new HashMap<>();
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
@@ -115,6 +117,13 @@ public final class ChatClient implements Session.Listener {
     public List<JsonNode> frames() {
         synchronized (frames) {
             return List.copyOf(frames);
+        }
+    }
+
+    /** When each of {@link #frames()} arrived, as {@link System#nanoTime()}: for latency measurements. */
+    public List<Long> arrivals() {
+        synchronized (frames) {
+            return List.copyOf(arrivals);
         }
     }
 
@@ -203,8 +212,10 @@ public final class ChatClient implements Session.Listener {
     public void onWebSocketText(String text) {
         try {
             JsonNode frame = JSON.readTree(text);
+            long now = System.nanoTime();
             synchronized (frames) {
                 frames.add(frame);
+                arrivals.add(now);
                 if ("chat".equals(frame.path("type").asText())) {
                     chatsFrom.merge(frame.path("from").asText(), 1L, Long::sum);
                 }
@@ -214,6 +225,7 @@ public final class ChatClient implements Session.Listener {
             // a frame that is not JSON is recorded as such, so delivery checks report it as corrupt
             synchronized (frames) {
                 frames.add(JSON.createObjectNode().put("type", "not-json").put("raw", text));
+                arrivals.add(System.nanoTime());
             }
         }
         demandNext();

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import java.util.stream.StreamSupport;
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -92,10 +93,14 @@ public abstract class ChatContract {
         server = ChatServer.newServer(config(), newModel()).start();
     }
 
+    /** After every test: the clients leave, the server stops, and no model thread may have died along the way. */
     @AfterEach
     void stopServer() {
         clients.forEach(ChatClient::leave);
         server.shutdown();
+        assertEquals(0, server.threads().died(), () -> "model threads died of an uncaught exception during the test;"
+                + " the first: " + server.threads().firstDeath() + ". A thread that dies takes its client (or the whole"
+                + " chat) with it: catch what you expect, and fix the race behind what you did not expect");
     }
 
     /** Replaces the running server with one configured differently. */
@@ -146,9 +151,10 @@ public abstract class ChatContract {
         return online;
     }
 
-    private static List<String> threadsStartedSince(Set<Thread> baseline) {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> !baseline.contains(t))
-                .map(Thread::getName).sorted().toList();
+    /** Threads, platform and virtual, alive now and not in {@code baseline}: "name#id", sorted. */
+    private static List<String> threadsStartedSince(Set<Long> baseline) {
+        return ThreadCensus.alive().entrySet().stream().filter(t -> !baseline.contains(t.getKey()))
+                .map(t -> t.getValue() + "#" + t.getKey()).sorted().toList();
     }
 
     private static List<String> sorted(List<String> names) {
@@ -231,28 +237,53 @@ public abstract class ChatContract {
         }
     }
 
+    /** Clients online (quietly) while newcomers join in test 1e: each welcome lists them all, so building it takes time. */
+    private static final int QUIET_CROWD = 300;
+    /** The most newcomers test 1e lets join: the bound on "repeat until seen". */
+    private static final int NEWCOMERS = 60;
+
+    /*
+     * Shown to fail on tests/assignments/mistakes RegistryBeforeWelcome (the newcomer is added, then its welcome is
+     * built by listing everyone: a broadcast in between queues a line first). The quiet crowd is the workload that
+     * widens that real window: a welcome listing 300 names takes long enough to build that a broadcast meets it.
+     */
     @Test
-    @DisplayName("1e. under traffic, every newcomer's first frame is still its welcome, and it then hears every line sent after it joined")
+    @DisplayName("1e. under traffic, with 300 online, every newcomer's first frame is still its welcome, and it then hears every line sent after it joined")
     void welcomeComesFirstUnderTraffic() throws Exception {
+        clients.addAll(Crowd.joinStorm(webSockets, server, 4, QUIET_CROWD / 4, PATIENCE, "quiet", false));
+        await().alias("the quiet crowd of " + QUIET_CROWD + " is online").until(() -> server.model().registered() == QUIET_CROWD);
         ChatClient talker = join("talker");
         CountDownLatch stop = new CountDownLatch(1);
+        ConcurrentLinkedQueue<Throwable> talkerFailed = new ConcurrentLinkedQueue<>();
         Thread talking = Thread.ofVirtual().start(() -> {
-            for (int i = 1; stop.getCount() > 0 && i <= 20_000; i++) {
-                talker.send("line " + i);
-                talker.awaitChatsFrom(talker.name(), Math.max(0, i - 16), PATIENCE); // never more than 16 ahead
+            try {
+                for (int i = 1; stop.getCount() > 0 && i <= 20_000; i++) {
+                    talker.send("line " + i);
+                    talker.awaitChatsFrom(talker.name(), Math.max(0, i - 16), PATIENCE); // never more than 16 ahead
+                }
+            } catch (Throwable e) {
+                talkerFailed.add(e);
             }
         });
         List<ChatClient> newcomers = new ArrayList<>();
         try {
-            for (int i = 0; i < 30; i++) {
-                newcomers.add(join("newcomer" + i));
+            for (int i = 0; i < NEWCOMERS; i++) {
+                ChatClient newcomer = join("newcomer" + i);
+                newcomers.add(newcomer);
+                if (!"welcome".equals(first(newcomer).path("type").asText())) {
+                    break; // seen: no need to go on
+                }
             }
         } finally {
             stop.countDown();
             talking.join(PATIENCE);
         }
+        assertTrue(talkerFailed.isEmpty(), () -> "the talker's lines stopped coming back while newcomers joined: "
+                + talkerFailed.peek().getMessage());
         for (ChatClient c : newcomers) {
-            assertEquals("welcome", first(c).path("type").asText(), c + "'s first frame, with lines flying: " + first(c));
+            assertEquals("welcome", first(c).path("type").asText(), c + "'s first frame, with lines flying, was " + first(c)
+                    + ": a newcomer must be sent its welcome before any broadcast can find it in the registry"
+                    + " (queue the welcome, then add the client, in one step)");
             List<Long> seqs = c.framesOfType("chat").stream().map(f -> f.path("seq").asLong()).toList();
             for (int i = 1; i < seqs.size(); i++) {
                 assertEquals(seqs.get(i - 1) + 1, seqs.get(i), c + " missed a line after its first: " + seqs);
@@ -372,6 +403,47 @@ public abstract class ChatContract {
         for (ChatClient c : stable) {
             DeliveryCheck.Report report = DeliveryCheck.check(c, stableNames, 30);
             assertTrue(report.perfect(), "during churn: " + report);
+        }
+    }
+
+    /** Rounds of the same-moment join storm: the bound on "repeat until seen". */
+    private static final int PRESENCE_ROUNDS = 4;
+
+    /*
+     * Shown to fail on tests/assignments/mistakes PresenceWithoutLock (list, announce and add without a lock: two
+     * clients that join together never hear of each other) in the first round.
+     */
+    @Test
+    @DisplayName("3b. 40 clients join at the same moment, in rounds: each then sees every other online exactly once")
+    void sameMomentJoinsSeeEachOtherOnce() throws Exception {
+        List<ChatClient> everyone = new ArrayList<>();
+        for (int round = 1; round <= PRESENCE_ROUNDS; round++) {
+            List<ChatClient> storm = Crowd.joinStorm(webSockets, server, 8, 5, PATIENCE, "p" + round + "-", true);
+            clients.addAll(storm);
+            storm.forEach(ChatClient::awaitWelcome);
+            everyone.addAll(storm);
+            int n = everyone.size();
+            await().alias("the registry holds all " + n).until(() -> server.model().registered() == n);
+            // A line from the last to join reaches each client behind every presence frame queued for it before.
+            ChatClient last = everyone.get(n - 1);
+            last.send("round " + round + " done");
+            for (ChatClient c : everyone) {
+                awaitChat(c, last.name(), "round " + round + " done");
+            }
+            List<String> names = sorted(everyone.stream().map(ChatClient::name).toList());
+            for (ChatClient c : everyone) {
+                List<String> view = onlineAsSeenBy(c);
+                if (!view.equals(names)) {
+                    List<String> missing = new ArrayList<>(names);
+                    view.forEach(missing::remove);
+                    List<String> twice = new ArrayList<>(view);
+                    names.forEach(twice::remove);
+                    throw new AssertionError(c + "'s view of who is online is wrong after " + n + " clients joined at the"
+                            + " same moment (round " + round + "): never heard of " + missing + ", listed twice or"
+                            + " unknown " + twice + ". Listing who is online, announcing the newcomer and adding it"
+                            + " must happen as one step (under one lock, or on one thread), or two joins interleave");
+                }
+            }
         }
     }
 
@@ -496,7 +568,10 @@ public abstract class ChatContract {
         String what = "sent " + sent + " lines of 3 KB to a client that stopped reading";
         switch (policy) {
             case EVICTED_WITH_1008 -> {
-                assertEquals(1, server.metrics().evictions(), what + "; expected exactly one eviction");
+                assertEquals(1, server.metrics().evictions(), what + "; expected exactly one eviction (1008)"
+                        + (server.metrics().writeFailures() > 0 ? ", but the model never evicted it and the transport's"
+                        + " write deadline dropped it instead: a full queue must close its client, not skip frames or"
+                        + " wait on it" : ""));
                 assertTrue(maxQueued <= maxQueuedFrames(), "the model queued up to " + maxQueued
                         + " frames: memory is not bounded by its send queues");
             }
@@ -625,9 +700,10 @@ public abstract class ChatContract {
     void massEvictionLeavesTheChatWorking() {
         assumeTrue(slowClientPolicy() == SlowClientPolicy.EVICTED_WITH_1008, "a model that stalls on a stuck client");
         int crowd = 100;
-        List<ChatClient> stuck = IntStream.range(0, crowd).mapToObj(i -> join("mass" + i)).toList();
         ChatClient flooder = join("flooder");
         ChatClient watcher = join("watcher");
+        int threadsBefore = server.threads().live();
+        List<ChatClient> stuck = IntStream.range(0, crowd).mapToObj(i -> join("mass" + i)).toList();
         stuck.forEach(ChatClient::pauseReading);
         // As in test 5: big lines fill the stuck clients' TCP buffers, then their queues; a window keeps the flooder
         // from running ahead of the model, so the healthy clients are never the ones that fall behind.
@@ -657,7 +733,68 @@ public abstract class ChatContract {
                 + flooder.closed().getNow(null) + ", watcher " + watcher.closed().getNow(null));
         stuck.forEach(ChatClient::resumeReading); // each reads what its buffers hold, then its close
         stuck.forEach(c -> c.awaitClose(PATIENCE));
+        // Each evicted client's own reader now wakes to its close and leaves again: that second leave must change
+        // nothing. Once their threads have ended, a newcomer's join queues behind anything they announced.
+        await().alias("the model threads of the " + crowd + " evicted clients end")
+                .until(() -> server.threads().live() <= threadsBefore);
+        join("latecomer");
+        await().alias("watcher hears the latecomer join").until(() -> watcher.count("join") >= crowd + 1);
+        List<String> leftInTheEnd = sorted(watcher.framesOfType("leave").stream().map(f -> f.path("name").asText()).toList());
+        List<String> twice = new ArrayList<>(leftInTheEnd);
+        left.forEach(twice::remove);
+        assertEquals(List.of(), twice, "leaves watcher heard again once the evicted clients' own readers had ended"
+                + " (" + twice.size() + " extra): a client's departure must be announced once, however many threads"
+                + " see it go; make leave idempotent (only the call that removes the client announces it)");
         assertOthersStillChat("a mass eviction");
+    }
+
+    /*
+     * Shown to fail on tests/assignments/mistakes DropWhenFull (a full queue skips the frame): "slow" came back
+     * connected, with hundreds of lines missing.
+     */
+    @Test
+    @DisplayName("5e. a client that stops reading, then catches up, either gets every line sent meanwhile or is closed: never silently skipped")
+    void laggingClientGetsEverythingOrIsClosed() throws Exception {
+        if (slowClientPolicy() == SlowClientPolicy.EVICTED_WITH_1008) {
+            // A write deadline longer than the flood, so the transport's own timeout cannot hide a model that drops.
+            restartWith(config().withWriteWait(PATIENCE));
+        }
+        ChatClient slow = join("slow");
+        slow.pauseReading();
+        ChatClient flooder = join("flooder");
+        String filler = "#".repeat(4000);
+        int window = 32;
+        int lines = 3000; // 12 MB: more than the TCP buffers and any bounded queue of 4 KB lines hold
+        int sent = 0;
+        while (sent < lines && server.metrics().evictions() + server.metrics().writeFailures() == 0) {
+            sent++;
+            if (sent > window) {
+                flooder.awaitChatsFrom(flooder.name(), sent - window, PATIENCE);
+            }
+            flooder.send(sent + " " + filler);
+        }
+        slow.resumeReading();
+        // Markers until one reaches slow (a model that drops may drop the first ones too) or slow is closed.
+        boolean arrived = false;
+        for (int i = 1; i <= 10 && !arrived && !slow.isClosed(); i++) {
+            String marker = "marker " + i;
+            flooder.send(marker);
+            try {
+                await().atMost(Duration.ofSeconds(5)).until(() -> slow.hasChat(flooder.name(), marker) || slow.isClosed());
+                arrived = slow.hasChat(flooder.name(), marker);
+            } catch (ConditionTimeoutException stillNothing) {
+                // the next marker
+            }
+        }
+        if (slow.isClosed()) {
+            return; // closed: it knows it missed lines, and can reconnect
+        }
+        assertTrue(arrived, "slow, reading again, got none of 10 markers within 5 s each and is still connected");
+        int total = sent;
+        long got = slow.framesOfType("chat").stream().filter(f -> f.path("seq").asLong() <= total).count();
+        assertEquals(total, got, "slow stopped reading while " + total + " lines were sent, then read again: it is still"
+                + " connected, yet got only " + got + " of them. A client that cannot keep up must be closed (1008), never"
+                + " skipped silently: it believes it saw the whole conversation");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -819,16 +956,18 @@ public abstract class ChatContract {
         warmUp.send("warming up");
         awaitChat(warmUp, "warm-up", "warming up");
         warmUp.leave();
-        await().until(() -> server.model().registered() == 0 && server.openConnections() == 0);
-        // Java-visible platform threads, compared as a set. (ThreadMXBean's count also includes JIT compiler
-        // threads, which the JVM starts under load and retires after idling: that would measure the JIT.)
-        Set<Thread> baseline = Thread.getAllStackTraces().keySet();
+        await().alias("warm-up leaves: registry and connections at zero")
+                .until(() -> server.model().registered() == 0 && server.openConnections() == 0);
+        // Every Java thread, platform and virtual, compared as a set of ids: a writer started with Thread.ofVirtual()
+        // escapes the model's thread count, not this. (ThreadMXBean's count also includes JIT compiler threads,
+        // which the JVM starts under load and retires after idling: that would measure the JIT.)
+        Set<Long> baseline = ThreadCensus.alive().keySet();
 
         List<ChatClient> crowd = IntStream.range(0, 100).mapToObj(i -> join("crowd" + i)).toList();
         for (ChatClient c : crowd.subList(0, 10)) {
             c.send("hello from " + c.name());
         }
-        await().until(() -> crowd.stream().allMatch(c -> c.count("chat") == 10));
+        await().alias("each of the crowd gets the 10 hellos").until(() -> crowd.stream().allMatch(c -> c.count("chat") == 10));
         assertEquals(100, server.model().registered(), "clients in the registry with the crowd connected");
         crowd.forEach(ChatClient::leave);
         await().alias("registry and connections back to zero")
@@ -836,8 +975,10 @@ public abstract class ChatContract {
         await().alias("model threads back to the baseline of " + modelThreads)
                 .until(() -> server.threads().live() == modelThreads);
         await().pollInSameThread() // Awaitility's own poller thread would count as a new thread
+                .alias("threads started for the crowd end").atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertEquals(List.of(), threadsStartedSince(baseline),
-                "platform threads started during the test and still alive"));
+                "threads (platform or virtual) started while 100 clients came and went, still alive after they all"
+                        + " left: a thread per client that is never ended is a leak; end each client's threads when it leaves"));
         assertEquals(0, server.metrics().connections(), "open connections in the metrics");
         // Frames queued for clients that left are discarded by their writers, which may still be at it: wait for the
         // count, which a real leak never brings back to zero.
