@@ -407,7 +407,7 @@ public abstract class ChatContract {
     }
 
     /** Rounds of the same-moment join storm: the bound on "repeat until seen". */
-    private static final int PRESENCE_ROUNDS = 4;
+    private static final int PRESENCE_ROUNDS = 6;
 
     /*
      * Shown to fail on tests/assignments/mistakes PresenceWithoutLock (list, announce and add without a lock: two
