@@ -14,6 +14,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassSelector;
@@ -37,6 +40,12 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * exit status is 0 either way: a non-zero one would make Maven's exec plugin print a stack trace.
  */
 public final class Grader {
+    /** Awaitility's "Condition with alias 'WHAT' didn't complete within TIME because ...". */
+    private static final Pattern TIMED_OUT =
+            Pattern.compile("Condition with alias '(.+)' didn't complete within ([^.]+?)( because.*)?\\.?", Pattern.DOTALL);
+    /** The longest line of a reason: a list of a hundred names says nothing more than its first few. */
+    private static final int LONGEST_LINE = 600;
+
     private Grader() {
     }
 
@@ -181,9 +190,19 @@ public final class Grader {
 
     /** The first lines of a failure: what was expected and what was seen, not a stack trace. */
     private static String reason(Throwable t) {
+        if (t instanceof ConditionTimeoutException && t.getCause() instanceof AssertionError seen) {
+            return reason(seen); // an untilAsserted that timed out: its last assertion says what was seen
+        }
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().strip();
-        String[] lines = message.split("\n");
-        String shown = lines.length > 3 ? String.join("\n", List.of(lines).subList(0, 3)) + "\n..." : message;
+        Matcher waited = TIMED_OUT.matcher(message);
+        if (t instanceof ConditionTimeoutException && waited.matches()) {
+            return "waited " + waited.group(2) + " for this, and it never happened: " + waited.group(1);
+        }
+        List<String> lines = new ArrayList<>();
+        for (String line : message.split("\n")) {
+            lines.add(line.length() > LONGEST_LINE ? line.substring(0, LONGEST_LINE) + " ..." : line);
+        }
+        String shown = lines.size() > 3 ? String.join("\n", lines.subList(0, 3)) + "\n..." : String.join("\n", lines);
         return (t instanceof AssertionError ? "" : t.getClass().getSimpleName() + ": ") + shown;
     }
 

@@ -1,12 +1,8 @@
 package fivechats.mistakes;
 
 import fivechats.transport.ChatConnection;
-import fivechats.transport.ClosedConnectionException;
-import fivechats.transport.Wire;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -42,41 +38,13 @@ public final class RawVirtualWriter extends ReadersWriteDirectly {
                 // a failed write ends it; a client that left quietly leaves it waiting in take()
             }
         });
-        writers.put(connection.id(), new Writer(queue, thread));
-        context.threads().startVirtual("reader-" + connection, () -> serve(connection));
+        writers.put(connection.id(), new Writer(queue, thread)); // LEAK: nothing ends it when its client leaves
+        super.accept(connection);
     }
 
-    private void serve(ChatConnection connection) {
-        synchronized (membership) {
-            List<String> online = new ArrayList<>(clients.values().stream().map(ChatConnection::name).toList());
-            online.add(connection.name());
-            send(connection, Wire.welcome(connection.name(), online));
-            broadcast(Wire.join(connection.name()));
-            clients.put(connection.id(), connection);
-        }
-        try {
-            while (true) {
-                broadcast(connection.read());
-            }
-        } catch (ClosedConnectionException | InterruptedException gone) {
-            // the client left, or the server is stopping
-        } finally {
-            synchronized (membership) {
-                if (clients.remove(connection.id()) != null) {
-                    broadcast(Wire.leave(connection.name())); // LEAK: its writer is never told to stop
-                }
-            }
-        }
-    }
-
+    /** Queues for the client's writer instead of writing; a full queue evicts. */
     @Override
-    protected void broadcast(String frame) {
-        for (ChatConnection client : clients.values()) {
-            send(client, frame);
-        }
-    }
-
-    private void send(ChatConnection client, String frame) {
+    protected void deliver(ChatConnection client, String frame) {
         Writer writer = writers.get(client.id());
         if (writer != null && !writer.queue().offer(frame) && writers.remove(client.id(), writer)) {
             client.close(StatusCode.POLICY_VIOLATION, "too slow");

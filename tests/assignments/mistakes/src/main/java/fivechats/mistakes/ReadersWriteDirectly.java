@@ -38,7 +38,7 @@ public class ReadersWriteDirectly implements ChatModel {
         synchronized (membership) {
             List<String> online = new ArrayList<>(clients.values().stream().map(ChatConnection::name).toList());
             online.add(connection.name());
-            write(connection, Wire.welcome(connection.name(), online));
+            deliver(connection, Wire.welcome(connection.name(), online));
             broadcast(Wire.join(connection.name()));
             clients.put(connection.id(), connection);
         }
@@ -60,11 +60,12 @@ public class ReadersWriteDirectly implements ChatModel {
     /** BROKEN: this reader writes to every connection, while other readers may be writing to the same ones. */
     protected void broadcast(String frame) {
         for (ChatConnection client : clients.values()) {
-            write(client, frame);
+            deliver(client, frame);
         }
     }
 
-    private static void write(ChatConnection client, String frame) {
+    /** Writes on the calling thread. */
+    protected void deliver(ChatConnection client, String frame) {
         try {
             client.write(frame);
         } catch (IOException | IllegalStateException lost) {
