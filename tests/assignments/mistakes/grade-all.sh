@@ -17,7 +17,7 @@ else
 fi
 
 # Build once; each grade below only runs the grader.
-mvn -q ${MAVEN_ARGS:-} -Pmistakes -pl tests/assignments/grader -am install -DskipTests -Dgrade.skip \
+mvn -q ${MAVEN_ARGS:-} -Pmistakes -pl tests/assignments/mistakes,tests/assignments/grader -am install -DskipTests -Dgrade.skip \
   || { echo "the build failed: nothing was graded" >&2; exit 2; }
 
 reports="$here/target/grades"
