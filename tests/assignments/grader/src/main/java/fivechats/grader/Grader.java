@@ -79,7 +79,9 @@ public final class Grader {
         boolean all = Boolean.getBoolean("grade.all");
         String mode = GradedModel.slowClientPolicy() == SlowClientPolicy.EVICTED_WITH_1008
                 ? "evict (a client that stops reading must be closed with 1008; -Dgrade.slowClients=stall if yours waits for it)"
-                : "stall (a client that stops reading may hold everyone up until the write deadline drops it)";
+                : "stall (a client that stops reading may hold everyone up until the write deadline drops it: tests 5c"
+                        + " and 5d, which forbid that, are skipped, so this grade cannot tell a model that holds everyone up"
+                        + " from one that does not; grade in evict mode to find out)";
         System.out.println("Grading " + model + ", cause by cause...");
 
         Map<Cause, List<Outcome>> outcomes = new EnumMap<>(Cause.class);
@@ -182,18 +184,15 @@ public final class Grader {
         return (int) plan.countTestIdentifiers(TestIdentifier::isTest);
     }
 
-    /** The cost lines: the graded model beside the reference (the channel hub), a moment apart on this machine. */
+    /** The cost line: the graded model beside the reference (the channel hub), a moment apart on this machine. */
     private static String cost() {
         try {
-            CostProbe.Cost yours = CostProbe.measure(GradedModel.create());
-            CostProbe.Cost reference = CostProbe.measure(new ChannelHub(ChannelHub.DEFAULT_SEND_QUEUE));
-            return String.format(Locale.ROOT, "Cost, %s; a figure, not a grade:%n"
-                    + "                          every client reading                      one client stopped reading%n"
-                    + "  yours:                 %s    %s%n"
-                    + "  reference channel hub: %s    %s%n"
-                    + "  With one client stuck, a p99 near the write deadline (10 s) means a stuck client holds up everyone"
-                    + " (a lock held while writing, or one thread writing to all).%n",
-                    CostProbe.load(), yours.free(), yours.oneStuck(), reference.free(), reference.oneStuck());
+            CostProbe.Figures yours = CostProbe.measure(GradedModel.create());
+            CostProbe.Figures reference = CostProbe.measure(new ChannelHub(ChannelHub.DEFAULT_SEND_QUEUE));
+            return String.format(Locale.ROOT, "Cost, %s:%n  yours:                 %s%n  reference channel hub: %s%n"
+                    + "  yours delivers %.2fx the reference's rate: a figure, not a grade (far below it, look for a lock held"
+                    + " while writing, which makes every write wait for every other).%n", CostProbe.load(), yours, reference,
+                    yours.deliveriesPerSecond() / reference.deliveriesPerSecond());
         } catch (Exception | AssertionError e) {
             return "Cost: not measured (" + reason(e) + ")\n";
         }
