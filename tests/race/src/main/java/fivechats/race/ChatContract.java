@@ -93,7 +93,11 @@ public abstract class ChatContract {
         server = ChatServer.newServer(config(), newModel()).start();
     }
 
-    /** After every test: the clients leave, the server stops, and no model thread may have died along the way. */
+    /**
+     * After every test: the clients leave, the server stops, and no model thread may have died along the way. Shown to
+     * fail on tests/assignments/mistakes HashMapRegistry, whose talker's reader died of ConcurrentModificationException
+     * in 1e while every newcomer still got its welcome first.
+     */
     @AfterEach
     void stopServer() {
         clients.forEach(ChatClient::leave);
@@ -693,7 +697,8 @@ public abstract class ChatContract {
      * A hundred clients stop reading at the same moment, so their queues fill together: evicting one offers its leave
      * to the others, which are full too. An eviction that evicts from inside itself recurses once per full client
      * (thousands overflow the stack: see the models' MassEvictionTest, below the network) and counts some twice.
-     * Shown to fail on the channel hub as it was (recursive eviction): 112 evictions counted for the 100 clients.
+     * Shown to fail on the channel hub as it was (recursive eviction): 112 evictions counted for the 100 clients; and
+     * on tests/assignments/mistakes LeaveTwice (the evicted clients' own readers announce them again).
      */
     @Test
     @DisplayName("5d. mass eviction: 100 clients stop reading at once while others chat: each is evicted and counted exactly once, the others get every line and every leave, and the chat goes on (models that queue)")
@@ -948,6 +953,10 @@ public abstract class ChatContract {
     // ---------------------------------------------------------------------------------------------
     // 8. leaks
 
+    /*
+     * Shown to fail on tests/assignments/mistakes RawVirtualWriter (a writer per client on Thread.ofVirtual(), never
+     * ended): its leaked writers are invisible to Thread.getAllStackTraces(), which this test used to compare.
+     */
     @Test
     @DisplayName("8. after every client leaves, the registry, connections, model threads and JVM threads return to the baseline")
     void noLeaksAfterEveryoneLeaves() {
