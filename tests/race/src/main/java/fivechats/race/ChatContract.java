@@ -94,9 +94,9 @@ public abstract class ChatContract {
     }
 
     /**
-     * After every test: the clients leave, the server stops, and no model thread may have died along the way. Shown to
-     * fail on tests/assignments/mistakes HashMapRegistry, whose talker's reader died of ConcurrentModificationException
-     * in 1e while every newcomer still got its welcome first.
+     * After every test: the clients leave, the server stops, and no model thread may have died along the way. Added
+     * for tests/assignments/mistakes HashMapRegistry, whose talker's reader died of ConcurrentModificationException
+     * in 1e while 1e itself still passed (every newcomer got its welcome first).
      */
     @AfterEach
     void stopServer() {
