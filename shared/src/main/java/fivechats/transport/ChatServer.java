@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -96,7 +98,7 @@ public final class ChatServer {
             container.setIdleTimeout(config.pongWait().plus(config.pingPeriod()));
             container.addMapping("/chat", this::upgrade);
         });
-        upgrades.setHandler(new HttpRoutes(metrics, () -> accepting));
+        upgrades.setHandler(new HttpRoutes(metrics, () -> accepting, this::stats));
         context.setHandler(upgrades);
         HeaderDeadline deadline = new HeaderDeadline(config, connector.getScheduler(), metrics, context);
         connector.addEventListener(deadline);
@@ -289,6 +291,29 @@ public final class ChatServer {
 
     public ChatModel model() {
         return model;
+    }
+
+    /**
+     * What {@code GET /stats} answers and the page shows: which model serves, with which teaching aids, and the
+     * counters in which a break shows (a concurrent write, a refusal by Jetty, an eviction, a queue that grows).
+     */
+    Map<String, Object> stats() {
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("model", model.toString());
+        stats.put("maxMessageBytes", config.maxMessageBytes());
+        stats.put("raceWindowMs", config.raceWindow().toMillis());
+        stats.put("detector", config.detector().name().toLowerCase(Locale.ROOT));
+        stats.put("connections", metrics.connections());
+        stats.put("registered", model.registered());
+        stats.put("linesIn", metrics.messagesIn());
+        stats.put("framesOut", metrics.messagesOut());
+        stats.put("concurrentWrites", metrics.concurrentWrites());
+        stats.put("jettyRefusals", metrics.jettyRefusals());
+        stats.put("evictions", metrics.evictions());
+        stats.put("queued", metrics.queuedMessages());
+        stats.put("dropped", metrics.droppedMessages());
+        stats.put("modelThreadDeaths", threads.died());
+        return stats;
     }
 
     /** Connections the transport holds open right now. */

@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -17,8 +19,10 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The plain HTTP side: the chat page and its two assets, {@code /healthz} and {@code /metrics}. The page is
- * three static files with no build step, loaded once from the classpath.
+ * The plain HTTP side: the chat page and its two assets, {@code /healthz}, {@code /metrics} and {@code /stats}.
+ * The page is three static files with no build step, loaded once from the classpath. {@code /stats} is the handful of
+ * numbers the page shows beside the chat (which model serves it, concurrent writes, evictions, queue depth), as JSON,
+ * so a learner sees a break without reading Prometheus text.
  *
  * <p>Only GET and HEAD are answered (anything else gets 405 with {@code Allow}), and every answer carries the
  * headers a browser needs to keep the page to itself: no MIME sniffing, no framing by another site (clickjacking),
@@ -33,12 +37,16 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
             "/", asset("index.html", "text/html; charset=utf-8"),
             "/chat.js", asset("chat.js", "text/javascript; charset=utf-8"),
             "/chat.css", asset("chat.css", "text/css; charset=utf-8"));
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final ChatMetrics metrics;
     private final BooleanSupplier accepting;
+    private final Supplier<Map<String, Object>> stats;
 
-    HttpRoutes(ChatMetrics metrics, BooleanSupplier accepting) {
+    HttpRoutes(ChatMetrics metrics, BooleanSupplier accepting, Supplier<Map<String, Object>> stats) {
         this.metrics = metrics;
         this.accepting = accepting;
+        this.stats = stats;
     }
 
     /** Same-origin everything; 'self' covers the page's own ws:// socket (CSP Level 3). */
@@ -49,7 +57,7 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         String path = Request.getPathInContext(request);
         Asset asset = assets.get(path);
-        boolean known = asset != null || path.equals("/healthz") || path.equals("/metrics");
+        boolean known = asset != null || path.equals("/healthz") || path.equals("/metrics") || path.equals("/stats");
         if (known && !HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
             send(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "text/plain; charset=utf-8",
@@ -64,6 +72,8 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             metrics.writeTo(out);
             send(response, callback, HttpStatus.OK_200, metrics.contentType(), out.toByteArray());
+        } else if (path.equals("/stats")) {
+            send(response, callback, HttpStatus.OK_200, "application/json", JSON.writeValueAsBytes(stats.get()));
         } else {
             return false; // Jetty answers 404
         }

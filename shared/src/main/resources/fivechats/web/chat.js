@@ -1,18 +1,26 @@
 // The Five Chats page: plain JavaScript, no build step. Every model serves this same page.
 // Rules it keeps: text from the network is only ever set as textContent, never as HTML;
 // it reconnects when the connection drops; it scrolls to new lines only if you were at the bottom.
+// What it shows so that a break can be seen: each line's per-sender seq, a red mark on a line that arrives out of
+// order or after a gap, and the server's own counters (GET /stats) beside the chat.
 "use strict";
 
 const NAME = /^[A-Za-z0-9_.-]{1,32}$/;   // the server's rule; checked here so a bad name never loops on reconnect
 const RETRY_FIRST_MS = 500;              // first reconnect delay, doubled on each failure ...
 const RETRY_MAX_MS = 8000;               // ... up to this
+const STATS_EVERY_MS = 1000;             // how often the server's counters are fetched while you are in the chat
+const ALARMS = ["concurrentWrites", "jettyRefusals", "evictions", "dropped", "modelThreadDeaths"]; // > 0 is news
 
 const $ = (id) => document.getElementById(id);
 const log = $("log");
+const encoder = new TextEncoder();
 let socket = null;
 let name = null;
 let online = [];                         // a list, not a set: two tabs may share a name
 let retryMs = RETRY_FIRST_MS;
+let maxMessageBytes = 4096;              // the transport's default, until /stats says otherwise
+const lastSeq = new Map();               // sender -> highest seq seen: a sender's lines must arrive 1, 2, 3 ...
+const seen = { reordered: 0, missing: 0 };
 
 function setStatus(text) { $("status").textContent = text; }
 
@@ -42,17 +50,40 @@ function renderOnline() {
   $("online-count").textContent = String(online.length);
 }
 
+function showCount(id, value, alarm) {
+  $(id).textContent = String(value);
+  $(id).classList.toggle("alarm", alarm && value > 0);
+}
+
+// What is wrong with this line's place in its sender's sequence, or null. The first line seen from a sender sets
+// the start (you may join mid-conversation); a join starts a new connection, whose seq starts again at 1.
+function checkSeq(from, seq) {
+  const last = lastSeq.get(from);
+  lastSeq.set(from, Math.max(last ?? 0, seq));
+  if (last === undefined || seq === last + 1) return null;
+  if (seq > last + 1) {
+    seen.missing += seq - last - 1;
+    showCount("seen-missing", seen.missing, true);
+    return "gap: #" + (last + 1) + (seq - 1 > last + 1 ? "-#" + (seq - 1) : "") + " not received";
+  }
+  seen.reordered += 1;
+  showCount("seen-reordered", seen.reordered, true);
+  return "out of order: arrived after #" + last;
+}
+
 function onFrame(event) {
   const msg = JSON.parse(event.data);
   switch (msg.type) {
     case "welcome":
       online = msg.online.slice();
+      lastSeq.clear();
       retryMs = RETRY_FIRST_MS;
       setStatus("connected as " + msg.you);
       renderOnline();
       break;
     case "join":
       online.push(msg.name);
+      lastSeq.delete(msg.name);
       addLine("presence", [[null, msg.name + " joined"]]);
       renderOnline();
       break;
@@ -63,9 +94,12 @@ function onFrame(event) {
       renderOnline();
       break;
     }
-    case "chat":
-      addLine("chat", [["from", msg.from], ["text", msg.text]]);
+    case "chat": {
+      const problem = checkSeq(msg.from, msg.seq);
+      const parts = [["from", msg.from], ["seq", "#" + msg.seq], ["text", msg.text]];
+      addLine(problem ? "chat broken" : "chat", problem ? [...parts, ["mark", problem]] : parts);
       break;
+    }
     case "error":
       addLine("notice", [[null, "server: " + msg.reason]]);
       break;
@@ -82,10 +116,27 @@ function connect() {
     renderOnline();
     const why = event.code + (event.reason ? " " + event.reason : "");
     addLine("notice", [[null, "disconnected (" + why + "); reconnecting in " + retryMs / 1000 + " s"]]);
-    setStatus("disconnected");
+    setStatus(event.code === 1008 ? "evicted: " + (event.reason || "too slow") : "disconnected");
     setTimeout(connect, retryMs);
     retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
   };
+}
+
+async function refreshStats() {
+  try {
+    const response = await fetch("/stats", { cache: "no-store" });
+    if (!response.ok) return;
+    const stats = await response.json();
+    maxMessageBytes = stats.maxMessageBytes;
+    $("serving").textContent = "served by " + stats.model
+      + (stats.raceWindowMs > 0 ? ", race window " + stats.raceWindowMs + " ms" : "")
+      + (stats.detector === "report" ? ", detector reports only" : "");
+    for (const key of ["connections", "queued", ...ALARMS]) {
+      showCount("stat-" + key, stats[key], ALARMS.includes(key));
+    }
+  } catch (e) {
+    // The server is down or restarting; the socket's own status line says so.
+  }
 }
 
 $("join-form").addEventListener("submit", (event) => {
@@ -100,6 +151,8 @@ $("join-form").addEventListener("submit", (event) => {
   $("join-form").hidden = true;
   $("chat").hidden = false;
   connect();
+  refreshStats();
+  setInterval(refreshStats, STATS_EVERY_MS);
   $("message").focus();
 });
 
@@ -107,6 +160,14 @@ $("send-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = $("message").value;
   if (text === "" || !socket || socket.readyState !== WebSocket.OPEN) return;
+  // The server's limit is in UTF-8 bytes, not characters: a longer line would close the connection with 1009.
+  const bytes = encoder.encode(text).length;
+  $("send-error").hidden = bytes <= maxMessageBytes;
+  if (bytes > maxMessageBytes) {
+    $("send-error").textContent = "Too long: " + bytes + " bytes; the server takes at most " + maxMessageBytes
+      + " (UTF-8 bytes, so an é counts 2 and a € 3). Nothing was sent.";
+    return;
+  }
   socket.send(text);
   $("message").value = "";
 });

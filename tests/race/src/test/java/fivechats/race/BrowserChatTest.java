@@ -3,7 +3,11 @@ package fivechats.race;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import fivechats.transport.ChatConnection;
+import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
+import fivechats.transport.ModelContext;
+import fivechats.transport.Wire;
 import fivechats.transport.TransportConfig;
 import java.io.File;
 import java.nio.file.Files;
@@ -19,7 +23,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -31,7 +37,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The browser page in a real headless Chromium (Debian's chromium and chromium-driver), on every fixed model:
  * two browsers join, see each other in the online list, chat, see markup shown as text, see a leave, and
- * reconnect after the server restarts. Skipped with a message where chromium is not installed, except in CI (the {@code CI}
+ * reconnect after the server restarts. The page shows which model serves it, each line's seq, the server's counters,
+ * refuses a line too long in UTF-8 bytes, and marks a line that arrives out of order or after a gap (a scripted model
+ * sends them, since a fixed model never does).
+ *
+ * <p>Each check shown to fail on a broken twin of the page: without {@code [hidden]{display:none}} the chat pane showed
+ * before joining (the page as it was); without the byte count the page sent the 4,500-byte line and showed no error;
+ * with {@code checkSeq} always content, the gap and the reordering went unmarked.
+ * Skipped with a message where chromium is not installed, except in CI (the {@code CI}
  * environment variable or {@code -Dfivechats.requireBrowser=true}), where a missing browser fails.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -87,9 +100,11 @@ class BrowserChatTest {
     private WebDriver joinAs(String name) throws Exception {
         WebDriver browser = browser();
         browser.get(server.httpUri().toString());
+        assertTrue(!browser.findElement(By.id("chat")).isDisplayed(), "the chat pane shows before joining");
         browser.findElement(By.id("name")).sendKeys(name);
         browser.findElement(By.cssSelector("#join-form button")).click();
         waitIn(browser).until(ExpectedConditions.textToBe(By.id("status"), "connected as " + name));
+        assertTrue(!browser.findElement(By.id("join-form")).isDisplayed(), "the join form stays after joining");
         return browser;
     }
 
@@ -103,10 +118,22 @@ class BrowserChatTest {
     }
 
     private static void awaitLine(WebDriver browser, String from, String text) {
-        waitIn(browser).withMessage(() -> "no line '" + text + "' from " + from + " in " + logOf(browser))
-                .until(b -> b.findElements(By.cssSelector("#log p.chat")).stream().anyMatch(p ->
+        awaitLine(browser, from, text, null);
+    }
+
+    /** Waits for a line from this sender with this text, and with this seq unless {@code seq} is null. */
+    private static WebElement awaitLine(WebDriver browser, String from, String text, Integer seq) {
+        return waitIn(browser).withMessage(() -> "no line '" + text + "' from " + from + (seq == null ? "" : " #" + seq)
+                        + " in " + logOf(browser))
+                .until(b -> b.findElements(By.cssSelector("#log p.chat")).stream().filter(p ->
                         p.findElement(By.className("from")).getText().equals(from)
-                                && p.findElement(By.className("text")).getText().equals(text)));
+                                && p.findElement(By.className("text")).getText().equals(text)
+                                && (seq == null || p.findElement(By.className("seq")).getText().equals("#" + seq)))
+                        .findFirst().orElse(null));
+    }
+
+    private static String text(WebDriver browser, String id) {
+        return browser.findElement(By.id(id)).getText();
     }
 
     private static String logOf(WebDriver browser) {
@@ -130,8 +157,23 @@ class BrowserChatTest {
         awaitLine(bob, "bob", "hello <b>alice</b> & co");
         assertTrue(alice.findElements(By.cssSelector("#log b")).isEmpty(), "a chat line was rendered as HTML");
 
+        // 1,500 euro signs: 1,500 characters but 4,500 UTF-8 bytes, over the server's 4,096. The page refuses it;
+        // sent, it would close alice's connection with 1009. Her next line is her first: #1.
+        ((JavascriptExecutor) alice).executeScript("document.getElementById('message').value = arguments[0]", "\u20ac".repeat(1500));
+        alice.findElement(By.cssSelector("#send-form button")).click();
+        waitIn(alice).until(b -> b.findElement(By.id("send-error")).isDisplayed());
+        assertTrue(text(alice, "send-error").startsWith("Too long: 4500 bytes"), text(alice, "send-error"));
+        alice.findElement(By.id("message")).clear();
         say(alice, "hi bob");
-        awaitLine(bob, "alice", "hi bob");
+        awaitLine(bob, "alice", "hi bob", 1);
+        awaitLine(bob, "bob", "hello <b>alice</b> & co", 1);
+        assertTrue(bob.findElements(By.cssSelector("#log p.broken")).isEmpty(), "a fixed model's line marked broken: " + logOf(bob));
+
+        // The page says who serves it and shows the server's counters.
+        String serving = "served by " + server.model();
+        waitIn(bob).until(ExpectedConditions.textToBe(By.id("serving"), serving));
+        waitIn(bob).until(ExpectedConditions.textToBe(By.id("stat-connections"), "2"));
+        assertEquals("0", text(bob, "stat-concurrentWrites"), "concurrent writes on a fixed model");
 
         bob.quit();
         browsers.remove(bob);
@@ -146,5 +188,53 @@ class BrowserChatTest {
         waitIn(alice).until(ExpectedConditions.textToBe(By.id("status"), "connected as alice"));
         say(alice, "back again");
         awaitLine(alice, "alice", "back again");
+    }
+
+    /**
+     * A scripted model that sends bob's lines 1, 3, 2, 4: #3 arrives after a gap (#2 missing so far), #2 arrives out of
+     * order, #4 is in order again. The page marks exactly the two.
+     */
+    @Test
+    @DisplayName("the page marks a line that arrives after a gap and one that arrives out of order, and counts them")
+    void pageMarksGapsAndReordering() throws Exception {
+        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), new ScriptedModel()).start();
+        WebDriver alice = joinAs("alice");
+        WebElement three = awaitLine(alice, "bob", "three", 3);
+        WebElement two = awaitLine(alice, "bob", "two", 2);
+        WebElement four = awaitLine(alice, "bob", "four", 4);
+        assertEquals("gap: #2 not received", three.findElement(By.className("mark")).getText());
+        assertEquals("out of order: arrived after #3", two.findElement(By.className("mark")).getText());
+        assertTrue(four.findElements(By.className("mark")).isEmpty(), "#4 follows #3: " + four.getText());
+        assertEquals(2, alice.findElements(By.cssSelector("#log p.broken")).size(), logOf(alice));
+        assertEquals("1", text(alice, "seen-reordered"));
+        assertEquals("1", text(alice, "seen-missing"));
+    }
+
+    /** Sends each newcomer its welcome and then bob's lines in the order 1, 3, 2, 4. */
+    private static final class ScriptedModel implements ChatModel {
+        @Override
+        public void start(ModelContext context) {
+        }
+
+        @Override
+        public void accept(ChatConnection connection) {
+            try {
+                connection.write(Wire.welcome(connection.name(), List.of(connection.name(), "bob")));
+                for (int seq : new int[] {1, 3, 2, 4}) {
+                    connection.write(Wire.chat("bob", seq, List.of("", "one", "two", "three", "four").get(seq)));
+                }
+            } catch (java.io.IOException e) {
+                connection.close(1011, "scripted model could not write");
+            }
+        }
+
+        @Override
+        public int registered() {
+            return 0;
+        }
+
+        @Override
+        public void stop() {
+        }
     }
 }

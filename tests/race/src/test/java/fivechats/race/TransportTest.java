@@ -337,7 +337,7 @@ class TransportTest {
     void httpRoutesRefuseOtherMethodsAndSendSecurityHeaders() throws Exception {
         probe = new ProbeModel();
         server = ChatServer.newServer(config(), probe).start();
-        for (String path : List.of("/", "/chat.js", "/healthz", "/metrics")) {
+        for (String path : List.of("/", "/chat.js", "/healthz", "/metrics", "/stats")) {
             for (String method : List.of("POST", "PUT", "DELETE")) {
                 RawClient.Handshake answer = RawClient.request(server.port(), method, path);
                 assertEquals(405, answer.status(), method + " " + path + " answered " + answer);
@@ -355,7 +355,7 @@ class TransportTest {
     }
 
     @Test
-    @DisplayName("GET / serves the page, /healthz answers ok, /metrics serves Prometheus text")
+    @DisplayName("GET / serves the page, /healthz answers ok, /metrics serves Prometheus text, /stats the page's JSON")
     void httpRoutes() throws Exception {
         probe = new ProbeModel();
         server = ChatServer.newServer(config(), probe).start();
@@ -374,6 +374,14 @@ class TransportTest {
                 "chat_queued_messages", "chat_evictions_total", "chat_concurrent_writes_total", "chat_model_threads",
                 "chat_jvm_platform_threads", "chat_registered_clients")) {
             assertTrue(metrics.body().contains("\n" + name + " "), name + " missing from /metrics:\n" + metrics.body());
+        }
+        HttpResponse<String> stats = http.send(HttpRequest.newBuilder(server.httpUri().resolve("/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, stats.statusCode());
+        assertEquals("application/json", stats.headers().firstValue("content-type").orElse(""));
+        assertTrue(stats.body().startsWith("{\"model\":\"" + probe + "\",\"maxMessageBytes\":"), stats.body());
+        for (String key : List.of("concurrentWrites", "jettyRefusals", "evictions", "queued", "dropped", "modelThreadDeaths")) {
+            assertTrue(stats.body().contains("\"" + key + "\":0"), key + " missing from /stats: " + stats.body());
         }
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(server.httpUri() + "nope")).build(),
                 HttpResponse.BodyHandlers.ofString());
