@@ -66,6 +66,7 @@ public final class ShardedHub implements ChatModel {
     private final Map<Long, Outbox> online = new LinkedHashMap<>();
     /** Guarded by {@link #membership}. */
     private boolean stopping;
+    /** Evicted and not yet removed from its shard: so each client is evicted, and counted, once. */
     private final Set<Outbox> evicted = ConcurrentHashMap.newKeySet();
     private volatile int registered;
     private ModelContext context;
@@ -172,7 +173,6 @@ public final class ShardedHub implements ChatModel {
                 }
             }
         }
-        evicted.remove(self);
         slow.forEach(this::evict);
     }
 
@@ -237,7 +237,12 @@ public final class ShardedHub implements ChatModel {
                 while (true) {
                     switch (inbox.take()) {
                         case Add(Outbox client) -> clients.add(client);
-                        case Remove(Outbox client) -> clients.remove(client);
+                        case Remove(Outbox client) -> {
+                            clients.remove(client);
+                            // Only now may it leave the evicted set: until this Remove, this shard's lines still
+                            // reach its closed outbox, whose refusal must not count as a second eviction.
+                            evicted.remove(client);
+                        }
                         case Line(String frame) -> {
                             for (Outbox client : clients) {
                                 if (!client.offer(frame)) {
