@@ -226,7 +226,10 @@ public final class ChatServer {
                 log.warn("{} clients did not finish the close handshake within {}", connections.size(), grace);
             }
             if (!threads.awaitNone(grace)) {
-                log.warn("{} model threads still running after {}", threads.live(), grace);
+                // A model thread that outlives the grace is blocked: say where, so the log names the lock or the write.
+                log.warn("{} model threads still running after {}, stopped waiting: {}. A thread that never ends waits"
+                        + " for something that will not come: a lock another thread holds (a deadlock), or a write to a"
+                        + " client that does not read (up to --write-wait)", threads.live(), grace, threads.whereRunning());
             }
             heartbeat.close();
             server.stop();
