@@ -146,15 +146,25 @@ public final class Outbox {
         }
     }
 
-    /** Drops the queued frames (the client will not read them in time) and ends the writer with this close. */
-    public void evict(int code, String reason) {
-        finish(code, reason);
+    /**
+     * Drops the queued frames (the client will not read them in time) and ends the writer with this close. Returns
+     * true only for the call that closed the outbox: several threads may find one client too slow at once, and only
+     * one of them should count the eviction and announce the leave. An outbox already closing is left as it is.
+     */
+    public boolean evict(int code, String reason) {
+        synchronized (this) {
+            if (closing) {
+                return false;
+            }
+            finish(code, reason);
+        }
         for (Outgoing dropped : queue) {
             if (dropped instanceof Frame && queue.remove(dropped)) {
                 frames.decrementAndGet();
                 metrics.queued(-1);
             }
         }
+        return true;
     }
 
     private void writeLoop() {

@@ -10,10 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -66,8 +64,6 @@ public final class ShardedHub implements ChatModel {
     private final Map<Long, Outbox> online = new LinkedHashMap<>();
     /** Guarded by {@link #membership}. */
     private boolean stopping;
-    /** Evicted and not yet removed from its shard: so each client is evicted, and counted, once. */
-    private final Set<Outbox> evicted = ConcurrentHashMap.newKeySet();
     private volatile int registered;
     private ModelContext context;
 
@@ -181,10 +177,11 @@ public final class ShardedHub implements ChatModel {
      * The leave runs on a thread of its own because a shard must never wait for the membership lock.
      */
     private void evict(Outbox client) {
-        if (evicted.add(client)) {
+        String reason = "too slow: more than " + SEND_QUEUE + " messages waiting; reconnect to continue";
+        // Shards and leaves may find one client full at once, and a leave acts on a list it made under the lock: only
+        // the call that closes the outbox counts the eviction and announces the leave.
+        if (client.evict(StatusCode.POLICY_VIOLATION, reason)) {
             context.metrics().evicted();
-            String reason = "too slow: more than " + SEND_QUEUE + " messages waiting; reconnect to continue";
-            client.evict(StatusCode.POLICY_VIOLATION, reason);
             context.threads().startVirtual("evict-" + client.connection(), () -> leave(client, StatusCode.POLICY_VIOLATION, reason));
         }
     }
@@ -237,12 +234,7 @@ public final class ShardedHub implements ChatModel {
                 while (true) {
                     switch (inbox.take()) {
                         case Add(Outbox client) -> clients.add(client);
-                        case Remove(Outbox client) -> {
-                            clients.remove(client);
-                            // Only now may it leave the evicted set: until this Remove, this shard's lines still
-                            // reach its closed outbox, whose refusal must not count as a second eviction.
-                            evicted.remove(client);
-                        }
+                        case Remove(Outbox client) -> clients.remove(client);
                         case Line(String frame) -> {
                             for (Outbox client : clients) {
                                 if (!client.offer(frame)) {
