@@ -49,6 +49,8 @@ public final class JcstressGuard {
         long total;
         long interesting;
         long forbidden;
+        /** The outcome table of the first fork that saw a forbidden outcome, as jcstress printed it. */
+        final List<String> forbiddenTable = new ArrayList<>();
     }
 
     private JcstressGuard() {
@@ -57,6 +59,8 @@ public final class JcstressGuard {
     public static void main(String[] args) throws IOException {
         Path output = Path.of(args[0]);
         Path jar = Path.of(args[1]);
+        failedMarker = output.resolveSibling("jcstress-failed");
+        Files.deleteIfExists(failedMarker);
         Pattern filter = Pattern.compile(args[2]);
         String mode = args[3];
         List<String> problems = new ArrayList<>();
@@ -156,7 +160,11 @@ public final class JcstressGuard {
             System.out.printf("  %-72s %,13d samples  interesting %8s  forbidden %8s%n", e.getKey(), t.total,
                     percent(t.interesting, t.total), percent(t.forbidden, t.total));
             if (t.forbidden > 0) {
-                problems.add(e.getKey() + " saw a FORBIDDEN outcome " + t.forbidden + " times");
+                problems.add(e.getKey() + " saw a FORBIDDEN outcome " + t.forbidden + " times. Its outcome table"
+                        + " (observed state, occurrences, expectation, what it means):\n      "
+                        + String.join("\n      ", t.forbiddenTable)
+                        + "\n    A forbidden outcome is the bug the test is about: read the test's header, then its"
+                        + " @Outcome lines, and find the interleaving that produces the state above");
             }
         }
         if (mode.equals("thorough") && args.length > 4 && problems.isEmpty()) {
@@ -268,11 +276,15 @@ public final class JcstressGuard {
         int summary = text.indexOf("RUN RESULTS:");
         String runs = summary < 0 ? text : text.substring(0, summary);
         String current = null;
+        List<String> table = new ArrayList<>();
+        boolean tableForbidden = false;
         for (String line : runs.split("\n")) {
             Matcher header = TEST_HEADER.matcher(line);
             if (header.find()) {
                 current = header.group(2);
                 tallies.computeIfAbsent(current, k -> new Tally());
+                table = new ArrayList<>();
+                tableForbidden = false;
                 continue;
             }
             Matcher row = ROW.matcher(line);
@@ -280,10 +292,18 @@ public final class JcstressGuard {
                 long samples = Long.parseLong(row.group(2).replace(",", ""));
                 Tally t = tallies.get(current);
                 t.total += samples;
+                table.add(line.strip());
                 switch (row.group(4)) {
                     case "Interesting" -> t.interesting += samples;
-                    case "Forbidden" -> t.forbidden += samples;
+                    case "Forbidden" -> {
+                        t.forbidden += samples;
+                        tableForbidden |= samples > 0;
+                    }
                     default -> { }
+                }
+                if (tableForbidden && t.forbiddenTable.isEmpty()) {
+                    t.forbiddenTable.addAll(table); // filled in as the rest of this fork's rows arrive
+                    table = t.forbiddenTable;
                 }
             }
         }
@@ -320,9 +340,19 @@ public final class JcstressGuard {
         }
     }
 
-    private static void fail(List<String> problems) {
-        System.err.println("jcstress guard FAILED:");
-        problems.forEach(p -> System.err.println("  - " + p));
-        System.exit(1);
+    /**
+     * Prints what failed and leaves a marker file for the build to fail on (the enforcer rule in the pom), so a red
+     * run ends with this verdict and one line of Maven, not a Maven stack trace after it.
+     */
+    private static void fail(List<String> problems) throws IOException {
+        System.out.println("jcstress guard FAILED:");
+        problems.forEach(p -> System.out.println("  - " + p));
+        System.out.println("Every run's full output is in tests/jcstress/target/jcstress-output.txt and its HTML report in"
+                + " tests/jcstress/target/jcstress-results/index.html.");
+        Files.writeString(failedMarker, String.join("\n", problems) + "\n");
+        System.exit(0);
     }
+
+    /** Written only when the guard fails; the pom's enforcer rule fails the build while it exists. */
+    private static Path failedMarker = Path.of("jcstress-failed");
 }
