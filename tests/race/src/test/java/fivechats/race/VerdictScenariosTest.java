@@ -1,7 +1,7 @@
 package fivechats.race;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,6 +64,27 @@ class VerdictScenariosTest {
     static Stream<Row> rows() {
         Pattern only = Pattern.compile(System.getProperty("fivechats.rows", ""));
         return VerdictTable.ROWS.stream().filter(row -> only.matcher(row.toString()).find());
+    }
+
+    /**
+     * Passes if this run saw what VerdictTable promises for the row. Otherwise it says what probably happened, in the
+     * terms of the chapters' exercises: a form that stopped breaking was repaired ("you fixed it", and what to update
+     * next); a form that started breaking was broken. Each verdict enum lists its healthy value first.
+     */
+    private static <V extends Enum<V>> void assertVerdict(Row row, String scenario, V expected, V seen, String saw) {
+        if (expected == seen) {
+            return;
+        }
+        V healthy = expected.getDeclaringClass().getEnumConstants()[0];
+        String what = seen == healthy
+                ? "you fixed it. The table expects " + expected + " and this run saw " + seen + ": if you just repaired"
+                        + " this form (a chapter's exercise), update VerdictTable (this row's " + scenario + " verdict becomes "
+                        + seen + "), redraw tutorial/verdicts.md with VerdictMatrixTest and -Dfivechats.writeVerdicts=true,"
+                        + " and run the scenario again; it should now pass. If you changed nothing, the race did not happen"
+                        + " this time: see \"Making races happen every time\" in chapter 9."
+                : "it broke. The table expects " + expected + " and this run saw " + seen + ": if you changed this form,"
+                        + " the change broke it (what was seen is below); if you meant to break it, update VerdictTable.";
+        fail(row + " | " + scenario + ": " + what + "\n  seen: " + saw);
     }
 
     /** One line per scenario and row, in the test's output: what was seen, whether or not it was expected. */
@@ -163,7 +184,7 @@ class VerdictScenariosTest {
                 + " clients missing lines" + (lossy.isEmpty() ? "" : ", e.g. " + lossy.get(0)) + bound
                 + (overlaps > 0 ? "; last overlap: " + server.metrics().lastOverlap() : "");
         report(row, "concurrent writes", seen, saw);
-        assertEquals(row.writes(), seen, row + ": " + saw);
+        assertVerdict(row, "concurrent writes", row.writes(), seen, saw);
         if (seen == Writes.OVERLAP) {
             assertTrue(lossy.stream().anyMatch(r -> !r.lost().isEmpty()), row + ": refused writes must cost lines at the clients; " + saw);
         } else {
@@ -218,7 +239,7 @@ class VerdictScenariosTest {
         for (Thread flood : floods) {
             flood.join(PATIENCE);
         }
-        assertEquals(row.jetty(), seen, row + ": " + saw);
+        assertVerdict(row, "Jetty alone", row.jetty(), seen, saw);
     }
 
     private boolean givenUp() {
@@ -259,8 +280,8 @@ class VerdictScenariosTest {
         Order seen = reordered.isEmpty() ? Order.IN_ORDER : Order.REORDERED;
         report(row, "per-sender order", seen, reordered.size() + " of " + (lines * receivers.size())
                 + " deliveries out of order " + reordered.stream().limit(2).toList() + bound);
-        assertEquals(row.order(), seen, row + ": one sender's " + lines + " lines; saw " + reordered.size() + " out of order "
-                + reordered.stream().limit(3).toList());
+        assertVerdict(row, "per-sender order", row.order(), seen, "one sender's " + lines + " lines; saw " + reordered.size()
+                + " out of order " + reordered.stream().limit(3).toList());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -274,7 +295,7 @@ class VerdictScenariosTest {
             seen = deathMidBroadcast(row);
         }
         report(row, "registry under churn", seen, "lock: " + lockState());
-        assertEquals(row.churn(), seen, row + ": a join storm, then a client dying mid-broadcast; lock: " + lockState());
+        assertVerdict(row, "registry under churn", row.churn(), seen, "a join storm, then a client dying mid-broadcast; lock: " + lockState());
     }
 
     /** Rounds of the join storm, each into the registry the last ones left: the bound on "repeat until seen". */
