@@ -325,7 +325,8 @@ class VerdictScenariosTest {
             if (died > 0 || registered != n) {
                 System.out.println(row + ": join storm round " + round + " (" + n + " clients): " + died
                         + " model threads died (the JVM's ConcurrentModificationException, or worse, inside the map), registry holds "
-                        + registered + " (a lost or phantom registration)");
+                        + registered + (registered == n ? " (right this time: the map's count survived, the readers walking it did not)"
+                                : " of " + n + " (a lost or phantom registration)"));
                 return Churn.CORRUPTED;
             }
         }

@@ -1,0 +1,73 @@
+package fivechats.tools;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Clients that stop reading: the slow phone on a bad network. Each joins, reads its welcome, then takes nothing off
+ * its socket for {@code --for}. Meanwhile chat in the browser and watch: does the chat freeze (the polling loop, a
+ * broadcast under one lock), or go on while the server queues for the stuck clients and evicts them when their queue
+ * is full (the fixed forms)? Then the clients read what reached them and report how it ended.
+ */
+final class Stuck {
+    /** After reading again, how long a client may stay quiet before the tool stops waiting for a close. */
+    private static final Duration DRAIN_QUIET = Duration.ofSeconds(5);
+
+    private Stuck() {
+    }
+
+    static void run(Flags flags) throws Exception {
+        String url = flags.string("url", "ws://127.0.0.1:8080");
+        int count = flags.integer("clients", 1);
+        Duration stall = flags.duration("for", "30s");
+        List<Client> clients = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            Client client = Client.connect(url, "stuck" + i, true, frame -> { });
+            client.awaitWelcome();
+            client.stopReading();
+            clients.add(client);
+        }
+        System.out.println(count + " client(s) joined and stopped reading: " + names(clients) + ". Chat now (browser"
+                + " or burst) and watch whether the others' lines keep flowing. Reading again in " + stall.toSeconds() + " s.");
+        TimeUnit.MILLISECONDS.sleep(stall.toMillis()); // the experiment itself: a client that does nothing for this long
+        for (Client client : clients) {
+            int before = client.frames().size();
+            client.resumeReading();
+            int seen = before;
+            long quietSince = System.nanoTime();
+            while (!client.closed.isDone() && System.nanoTime() - quietSince < DRAIN_QUIET.toNanos()) {
+                TimeUnit.MILLISECONDS.sleep(100);
+                if (client.frames().size() != seen) {
+                    seen = client.frames().size();
+                    quietSince = System.nanoTime();
+                }
+            }
+            long lines = client.frames().stream().filter(f -> Client.typeOf(f).equals("chat")).count();
+            System.out.println(client.name + ": read " + (client.frames().size() - before) + " frames that had waited ("
+                    + lines + " chat lines in all), then " + (client.closed.isDone()
+                    ? "the server closed it: " + client.closed.getNow("") + explain(client.closed.getNow(""))
+                    : "nothing more: still connected, so the model kept (or waited for) everything meant for it"));
+            client.leave();
+        }
+    }
+
+    private static String explain(String close) {
+        if (close.startsWith("1008")) {
+            return " (evicted: its queue filled, so the model let it go rather than hold everyone up)";
+        }
+        if (close.startsWith("1006")) {
+            return " (the connection ended without a close frame: the server gave up on it, evicted or timed out,"
+                    + " while its network was still full, so even the close could not reach it)";
+        }
+        if (close.startsWith("1011")) {
+            return " (a write to it failed or took longer than --write-wait)";
+        }
+        return "";
+    }
+
+    private static String names(List<Client> clients) {
+        return String.join(", ", clients.stream().map(c -> c.name).toList());
+    }
+}
