@@ -193,9 +193,13 @@ class TutorialTest {
                         median(runs, "deliveriesPerSecond"), median(runs, "p50Millis"), median(runs, "p99Millis"),
                         (long) median(runs, "lost"), (long) median(runs, "outOfOrder"));
                 case "IDLE" -> String.format(Locale.ROOT, "%.1f%% of a core while nobody talks", median(runs, "serverCpuPercent"));
-                default -> String.format(Locale.ROOT, "%.1f KiB RSS and %.1f KiB heap per connection, %,.0f model threads, connected in %.1f s",
-                        median(runs, "rssPerConnectionKiB"), median(runs, "heapPerConnectionKiB"), median(runs, "threads"),
-                        median(runs, "connectSeconds"));
+                // A peer that is not a JVM has no Java heap and no model threads: the benchmark writes -1 for those.
+                default -> String.format(Locale.ROOT, "%.1f KiB RSS", median(runs, "rssPerConnectionKiB"))
+                        + (median(runs, "heapPerConnectionKiB") < 0 ? "" : String.format(Locale.ROOT, " and %.1f KiB heap",
+                                median(runs, "heapPerConnectionKiB")))
+                        + " per connection" + (median(runs, "threads") < 0 ? "" : String.format(Locale.ROOT,
+                                ", %,.0f model threads", median(runs, "threads")))
+                        + String.format(Locale.ROOT, ", connected in %.1f s", median(runs, "connectSeconds"));
             };
             String name = switch (scenario) {
                 case "CLOSED_SMALL", "CLOSED_BIG" -> "closed loop";
