@@ -117,8 +117,12 @@ final class Client implements WebSocket.Listener {
         return null;
     }
 
+    /**
+     * The connection broke without a close frame: what a browser reports as 1006. The JDK client reports it as an
+     * error, sometimes an odd one ({@code InternalError} when the server resets the socket in the middle of a frame).
+     */
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-        closed.complete("connection lost: " + error);
+        closed.complete("1006 connection cut (" + error + ")");
     }
 }

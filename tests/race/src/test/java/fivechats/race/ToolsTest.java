@@ -96,16 +96,20 @@ class ToolsTest {
         assertTrue(!lossy.contains("4 of 4 clients got all"), lossy);
     }
 
+    /*
+     * The flood is as fast as the burst tool can send, and on a busy machine its own clients may read slower than the
+     * hub writes: with a queue of 16 they were evicted too, once, on CI. So the hub has its default queue here, and
+     * the test asserts only what it is about: the stuck client was evicted, and the tool says how it ended.
+     */
     @Test
     @DisplayName("stuck: a client that stops reading while others flood is evicted by the channel hub, and says how it ended")
     void stuckClientSeesItsEviction() throws Exception {
-        serve(new ChannelHub(16), TransportConfig.defaults());
+        serve(new ChannelHub(256), TransportConfig.defaults());
         Tool stuck = start("stuck", "--clients", "1", "--for", "15s");
         await().alias("the stuck client stopped reading").until(() -> stuck.output().contains("stopped reading"));
-        // 8 MB of lines: more than the loopback's socket buffers and the stuck client's queue of 16 hold.
-        String flood = start("burst", "--senders", "2", "--lines", "1000", "--size", "4000").awaitExit();
-        assertTrue(flood.contains("2 of 2 clients got all 2000 lines"), "the flooders read promptly: " + flood);
-        await().alias("the stuck client is evicted").until(() -> server.metrics().evictions() == 1);
+        // 8 MB of lines: more than the loopback's socket buffers and the stuck client's queue of 256 hold.
+        start("burst", "--senders", "2", "--lines", "1000", "--size", "4000").awaitExit();
+        await().alias("the stuck client is evicted").until(() -> server.metrics().evictions() >= 1);
         String told = stuck.awaitExit();
         // 1008 if the close frame got through, 1006 if the network was still too full for it: both end an eviction.
         assertTrue(told.matches("(?s).*the server closed it: 100[68] .*"), told);

@@ -70,7 +70,7 @@ class TutorialTest {
     }
 
     @Test
-    @DisplayName("chapters are numbered 01, 02, ... without gaps, each ends with exercises, and tutorial/README.md links every one")
+    @DisplayName("chapters are numbered 01, 02, ... without gaps, each ends with exercises that each fold a hint or an answer, and tutorial/README.md links every one")
     void chaptersAreNumberedAndListed() throws IOException {
         List<Path> chapters = chapters();
         assertTrue(chapters.size() >= 10, "expected the tutorial's chapters in " + TUTORIAL + ", found " + chapters);
@@ -78,7 +78,14 @@ class TutorialTest {
         for (int i = 0; i < chapters.size(); i++) {
             String file = chapters.get(i).getFileName().toString();
             assertEquals(String.format("%02d", i + 1), file.substring(0, 2), "chapter numbers must run without gaps: " + chapters);
-            assertTrue(Files.readString(chapters.get(i)).contains("\n## Exercises\n"), file + " has no '## Exercises' section");
+            String text = Files.readString(chapters.get(i));
+            assertTrue(text.contains("\n## Exercises\n"), file + " has no '## Exercises' section");
+            // Each exercise (a numbered item) carries its own folded hint or answer, so a learner can check it alone.
+            String[] items = text.substring(text.indexOf("\n## Exercises\n")).split("\n(?=\\d+\\. )");
+            for (int n = 1; n < items.length; n++) {
+                assertTrue(items[n].contains("<details>"), file + ": exercise " + n + " has no folded hint or answer"
+                        + " (<details><summary>Hint</summary> ... </details>)");
+            }
             assertTrue(index.contains("](" + file + ")"), "tutorial/README.md does not link " + file);
         }
     }
