@@ -67,7 +67,12 @@ final class Client implements WebSocket.Listener {
 
     /** Waits for the first frame, the welcome: from then on the model delivers every line to this client. */
     void awaitWelcome() throws Exception {
-        welcomed.get(10, TimeUnit.SECONDS);
+        try {
+            welcomed.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(name + " connected but got no welcome within 10 s: the model never"
+                    + " registered it (a registry stuck behind a lock, a deadlock, or a server far behind)", e);
+        }
     }
 
     /** Stops taking frames off the socket; what the server sends from now on waits in the network, then in its queues. */

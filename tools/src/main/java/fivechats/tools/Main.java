@@ -37,10 +37,15 @@ public final class Main {
             System.exit(2);
         }
         Flags flags = new Flags(Arrays.copyOfRange(args, 1, args.length));
-        switch (args[0]) {
-            case "stuck" -> Stuck.run(flags);
-            case "burst" -> Burst.run(flags);
-            default -> Watch.run(flags);
+        try {
+            switch (args[0]) {
+                case "stuck" -> Stuck.run(flags);
+                case "burst" -> Burst.run(flags);
+                default -> Watch.run(flags);
+            }
+        } catch (IllegalStateException e) {
+            System.err.println("error: " + e.getMessage()); // what the tool saw is the finding, not a stack trace
+            System.exit(1);
         }
     }
 
