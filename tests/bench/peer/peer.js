@@ -18,7 +18,9 @@ wss.on("connection", (socket, request) => {
   const name = query.get("name") || "anonymous";
   if (query.get("presence") === "off") quiet.add(socket);
   let seq = 0; // this sender's lines, from 1, as the protocol says
-  socket.send(JSON.stringify({ type: "welcome", you: name, online: [...clients.values(), name] }));
+  // Presence off trims the welcome too, as the transport does: the list of everyone is presence.
+  const online = quiet.has(socket) ? [name] : [...clients.values(), name];
+  socket.send(JSON.stringify({ type: "welcome", you: name, online }));
   toAll(JSON.stringify({ type: "join", name }), null, true);
   clients.set(socket, name);
   socket.on("message", (data) => toAll(JSON.stringify({ type: "chat", from: name, seq: ++seq, text: data.toString() })));

@@ -11,7 +11,8 @@ import sun.misc.Signal;
  *
  * <pre>
  *   public static void main(String[] args) {
- *       Launcher.run("channel-hub", args, flags -> new ChannelHub(flags.integer("send-queue", 256)));
+ *       Launcher.run("channel-hub", "  --send-queue N   frames queued per client (default 256)\n", args,
+ *               flags -> new ChannelHub(flags.integer("send-queue", 256)));
  *   }
  * </pre>
  */
