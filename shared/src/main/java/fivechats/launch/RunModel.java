@@ -3,8 +3,6 @@ package fivechats.launch;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.jar.JarFile;
 
 /**
@@ -30,7 +28,7 @@ public final class RunModel {
         }
         int version = feature(System.getProperty("java.specification.version"));
         if (version < NEEDED) {
-            System.err.println(advice(jar, version));
+            System.err.println(advice(jar));
             System.exit(1);
         }
         try {
@@ -40,17 +38,17 @@ public final class RunModel {
         }
     }
 
-    private static String advice(File jar, int version) {
+    private static String advice(File jar) {
         String path = relative(jar);
         String name = jar.getName().replaceFirst("\\.jar$", "");
         StringBuilder out = new StringBuilder()
                 .append(jar.getName()).append(" needs Java ").append(NEEDED).append(" or newer (it runs on virtual threads);")
                 .append(" this java is ").append(System.getProperty("java.version"))
                 .append(" (").append(System.getProperty("java.home")).append(").\n");
-        List<String> newer = newerJdks();
-        if (!newer.isEmpty()) {
+        String newer = newestJdk();
+        if (newer != null) {
             out.append("This machine has a newer one. Run the jar with it:\n  ")
-                    .append(newer.get(0)).append("/bin/java -jar ").append(path).append('\n');
+                    .append(newer).append("/bin/java -jar ").append(path).append('\n');
         } else {
             out.append("Install a JDK ").append(NEEDED).append(" or newer and run the jar with its java.\n");
         }
@@ -58,10 +56,10 @@ public final class RunModel {
                 .append("  mvn -q -pl models/").append(name).append(" -am package exec:exec@run -DskipTests").toString();
     }
 
-    /** JDKs of version 21 or newer under /usr/lib/jvm, newest first, read from each one's {@code release} file. */
-    private static List<String> newerJdks() {
-        List<String> found = new ArrayList<>();
-        int best = 0;
+    /** The newest JDK of version 21 or more under /usr/lib/jvm, read from each one's {@code release} file; or null. */
+    private static String newestJdk() {
+        String found = null;
+        int best = NEEDED - 1;
         File[] homes = JDKS.listFiles();
         for (File home : homes == null ? new File[0] : homes) {
             File release = new File(home, "release");
@@ -72,9 +70,9 @@ public final class RunModel {
                 for (String line : Files.readAllLines(release.toPath(), StandardCharsets.UTF_8)) {
                     if (line.startsWith("JAVA_VERSION=")) {
                         int v = feature(line.substring(line.indexOf('=') + 1).replace("\"", ""));
-                        if (v >= NEEDED) {
-                            found.add(v > best ? 0 : found.size(), home.getPath());
-                            best = Math.max(best, v);
+                        if (v > best) {
+                            found = home.getPath();
+                            best = v;
                         }
                     }
                 }

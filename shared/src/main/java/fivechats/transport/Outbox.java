@@ -124,14 +124,19 @@ public final class Outbox {
     }
     // end-snippet
 
-    /** Ends the writer after the frames already queued, closing with this code. Idempotent. */
-    public void finish(int code, String reason) {
+    /**
+     * Ends the writer after the frames already queued, closing with this code. Idempotent: true only for the call that
+     * closed the outbox.
+     */
+    public boolean finish(int code, String reason) {
         synchronized (this) {
-            if (!closing) {
-                closing = true;
-                queue.add(new Close(code, reason));
-                notifyAll(); // offers waiting for room stop waiting
+            if (closing) {
+                return false;
             }
+            closing = true;
+            queue.add(new Close(code, reason));
+            notifyAll(); // offers waiting for room stop waiting
+            return true;
         }
     }
 
@@ -152,11 +157,8 @@ public final class Outbox {
      * one of them should count the eviction and announce the leave. An outbox already closing is left as it is.
      */
     public boolean evict(int code, String reason) {
-        synchronized (this) {
-            if (closing) {
-                return false;
-            }
-            finish(code, reason);
+        if (!finish(code, reason)) {
+            return false;
         }
         for (Outgoing dropped : queue) {
             if (dropped instanceof Frame && queue.remove(dropped)) {

@@ -51,13 +51,13 @@ final class Burst {
         }
         int expected = senders * lines;
         long deadline = System.nanoTime() + patience.toNanos();
-        while (System.nanoTime() < deadline && clients.stream().anyMatch(c -> !c.closed.isDone() && chats(c).size() < expected)) {
+        while (System.nanoTime() < deadline && clients.stream().anyMatch(c -> !c.closed.isDone() && c.chats().size() < expected)) {
             TimeUnit.MILLISECONDS.sleep(20);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         int healthy = 0;
         for (Client client : clients) {
-            String problem = Watch.check(chats(client), clients.stream().map(c -> c.name).toList(), lines);
+            String problem = Watch.check(client.chats(), clients.stream().map(c -> c.name).toList(), lines);
             if (client.closed.isDone()) {
                 problem = "closed: " + client.closed.getNow("") + (problem.isEmpty() ? "" : "; " + problem);
             }
@@ -70,9 +70,5 @@ final class Burst {
         System.out.printf("%d senders x %d lines: %d of %d clients got all %d lines, each once and in order, in %.1f s"
                 + " (%.0f deliveries/s)%n", senders, lines, healthy, senders, expected, seconds, healthy * expected / seconds);
         clients.forEach(Client::leave);
-    }
-
-    private static List<Client.Chat> chats(Client client) {
-        return client.frames().stream().map(Client::chatOf).filter(c -> c != null).toList();
     }
 }

@@ -34,6 +34,8 @@ final class Client implements WebSocket.Listener {
     private final Consumer<String> onFrame;
     private final StringBuilder partial = new StringBuilder();
     private final List<String> frames = new CopyOnWriteArrayList<>();
+    /** The chat lines among them, read once as they arrive. */
+    private final List<Chat> chats = new CopyOnWriteArrayList<>();
     final CompletableFuture<String> closed = new CompletableFuture<>();
     private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
     private volatile boolean reading = true;
@@ -90,6 +92,10 @@ final class Client implements WebSocket.Listener {
         return frames;
     }
 
+    List<Chat> chats() {
+        return chats;
+    }
+
     /** Sends one line and waits until the JDK has written it (it allows one send at a time, like the transport). */
     void send(String line) throws Exception {
         socket.sendText(line, true).get(30, TimeUnit.SECONDS);
@@ -107,6 +113,10 @@ final class Client implements WebSocket.Listener {
             String frame = partial.toString();
             partial.setLength(0);
             frames.add(frame);
+            Chat chat = chatOf(frame);
+            if (chat != null) {
+                chats.add(chat);
+            }
             welcomed.complete(null);
             onFrame.accept(frame);
         }

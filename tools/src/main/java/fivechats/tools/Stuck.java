@@ -44,7 +44,7 @@ final class Stuck {
                     quietSince = System.nanoTime();
                 }
             }
-            long lines = client.frames().stream().filter(f -> Client.typeOf(f).equals("chat")).count();
+            int lines = client.chats().size();
             System.out.println(client.name + ": read " + (client.frames().size() - before) + " frames that had waited ("
                     + lines + " chat lines in all), then " + (client.closed.isDone()
                     ? "the server closed it: " + client.closed.getNow("") + explain(client.closed.getNow(""))

@@ -49,8 +49,8 @@ public final class JcstressGuard {
         long total;
         long interesting;
         long forbidden;
-        /** The outcome table of the first fork that saw a forbidden outcome, as jcstress printed it. */
-        final List<String> forbiddenTable = new ArrayList<>();
+        /** The outcome table of the first fork that saw a forbidden outcome, as jcstress printed it; null if none. */
+        List<String> forbiddenTable;
     }
 
     private JcstressGuard() {
@@ -59,8 +59,8 @@ public final class JcstressGuard {
     public static void main(String[] args) throws IOException {
         Path output = Path.of(args[0]);
         Path jar = Path.of(args[1]);
-        failedMarker = output.resolveSibling("jcstress-failed");
-        Files.deleteIfExists(failedMarker);
+        Path failed = output.resolveSibling("jcstress-failed");
+        Files.deleteIfExists(failed);
         Pattern filter = Pattern.compile(args[2]);
         String mode = args[3];
         List<String> problems = new ArrayList<>();
@@ -70,7 +70,7 @@ public final class JcstressGuard {
             problems.add("jcstress ran on JDK " + jdk + ": below 21 it silently skips every test. Let the toolchain pick a JDK 21+.");
         }
         if (!Files.exists(output)) {
-            fail(List.of("no jcstress output at " + output + ": did jcstress run?"));
+            fail(failed, List.of("no jcstress output at " + output + ": did jcstress run?"));
         }
         String text = Files.readString(output);
         if (!text.contains("RUN RESULTS:")) {
@@ -171,7 +171,7 @@ public final class JcstressGuard {
             writeCsv(Path.of(args[4]), tallies, committed, inJar, jdk);
         }
         if (!problems.isEmpty()) {
-            fail(problems);
+            fail(failed, problems);
         }
     }
 
@@ -276,15 +276,13 @@ public final class JcstressGuard {
         int summary = text.indexOf("RUN RESULTS:");
         String runs = summary < 0 ? text : text.substring(0, summary);
         String current = null;
-        List<String> table = new ArrayList<>();
-        boolean tableForbidden = false;
+        List<String> table = new ArrayList<>(); // the current fork's rows
         for (String line : runs.split("\n")) {
             Matcher header = TEST_HEADER.matcher(line);
             if (header.find()) {
                 current = header.group(2);
                 tallies.computeIfAbsent(current, k -> new Tally());
                 table = new ArrayList<>();
-                tableForbidden = false;
                 continue;
             }
             Matcher row = ROW.matcher(line);
@@ -297,13 +295,11 @@ public final class JcstressGuard {
                     case "Interesting" -> t.interesting += samples;
                     case "Forbidden" -> {
                         t.forbidden += samples;
-                        tableForbidden |= samples > 0;
+                        if (samples > 0 && t.forbiddenTable == null) {
+                            t.forbiddenTable = table; // the same list: the fork's later rows still arrive in it
+                        }
                     }
                     default -> { }
-                }
-                if (tableForbidden && t.forbiddenTable.isEmpty()) {
-                    t.forbiddenTable.addAll(table); // filled in as the rest of this fork's rows arrive
-                    table = t.forbiddenTable;
                 }
             }
         }
@@ -344,15 +340,12 @@ public final class JcstressGuard {
      * Prints what failed and leaves a marker file for the build to fail on (the enforcer rule in the pom), so a red
      * run ends with this verdict and one line of Maven, not a Maven stack trace after it.
      */
-    private static void fail(List<String> problems) throws IOException {
+    private static void fail(Path marker, List<String> problems) throws IOException {
         System.out.println("jcstress guard FAILED:");
         problems.forEach(p -> System.out.println("  - " + p));
         System.out.println("Every run's full output is in tests/jcstress/target/jcstress-output.txt and its HTML report in"
                 + " tests/jcstress/target/jcstress-results/index.html.");
-        Files.writeString(failedMarker, String.join("\n", problems) + "\n");
+        Files.writeString(marker, String.join("\n", problems) + "\n"); // the pom's enforcer rule fails the build on it
         System.exit(0);
     }
-
-    /** Written only when the guard fails; the pom's enforcer rule fails the build while it exists. */
-    private static Path failedMarker = Path.of("jcstress-failed");
 }
