@@ -1,6 +1,7 @@
 package fivechats.transport;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -77,6 +78,22 @@ public interface ChatConnection {
         } catch (IOException | IllegalStateException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * Starts sending several frames, in order, as <b>one send</b>: they hold the single-send slot together, and the
+     * transport writes them in as few network writes as it can. This is gorilla's writePump draining what is queued:
+     * a single writer that finds ten frames waiting pays for one write, not ten. The future completes when every
+     * frame is written, or exceptionally as {@link #send(String)}'s does; the same one-send rule applies.
+     *
+     * <p>The default sends them one at a time, each after the previous one completed: enough for test doubles.
+     */
+    default CompletableFuture<Void> send(List<String> frames) {
+        CompletableFuture<Void> sent = CompletableFuture.completedFuture(null);
+        for (String frame : frames) {
+            sent = sent.thenCompose(previous -> send(frame)); // each from the previous one's completion, never beside it
+        }
+        return sent;
     }
 
     /** Starts the close handshake with this status code and reason. Idempotent; safe from any thread. */

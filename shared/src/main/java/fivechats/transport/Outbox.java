@@ -2,6 +2,7 @@ package fivechats.transport;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +39,12 @@ public final class Outbox {
     /** Write nothing more: close with this code, and end the writer. */
     private record Close(int code, String reason) implements Outgoing {
     }
+
+    /**
+     * The most frames one send takes from the queue: enough to turn a burst into a few network writes, few enough
+     * that the list stays small. The transport writes them in chunks Jetty accepts (see {@link ChatConnection#send(List)}).
+     */
+    static final int BATCH = 64;
 
     /** The longest an offer waits for room while the writer is busy: the default write wait, after which it is too slow. */
     public static final Duration ROOM_WAIT = TransportConfig.defaults().writeWait();
@@ -169,20 +176,23 @@ public final class Outbox {
         return true;
     }
 
+    // snippet:write-pump
     private void writeLoop() {
+        List<String> batch = new ArrayList<>(BATCH);
         try {
-            while (true) {
-                switch (queue.take()) {
-                    case Frame(String json) -> {
-                        taken();
-                        write(json);
-                    }
-                    case Close(int code, String reason) -> {
-                        connection.close(code, reason);
-                        return;
-                    }
+            Outgoing next = queue.take();
+            while (next instanceof Frame) {
+                // gorilla's writePump: what is already queued goes out with this frame, as one send
+                batch.clear();
+                for (; next instanceof Frame(String json) && batch.size() < BATCH; next = queue.poll()) {
+                    taken();
+                    batch.add(json);
                 }
+                write(batch);
+                next = next == null ? queue.take() : next; // a Frame beyond the batch, the Close, or the next to come
             }
+            Close close = (Close) next;
+            connection.close(close.code(), close.reason());
         } catch (IOException e) {
             // The write failed or timed out and the connection is closed: the model's reader sees that and lets
             // the model finish this outbox. Until then, discard, so the outbox never looks "too slow".
@@ -192,6 +202,7 @@ public final class Outbox {
             Thread.currentThread().interrupt();
         }
     }
+    // end-snippet
 
     /** One frame out of the queue: the room it leaves may be what an offer waits for. */
     private void taken() {
@@ -203,9 +214,9 @@ public final class Outbox {
         }
     }
 
-    /** Sends one frame and waits for it; while Jetty waits on the client's network, a full outbox is the client's fault. */
-    private void write(String json) throws IOException, InterruptedException {
-        CompletableFuture<Void> sent = connection.send(json);
+    /** Sends frames and waits for them; while Jetty waits on the client's network, a full outbox is the client's fault. */
+    private void write(List<String> frames) throws IOException, InterruptedException {
+        CompletableFuture<Void> sent = connection.send(frames);
         if (!sent.isDone()) {
             synchronized (this) {
                 waitingOnClient = true;

@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
  * The Jetty endpoint behind every {@link ChatConnection}. Jetty calls the {@code onWebSocket*} methods;
@@ -191,6 +195,68 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
                 metrics.writeEnded();
             }
         });
+    }
+    // end-snippet
+
+    // snippet:batch-send
+    /**
+     * Several frames as one send: the slot is taken once, and Jetty's core session writes them together. Each chunk
+     * goes out as batched frames (copied into the connection's batch buffer, their callbacks completed at once) and a
+     * last unbatched frame that flushes the buffer: one network write for the chunk instead of one per frame. The next
+     * chunk starts from the previous one's completion. Jetty counts a frame against {@code maxOutgoingFrames} until just
+     * after its callback has run, so the previous chunk's last frame may still count while the next chunk is queued:
+     * a chunk is one less than the bound, and Jetty never refuses this writer's frames.
+     */
+    @Override
+    public CompletableFuture<Void> send(List<String> frames) {
+        List<String> wanted = frames.stream().filter(this::wants).map(this::forThisClient).toList();
+        if (wanted.size() < 2) {
+            return wanted.isEmpty() ? CompletableFuture.completedFuture(null) : send(wanted.get(0));
+        }
+        boolean alone = writing.compareAndSet(false, true); // held across every chunk, given back at the end
+        if (!alone) {
+            try {
+                rivalArrived();
+            } catch (IllegalStateException refused) {
+                metrics.writeEnded();
+                return CompletableFuture.failedFuture(refused);
+            }
+        } else {
+            writer = Thread.currentThread();
+        }
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        sendChunk(((WebSocketSession) session).getCoreSession(), wanted, 0, written);
+        return written.orTimeout(writeWaitMillis, TimeUnit.MILLISECONDS).handle((ok, failure) -> {
+            if (alone) {
+                writer = null;
+                writing.set(false);
+            }
+            try {
+                if (failure != null) {
+                    throw new CompletionException(failed(failure instanceof CompletionException c ? c.getCause() : failure));
+                }
+                wanted.forEach(frame -> metrics.messageOut());
+                return null;
+            } finally {
+                metrics.writeEnded();
+            }
+        });
+    }
+
+    private void sendChunk(CoreSession core, List<String> frames, int from, CompletableFuture<Void> written) {
+        int to = Math.min(frames.size(), from + maxOutgoingFrames - 1);
+        org.eclipse.jetty.util.Callback failOnly = org.eclipse.jetty.util.Callback.from(() -> { }, written::completeExceptionally);
+        for (int i = from; i < to - 1; i++) {
+            core.sendFrame(new Frame(OpCode.TEXT).setPayload(frames.get(i)), failOnly, true); // into the batch buffer
+        }
+        core.sendFrame(new Frame(OpCode.TEXT).setPayload(frames.get(to - 1)), org.eclipse.jetty.util.Callback.from(
+                () -> {
+                    if (to == frames.size()) {
+                        written.complete(null);
+                    } else if (!written.isDone()) {
+                        sendChunk(core, frames, to, written);
+                    }
+                }, written::completeExceptionally), false); // unbatched: flushes the chunk in one write
     }
     // end-snippet
 

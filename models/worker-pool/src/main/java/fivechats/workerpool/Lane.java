@@ -4,6 +4,8 @@ import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -31,7 +33,10 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * </ul>
  */
 final class Lane {
-    /** Frames a drain sends before it lets other lanes' drains have a worker: no lane keeps a worker to itself. */
+    /**
+     * Frames a drain sends before it lets other lanes' drains have a worker: no lane keeps a worker to itself. Also the
+     * most frames one send takes from the lane.
+     */
     static final int TURN = 64;
 
     private final ChatConnection connection;
@@ -130,13 +135,12 @@ final class Lane {
     }
 
     // snippet:lane-drain
-    /** Runs on one worker at a time (the token), handing the lane's frames to Jetty in order. */
+    /** Runs on one worker at a time (the token), handing the lane's frames to Jetty in order, a batch per send. */
     private void drain() {
-        for (int sent = 0; sent < TURN; sent++) {
-            String frame;
+        for (int sent = 0; sent < TURN; ) {
+            List<String> batch = new ArrayList<>();
             synchronized (this) {
-                frame = frames.poll();
-                if (frame == null) {
+                if (frames.isEmpty()) {
                     if (!finished) {
                         scheduled = false; // the next offer queues a drain
                         return;
@@ -145,12 +149,16 @@ final class Lane {
                     closed.countDown();
                     return; // keep the token: a finished lane is never drained again
                 }
-                if (frames.size() == limit - 1) {
-                    notifyAll(); // room for a sender that waits
+                if (frames.size() >= limit) {
+                    notifyAll(); // there will be room for a sender that waits
+                }
+                while (batch.size() < TURN - sent && !frames.isEmpty()) {
+                    batch.add(frames.poll()); // what is queued goes out together: one send, few network writes
                 }
             }
-            metrics.queued(-1);
-            CompletableFuture<Void> send = connection.send(frame);
+            metrics.queued(-batch.size());
+            sent += batch.size();
+            CompletableFuture<Void> send = connection.send(batch);
             if (!send.isDone()) { // the client's TCP window is closed: give the worker back, keep the token
                 synchronized (this) {
                     waitingOnClient = true;

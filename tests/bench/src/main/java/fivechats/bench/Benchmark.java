@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
  * quotes medians. Other CPU load on the machine is watched during every scenario and reported.
  */
 public final class Benchmark {
-    enum Scenario { CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT, IDLE, CAPACITY }
+    enum Scenario { CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT, IDLE, CAPACITY_SMALL, CAPACITY }
 
     /** Counts and durations for one mode. */
     record Plan(String mode, int runs, int smallN, int bigN, int senders, int lines, int bigLines, double steadyRate, int steadyLines,
@@ -52,7 +53,7 @@ public final class Benchmark {
     public record Result(String target, String scenario, int run, int clients, double deliveriesPerSecond, double p50Millis,
                          double p99Millis, double maxMillis, long lost, long outOfOrder, double serverCpuPercent,
                          double rssPerConnectionKiB, double heapPerConnectionKiB, double threads, double connectSeconds,
-                         double otherCpuPercent) {
+                         double otherCpuPercent, double cpuMicrosPerDelivery, double rssMiB, double heapMiB) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -117,15 +118,64 @@ public final class Benchmark {
         Path peer = root.resolve("tests/bench/peer");
         targets.add(new Target("node ws (peer)", List.of("node", peer.resolve("peer.js").toString(), "--port", "0"), false, all,
                 "a plain Node ws broadcast server, the outside reference"));
+        goPeer(root).ifPresent(hub -> targets.add(new Target(GO_PEER, List.of(hub.toString(), "--port", "0"), false, all,
+                "gorilla/websocket's chat hub in Go, speaking this protocol: the canonical hub, the reference to beat")));
         return targets;
     }
 
+    static final String GO_PEER = "go gorilla (peer)";
+
+    /**
+     * Builds the Go peer with Debian's Go and gorilla/websocket in GOPATH mode (no module proxy is needed); empty, with
+     * a notice, on a machine without them. CI installs both, and there a missing Go peer fails the benchmark.
+     */
+    private static Optional<Path> goPeer(Path root) {
+        Path source = root.resolve("tests/bench/peer-go");
+        Path binary = source.resolve("target/hub-go");
+        String missing;
+        try {
+            ProcessBuilder build = new ProcessBuilder("go", "build", "-o", binary.toString(), "hub.go")
+                    .directory(source.toFile()).redirectErrorStream(true);
+            build.environment().put("GO111MODULE", "off");
+            build.environment().put("GOPATH", "/usr/share/gocode");
+            Process go = build.start();
+            String output = new String(go.getInputStream().readAllBytes());
+            if (go.waitFor() == 0) {
+                return Optional.of(binary);
+            }
+            missing = "go build failed: " + output.strip();
+        } catch (IOException | InterruptedException e) {
+            missing = "no go command (" + e.getMessage() + ")";
+        }
+        String why = "the Go peer is not measured: " + missing + ". Install it with"
+                + " apt-get install golang-go golang-github-gorilla-websocket-dev";
+        if (System.getenv("CI") != null) {
+            throw new IllegalStateException(why);
+        }
+        System.out.println(why);
+        return Optional.empty();
+    }
+
     private static Target jar(Path root, Path java, String name, String module, Set<Scenario> scenarios, String why) {
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-jar",
-                root.resolve("models/" + module + "/target/" + module + ".jar").toString(), "--port", "0"));
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC"));
+        command.addAll(flightRecording(name));
+        command.addAll(List.of("-jar", root.resolve("models/" + module + "/target/" + module + ".jar").toString(), "--port", "0"));
         String[] words = name.split(" ");
         command.addAll(List.of(words).subList(1, words.length)); // flags after the module name
         return new Target(name, command, true, scenarios, why);
+    }
+
+    /**
+     * With {@code -Dbench.jfr=DIR}, every Java server records a JFR profile (the JDK's own sampler with its default settings, a few percent of overhead) into
+     * DIR/TARGET-NAME.jfr, one file per target, overwritten by each run; read it with {@code jfr view hot-methods FILE}.
+     */
+    private static List<String> flightRecording(String name) {
+        String dir = System.getProperty("bench.jfr", "");
+        if (dir.isBlank()) {
+            return List.of();
+        }
+        Path file = Path.of(dir).toAbsolutePath().resolve(name.replaceAll("[^A-Za-z0-9-]+", "_") + ".jfr");
+        return List.of("-XX:StartFlightRecording=filename=" + file);
     }
 
     /**
@@ -155,8 +205,8 @@ public final class Benchmark {
             List<Load.Client> crowd = null;
             try {
                 for (Scenario scenario : Scenario.values()) {
-                    if (!target.scenarios().contains(scenario)) {
-                        continue;
+                    if (!target.scenarios().contains(scenario) || scenario == Scenario.CAPACITY_SMALL) {
+                        continue; // CAPACITY measures CAPACITY_SMALL on its way
                     }
                     if (crowd == null && scenario != Scenario.CLOSED_SMALL && scenario != Scenario.CAPACITY) {
                         crowd = load.connect(server, "c", plan.bigN(), null);
@@ -167,27 +217,32 @@ public final class Benchmark {
                         case CLOSED_SMALL -> {
                             List<Load.Client> few = load.connect(server, "s", plan.smallN(), null);
                             try {
-                                yield fanOut(target, run, load.fanOut(few, plan.senders(), plan.lines(), 0), scenario, plan.smallN());
+                                yield fanOut(target, run, server, () -> load.fanOut(few, plan.senders(), plan.lines(), 0), scenario, plan.smallN());
                             } finally {
                                 Load.closeAll(few);
                                 settle(server, big == null ? 0 : big.size());
                             }
                         }
-                        case CLOSED_BIG -> fanOut(target, run, load.fanOut(big, plan.senders(), plan.bigLines(), 0), scenario, plan.bigN());
-                        case STEADY -> fanOut(target, run, load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN());
+                        case CLOSED_BIG -> fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.bigLines(), 0), scenario, plan.bigN());
+                        case STEADY -> fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN());
                         case SLOW_CLIENT -> {
                             try (Socket stuck = Load.stuckClient(server)) {
-                                yield fanOut(target, run, load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN());
+                                yield fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN());
                             }
                         }
                         case IDLE -> idle(target, run, plan, server);
+                        case CAPACITY_SMALL -> throw new AssertionError("measured by CAPACITY");
                         case CAPACITY -> {
                             if (big != null) {
                                 Load.closeAll(big);
                                 crowd = null;
                                 settle(server, 0);
                             }
-                            yield capacity(target, run, plan, load, server, jcmd);
+                            List<Result> both = capacity(target, run, plan, load, server, jcmd);
+                            Result small = withOtherCpu(both.get(0), watch.otherCpuPercent());
+                            results.add(small);
+                            System.out.println("  " + describe(small));
+                            yield both.get(1);
                         }
                     };
                     Result measured = withOtherCpu(r, watch.otherCpuPercent());
@@ -204,9 +259,20 @@ public final class Benchmark {
         return results;
     }
 
-    private static Result fanOut(Target target, int run, Load.FanOut f, Scenario scenario, int n) {
+    /** A fan-out scenario, with the server's CPU time per delivery and its memory (RSS, and heap for Java) at the end. */
+    private static Result fanOut(Target target, int run, ServerProcess server, FanOutRun scenarioRun, Scenario scenario, int n)
+            throws Exception {
+        long cpu = server.cpuNanos();
+        Load.FanOut f = scenarioRun.run();
+        double micros = (server.cpuNanos() - cpu) / 1000.0 / Math.max(1, f.delivered());
+        double heap = server.metric("chat_jvm_heap_used_bytes");
         return new Result(target.name(), scenario.name(), run, n, f.deliveriesPerSecond(), f.p50Millis(), f.p99Millis(),
-                f.maxMillis(), f.lost(), f.outOfOrder(), -1, -1, -1, -1, -1, -1);
+                f.maxMillis(), f.lost(), f.outOfOrder(), -1, -1, -1, -1, -1, -1, micros, server.rssBytes() / 1048576.0,
+                heap < 0 ? -1 : heap / 1048576.0);
+    }
+
+    private interface FanOutRun {
+        Load.FanOut run() throws Exception;
     }
 
     /** The crowd is connected and nobody talks: how much CPU does the server burn doing nothing? */
@@ -217,28 +283,41 @@ public final class Benchmark {
         Thread.sleep((long) (plan.idleSeconds() * 1000)); // the measurement window: nobody talks
         double percent = 100.0 * (server.cpuNanos() - cpu) / (System.nanoTime() - wall);
         return new Result(target.name(), Scenario.IDLE.name(), run, plan.bigN(), -1, -1, -1, -1, 0, 0, percent,
-                -1, -1, -1, -1, -1);
+                -1, -1, -1, -1, -1, -1, server.rssBytes() / 1048576.0, -1);
     }
 
-    private static Result capacity(Target target, int run, Plan plan, Load load, ServerProcess server, Path jcmd) throws Exception {
+    /**
+     * Memory per idle connection after a forced GC, at bigN connections and then at capacityN (the same clients plus
+     * the rest): RSS growth and heap growth over the empty server, divided by the connections.
+     */
+    private static List<Result> capacity(Target target, int run, Plan plan, Load load, ServerProcess server, Path jcmd) throws Exception {
         server.gc(jcmd);
         long rssBefore = server.rssBytes();
         double heapBefore = server.metric("chat_jvm_heap_used_bytes");
         long start = System.nanoTime();
-        List<Load.Client> clients = load.idle(server, "k", plan.capacityN());
-        double connectSeconds = (System.nanoTime() - start) / 1e9;
+        List<Load.Client> clients = new ArrayList<>(load.idle(server, "k", plan.bigN()));
+        List<Result> results = new ArrayList<>();
         try {
-            server.gc(jcmd);
-            double perRss = (server.rssBytes() - rssBefore) / 1024.0 / plan.capacityN();
-            double heap = server.metric("chat_jvm_heap_used_bytes");
-            double perHeap = heap < 0 ? -1 : (heap - heapBefore) / 1024.0 / plan.capacityN();
-            double threads = server.metric("chat_model_threads");
-            return new Result(target.name(), Scenario.CAPACITY.name(), run, plan.capacityN(), -1, -1, -1, -1, 0, 0, -1,
-                    perRss, perHeap, threads, connectSeconds, -1);
+            results.add(memory(target, run, Scenario.CAPACITY_SMALL, plan.bigN(), server, jcmd, rssBefore, heapBefore,
+                    (System.nanoTime() - start) / 1e9));
+            clients.addAll(load.idle(server, "m", plan.capacityN() - plan.bigN()));
+            results.add(memory(target, run, Scenario.CAPACITY, plan.capacityN(), server, jcmd, rssBefore, heapBefore,
+                    (System.nanoTime() - start) / 1e9));
+            return results;
         } finally {
             Load.closeAll(clients);
             settle(server, 0);
         }
+    }
+
+    private static Result memory(Target target, int run, Scenario scenario, int n, ServerProcess server, Path jcmd,
+                                 long rssBefore, double heapBefore, double connectSeconds) throws Exception {
+        server.gc(jcmd);
+        long rss = server.rssBytes();
+        double heap = server.metric("chat_jvm_heap_used_bytes");
+        double perHeap = heap < 0 ? -1 : (heap - heapBefore) / 1024.0 / n;
+        return new Result(target.name(), scenario.name(), run, n, -1, -1, -1, -1, 0, 0, -1, (rss - rssBefore) / 1024.0 / n,
+                perHeap, server.metric("chat_model_threads"), connectSeconds, -1, -1, rss / 1048576.0, heap < 0 ? -1 : heap / 1048576.0);
     }
 
     /** Waits until the server holds only {@code remaining} connections (Java models report it; Node gets a second). */
@@ -252,20 +331,23 @@ public final class Benchmark {
     private static Result withOtherCpu(Result r, double other) {
         return new Result(r.target(), r.scenario(), r.run(), r.clients(), r.deliveriesPerSecond(), r.p50Millis(), r.p99Millis(),
                 r.maxMillis(), r.lost(), r.outOfOrder(), r.serverCpuPercent(), r.rssPerConnectionKiB(), r.heapPerConnectionKiB(),
-                r.threads(), r.connectSeconds(), other);
+                r.threads(), r.connectSeconds(), other, r.cpuMicrosPerDelivery(), r.rssMiB(), r.heapMiB());
     }
 
     static String describe(Result r) {
         return switch (Scenario.valueOf(r.scenario())) {
             case CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT -> String.format(Locale.ROOT,
-                    "%-12s n=%-5d %,10.0f deliveries/s  p50 %6.1f ms  p99 %7.1f ms  max %7.1f ms  lost %d  out of order %d  (other CPU %.0f%%)",
-                    r.scenario(), r.clients(), r.deliveriesPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.lost(),
-                    r.outOfOrder(), r.otherCpuPercent());
-            case IDLE -> String.format(Locale.ROOT, "%-12s n=%-5d server CPU %.1f%% of a core while silent (other CPU %.0f%%)",
+                    "%-14s n=%-5d %,10.0f deliveries/s  %5.2f us CPU each  p50 %6.1f ms  p99 %7.1f ms  max %7.1f ms  lost %d"
+                            + "  out of order %d  RSS %.0f MiB  (other CPU %.0f%%)",
+                    r.scenario(), r.clients(), r.deliveriesPerSecond(), r.cpuMicrosPerDelivery(), r.p50Millis(), r.p99Millis(),
+                    r.maxMillis(), r.lost(), r.outOfOrder(), r.rssMiB(), r.otherCpuPercent());
+            case IDLE -> String.format(Locale.ROOT, "%-14s n=%-5d server CPU %.1f%% of a core while silent (other CPU %.0f%%)",
                     r.scenario(), r.clients(), r.serverCpuPercent(), r.otherCpuPercent());
-            case CAPACITY -> String.format(Locale.ROOT,
-                    "%-12s n=%-5d RSS %.1f KiB and heap %.1f KiB per connection, %.0f model threads, connected in %.1f s",
-                    r.scenario(), r.clients(), r.rssPerConnectionKiB(), r.heapPerConnectionKiB(), r.threads(), r.connectSeconds());
+            case CAPACITY_SMALL, CAPACITY -> String.format(Locale.ROOT,
+                    "%-14s n=%-5d RSS %.1f KiB and heap %.1f KiB per connection (RSS %.0f MiB in all), %.0f model threads,"
+                            + " connected in %.1f s",
+                    r.scenario(), r.clients(), r.rssPerConnectionKiB(), r.heapPerConnectionKiB(), r.rssMiB(), r.threads(),
+                    r.connectSeconds());
         };
     }
 

@@ -28,6 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -190,6 +191,54 @@ class TransportTest {
         connection.close(1000, "done");
         second.join(Duration.ofSeconds(20));
         first.thread.join(Duration.ofSeconds(20));
+    }
+
+    /**
+     * A batched send goes out in chunks, each started from the previous chunk's completion. Shown to fail (the send
+     * failed: "Jetty refused it (WritePendingException: more than 8 sends at once)") with chunks as long as
+     * maxOutgoingFrames: Jetty still counts the previous chunk's last frame while its callback starts the next chunk.
+     */
+    @Test
+    @DisplayName("one batched send writes 500 frames, in order, and Jetty refuses none of them")
+    void batchedSendWritesEveryFrameInOrder() throws Exception {
+        ChatClient[] client = new ChatClient[1];
+        ChatConnection connection = connect(config(), client, "reader");
+        List<String> frames = new ArrayList<>();
+        for (int seq = 1; seq <= 500; seq++) {
+            frames.add(Wire.chat("batch", seq, "line " + seq));
+        }
+        connection.send(frames).get(20, TimeUnit.SECONDS);
+        await().alias("every frame of the batch arrives").until(() -> client[0].count("chat") == 500);
+        List<Long> seqs = client[0].framesOfType("chat").stream().map(f -> f.path("seq").asLong()).toList();
+        assertEquals(LongStream.rangeClosed(1, 500).boxed().toList(), seqs, "frames arrived out of order");
+        assertEquals(0, server.metrics().jettyRefusals(), "Jetty refused frames of a single writer's batch");
+        assertEquals(0, server.metrics().concurrentWrites(), "one batch is one writer");
+    }
+
+    /**
+     * Shown to fail (the intruder's write was not refused: Jetty queued it behind the batch, where it waited on the
+     * stalled client until the write wait ended it) when the batch gave the slot back as soon as its first chunk was
+     * handed to Jetty.
+     */
+    @Test
+    @DisplayName("a batched send holds the single-send slot until its last frame is written: a second writer is refused")
+    void batchedSendHoldsTheSlot() throws Exception {
+        ChatClient[] client = new ChatClient[1];
+        ChatConnection connection = connect(config(), client, "reader");
+        client[0].pauseReading();
+        List<String> frames = new ArrayList<>();
+        for (int seq = 1; seq <= 600; seq++) {
+            frames.add(Wire.chat("batch", seq, BIG)); // about 20 MB: far more than the loopback's TCP buffers hold
+        }
+        var batch = connection.send(frames);
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> connection.write(Wire.chat("intruder", 1, "this must never arrive")));
+        assertTrue(refused.getMessage().startsWith("concurrent write to connection reader#"), refused.getMessage());
+        client[0].resumeReading();
+        batch.get(30, TimeUnit.SECONDS);
+        await().alias("every frame of the batch arrives").until(() -> client[0].count("chat") == 600);
+        assertTrue(client[0].framesOfType("chat").stream().noneMatch(f -> f.path("from").asText().equals("intruder")),
+                "the refused frame reached the client");
     }
 
     @Test
