@@ -58,6 +58,8 @@ public final class ChatServer {
     private final ChatModel model;
     private final ModelThreads threads = new ModelThreads();
     private final ChatMetrics metrics;
+    /** One fan-out's frame is encoded once for all its recipients. */
+    private final EncodedFrames encodedFrames = new EncodedFrames();
     private final Heartbeat heartbeat;
     private final OriginPolicy origins;
     private final Server server;
@@ -282,6 +284,10 @@ public final class ChatServer {
 
     public TransportConfig config() {
         return config;
+    }
+
+    EncodedFrames encodedFrames() {
+        return encodedFrames;
     }
 
     public ChatMetrics metrics() {

@@ -179,8 +179,9 @@ public final class Outbox {
     // snippet:write-pump
     private void writeLoop() {
         List<String> batch = new ArrayList<>(BATCH);
+        Outgoing next = null; // taken from the queue, not yet handled
         try {
-            Outgoing next = queue.take();
+            next = queue.take();
             while (next instanceof Frame) {
                 // gorilla's writePump: what is already queued goes out with this frame, as one send
                 batch.clear();
@@ -197,7 +198,7 @@ public final class Outbox {
             // The write failed or timed out and the connection is closed: the model's reader sees that and lets
             // the model finish this outbox. Until then, discard, so the outbox never looks "too slow".
             connection.close(StatusCode.SERVER_ERROR, "write failed");
-            discardUntilClose();
+            discardUntilClose(next);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -235,9 +236,10 @@ public final class Outbox {
         }
     }
 
-    private void discardUntilClose() {
+    /** Drops frames until the Close, which may be the one the failed batch had already taken ({@code next}). */
+    private void discardUntilClose(Outgoing next) {
         try {
-            while (queue.take() instanceof Frame) {
+            for (Outgoing o = next == null ? queue.take() : next; o instanceof Frame; o = queue.take()) {
                 taken();
             }
         } catch (InterruptedException e) {

@@ -46,6 +46,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final boolean hearsPresence;
     private final int maxOutgoingFrames;
     private final TransportConfig.Detector detector;
+    private final EncodedFrames encoded;
     /** The thread holding the single-send slot, so an overlap names both threads. */
     private volatile Thread writer;
     /** Set while a write waits in the race window; a rival writer counts it down. */
@@ -77,6 +78,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         this.raceWindowNanos = server.config().raceWindow().toNanos();
         this.maxOutgoingFrames = server.config().maxOutgoingFrames();
         this.detector = server.config().detector();
+        this.encoded = server.encodedFrames();
     }
 
     // --- the SPI the model uses ------------------------------------------------------------------
@@ -140,8 +142,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
                     holdOpenForARival();
                 }
             }
-            Callback.Completable sent = new Callback.Completable();
-            session.sendText(forThisClient(frame), sent);
+            org.eclipse.jetty.util.Callback.Completable sent = new org.eclipse.jetty.util.Callback.Completable();
+            core().sendFrame(textFrame(frame), sent, false);
             sent.get(writeWaitMillis, TimeUnit.MILLISECONDS);
             metrics.messageOut();
         } catch (TimeoutException e) {
@@ -179,7 +181,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             writer = Thread.currentThread();
         }
         CompletableFuture<Void> written = new CompletableFuture<>();
-        session.sendText(forThisClient(frame), Callback.from(() -> written.complete(null), written::completeExceptionally));
+        core().sendFrame(textFrame(frame), org.eclipse.jetty.util.Callback.from(() -> written.complete(null),
+                written::completeExceptionally), false);
         return written.orTimeout(writeWaitMillis, TimeUnit.MILLISECONDS).handle((ok, failure) -> {
             if (alone) {
                 writer = null;
@@ -209,7 +212,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
      */
     @Override
     public CompletableFuture<Void> send(List<String> frames) {
-        List<String> wanted = frames.stream().filter(this::wants).map(this::forThisClient).toList();
+        List<String> wanted = frames.stream().filter(this::wants).toList();
         if (wanted.size() < 2) {
             return wanted.isEmpty() ? CompletableFuture.completedFuture(null) : send(wanted.get(0));
         }
@@ -225,7 +228,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             writer = Thread.currentThread();
         }
         CompletableFuture<Void> written = new CompletableFuture<>();
-        sendChunk(((WebSocketSession) session).getCoreSession(), wanted, 0, written);
+        sendChunk(core(), wanted, 0, written);
         return written.orTimeout(writeWaitMillis, TimeUnit.MILLISECONDS).handle((ok, failure) -> {
             if (alone) {
                 writer = null;
@@ -247,9 +250,9 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         int to = Math.min(frames.size(), from + maxOutgoingFrames - 1);
         org.eclipse.jetty.util.Callback failOnly = org.eclipse.jetty.util.Callback.from(() -> { }, written::completeExceptionally);
         for (int i = from; i < to - 1; i++) {
-            core.sendFrame(new Frame(OpCode.TEXT).setPayload(frames.get(i)), failOnly, true); // into the batch buffer
+            core.sendFrame(textFrame(frames.get(i)), failOnly, true); // into the batch buffer
         }
-        core.sendFrame(new Frame(OpCode.TEXT).setPayload(frames.get(to - 1)), org.eclipse.jetty.util.Callback.from(
+        core.sendFrame(textFrame(frames.get(to - 1)), org.eclipse.jetty.util.Callback.from(
                 () -> {
                     if (to == frames.size()) {
                         written.complete(null);
@@ -259,6 +262,16 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
                 }, written::completeExceptionally), false); // unbatched: flushes the chunk in one write
     }
     // end-snippet
+
+    /** Jetty's core session, below the API session: it has batched sends, and takes a frame's bytes as they are. */
+    private CoreSession core() {
+        return ((WebSocketSession) session).getCoreSession();
+    }
+
+    /** A text frame whose UTF-8 bytes are shared with every other recipient of the same frame (encoded once). */
+    private Frame textFrame(String frame) {
+        return new Frame(OpCode.TEXT).setPayload(encoded.utf8(forThisClient(frame)));
+    }
 
     /** The welcome of a client that does not hear presence lists only itself: 80 KiB saved at 10,000 clients. */
     private String forThisClient(String frame) {

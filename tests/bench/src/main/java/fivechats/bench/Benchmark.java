@@ -37,7 +37,7 @@ public final class Benchmark {
     }
 
     /**
-     * The brief's counts, with two departures so that three runs fit in 15 minutes on two cores: at N = 1,000 each
+     * The planned counts, with two departures so that three runs fit in 15 minutes on two cores: at N = 1,000 each
      * closed-loop sender sends 100 lines, not 200 (a million deliveries a run, still five seconds or more for the
      * slowest server; 200 took the run to 17 minutes), and steady senders send 15 lines, not 200 (at 5 lines/s, 200
      * would take 40 s a run).

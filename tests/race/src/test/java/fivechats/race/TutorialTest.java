@@ -188,7 +188,7 @@ class TutorialTest {
         assertTrue(!byScenario.isEmpty(), "tutorial/benchmark.json has no results for target '" + target + "'");
         StringBuilder t = new StringBuilder("| scenario | clients | median of " + byScenario.values().iterator().next().size()
                 + " runs |\n|---|---|---|\n");
-        for (String scenario : List.of("CLOSED_SMALL", "CLOSED_BIG", "STEADY", "SLOW_CLIENT", "IDLE", "CAPACITY")) {
+        for (String scenario : List.of("CLOSED_SMALL", "CLOSED_BIG", "STEADY", "SLOW_CLIENT", "IDLE", "CAPACITY_SMALL", "CAPACITY")) {
             List<JsonNode> runs = byScenario.get(scenario);
             if (runs == null) {
                 continue;
@@ -196,9 +196,9 @@ class TutorialTest {
             int clients = runs.get(0).get("clients").asInt();
             String figure = switch (scenario) {
                 case "CLOSED_SMALL", "CLOSED_BIG", "STEADY", "SLOW_CLIENT" -> String.format(Locale.ROOT,
-                        "%,.0f deliveries/s, p50 %.1f ms, p99 %.1f ms, %,d lost, %,d out of order",
-                        median(runs, "deliveriesPerSecond"), median(runs, "p50Millis"), median(runs, "p99Millis"),
-                        (long) median(runs, "lost"), (long) median(runs, "outOfOrder"));
+                        "%,.0f deliveries/s, %.2f us of server CPU each, p50 %.1f ms, p99 %.1f ms, %,d lost, %,d out of order",
+                        median(runs, "deliveriesPerSecond"), median(runs, "cpuMicrosPerDelivery"), median(runs, "p50Millis"),
+                        median(runs, "p99Millis"), (long) median(runs, "lost"), (long) median(runs, "outOfOrder"));
                 case "IDLE" -> String.format(Locale.ROOT, "%.1f%% of a core while nobody talks", median(runs, "serverCpuPercent"));
                 // A peer that is not a JVM has no Java heap and no model threads: the benchmark writes -1 for those.
                 default -> String.format(Locale.ROOT, "%.1f KiB RSS", median(runs, "rssPerConnectionKiB"))
