@@ -53,7 +53,8 @@ public final class Benchmark {
     public record Result(String target, String scenario, int run, int clients, double deliveriesPerSecond, double p50Millis,
                          double p99Millis, double maxMillis, long lost, long outOfOrder, double serverCpuPercent,
                          double rssPerConnectionKiB, double heapPerConnectionKiB, double threads, double connectSeconds,
-                         double otherCpuPercent, double cpuMicrosPerDelivery, double rssMiB, double heapMiB) {
+                         double otherCpuPercent, double cpuMicrosPerDelivery, double rssMiB, double heapMiB,
+                         double switchesPerDelivery) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -157,25 +158,25 @@ public final class Benchmark {
     }
 
     private static Target jar(Path root, Path java, String name, String module, Set<Scenario> scenarios, String why) {
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC"));
-        command.addAll(flightRecording(name));
-        command.addAll(List.of("-jar", root.resolve("models/" + module + "/target/" + module + ".jar").toString(), "--port", "0"));
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-jar",
+                root.resolve("models/" + module + "/target/" + module + ".jar").toString(), "--port", "0"));
         String[] words = name.split(" ");
         command.addAll(List.of(words).subList(1, words.length)); // flags after the module name
         return new Target(name, command, true, scenarios, why);
     }
 
     /**
-     * With {@code -Dbench.jfr=DIR}, every Java server records a JFR profile (the JDK's own sampler with its default settings, a few percent of overhead) into
-     * DIR/TARGET-NAME.jfr, one file per target, overwritten by each run; read it with {@code jfr view hot-methods FILE}.
+     * With {@code -Dbench.jfr=DIR}, each Java server records every fan-out scenario with JFR (the JDK's own profiler,
+     * its "profile" settings) into DIR/TARGET_SCENARIO.jfr, overwritten by each run, so the profile holds that
+     * scenario and nothing else (not the connect storms). Read it with {@code jfr view hot-methods FILE}.
      */
-    private static List<String> flightRecording(String name) {
+    private static Optional<Path> flightRecording(Target target, Scenario scenario) {
         String dir = System.getProperty("bench.jfr", "");
-        if (dir.isBlank()) {
-            return List.of();
+        if (dir.isBlank() || !target.java() || scenario.compareTo(Scenario.SLOW_CLIENT) > 0) {
+            return Optional.empty();
         }
-        Path file = Path.of(dir).toAbsolutePath().resolve(name.replaceAll("[^A-Za-z0-9-]+", "_") + ".jfr");
-        return List.of("-XX:StartFlightRecording=filename=" + file);
+        return Optional.of(Path.of(dir).toAbsolutePath()
+                .resolve(target.name().replaceAll("[^A-Za-z0-9-]+", "_") + "_" + scenario + ".jfr"));
     }
 
     /**
@@ -204,12 +205,17 @@ public final class Benchmark {
             // connecting is itself a storm of joins (N squared / 2 frames), so it is done once per target and run.
             List<Load.Client> crowd = null;
             try {
+                warmUp(server, plan, load);
                 for (Scenario scenario : Scenario.values()) {
                     if (!target.scenarios().contains(scenario) || scenario == Scenario.CAPACITY_SMALL) {
                         continue; // CAPACITY measures CAPACITY_SMALL on its way
                     }
                     if (crowd == null && scenario != Scenario.CLOSED_SMALL && scenario != Scenario.CAPACITY) {
                         crowd = load.connect(server, "c", plan.bigN(), null);
+                    }
+                    Optional<Path> recording = flightRecording(target, scenario);
+                    if (recording.isPresent()) {
+                        server.jcmd(jcmd, "JFR.start", "name=scenario", "settings=profile");
                     }
                     CpuWatch watch = new CpuWatch(server);
                     List<Load.Client> big = crowd;
@@ -246,6 +252,9 @@ public final class Benchmark {
                         }
                     };
                     Result measured = withOtherCpu(r, watch.otherCpuPercent());
+                    if (recording.isPresent()) {
+                        server.jcmd(jcmd, "JFR.stop", "name=scenario", "filename=" + recording.get());
+                    }
                     results.add(measured);
                     System.out.println("  " + describe(measured));
                 }
@@ -259,16 +268,36 @@ public final class Benchmark {
         return results;
     }
 
+    /**
+     * Every server, whatever its language, first serves one unmeasured closed-loop round (the N = smallN scenario),
+     * as any benchmark of a JIT-compiled runtime must: a JVM's first seconds compile the hot paths (C2 threads take
+     * most of a core), and V8 does the same for Node. Without it, the first scenario measures the compiler.
+     */
+    private static void warmUp(ServerProcess server, Plan plan, Load load) throws Exception {
+        List<Load.Client> few = load.connect(server, "w", plan.smallN(), null);
+        try {
+            Load.FanOut f = load.fanOut(few, plan.senders(), plan.lines(), 0);
+            System.out.printf(Locale.ROOT, "  warm-up        n=%-5d %,10.0f deliveries/s (not counted)%n", plan.smallN(),
+                    f.deliveriesPerSecond());
+        } finally {
+            Load.closeAll(few);
+            settle(server, 0);
+        }
+    }
+
     /** A fan-out scenario, with the server's CPU time per delivery and its memory (RSS, and heap for Java) at the end. */
     private static Result fanOut(Target target, int run, ServerProcess server, FanOutRun scenarioRun, Scenario scenario, int n)
             throws Exception {
         long cpu = server.cpuNanos();
+        long switches = server.contextSwitches();
         Load.FanOut f = scenarioRun.run();
-        double micros = (server.cpuNanos() - cpu) / 1000.0 / Math.max(1, f.delivered());
+        double delivered = Math.max(1, f.delivered());
+        double micros = (server.cpuNanos() - cpu) / 1000.0 / delivered;
+        double switched = (server.contextSwitches() - switches) / delivered;
         double heap = server.metric("chat_jvm_heap_used_bytes");
         return new Result(target.name(), scenario.name(), run, n, f.deliveriesPerSecond(), f.p50Millis(), f.p99Millis(),
                 f.maxMillis(), f.lost(), f.outOfOrder(), -1, -1, -1, -1, -1, -1, micros, server.rssBytes() / 1048576.0,
-                heap < 0 ? -1 : heap / 1048576.0);
+                heap < 0 ? -1 : heap / 1048576.0, switched);
     }
 
     private interface FanOutRun {
@@ -283,7 +312,7 @@ public final class Benchmark {
         Thread.sleep((long) (plan.idleSeconds() * 1000)); // the measurement window: nobody talks
         double percent = 100.0 * (server.cpuNanos() - cpu) / (System.nanoTime() - wall);
         return new Result(target.name(), Scenario.IDLE.name(), run, plan.bigN(), -1, -1, -1, -1, 0, 0, percent,
-                -1, -1, -1, -1, -1, -1, server.rssBytes() / 1048576.0, -1);
+                -1, -1, -1, -1, -1, -1, server.rssBytes() / 1048576.0, -1, -1);
     }
 
     /**
@@ -317,7 +346,8 @@ public final class Benchmark {
         double heap = server.metric("chat_jvm_heap_used_bytes");
         double perHeap = heap < 0 ? -1 : (heap - heapBefore) / 1024.0 / n;
         return new Result(target.name(), scenario.name(), run, n, -1, -1, -1, -1, 0, 0, -1, (rss - rssBefore) / 1024.0 / n,
-                perHeap, server.metric("chat_model_threads"), connectSeconds, -1, -1, rss / 1048576.0, heap < 0 ? -1 : heap / 1048576.0);
+                perHeap, server.metric("chat_model_threads"), connectSeconds, -1, -1, rss / 1048576.0, heap < 0 ? -1 : heap / 1048576.0,
+                -1);
     }
 
     /** Waits until the server holds only {@code remaining} connections (Java models report it; Node gets a second). */
@@ -331,16 +361,16 @@ public final class Benchmark {
     private static Result withOtherCpu(Result r, double other) {
         return new Result(r.target(), r.scenario(), r.run(), r.clients(), r.deliveriesPerSecond(), r.p50Millis(), r.p99Millis(),
                 r.maxMillis(), r.lost(), r.outOfOrder(), r.serverCpuPercent(), r.rssPerConnectionKiB(), r.heapPerConnectionKiB(),
-                r.threads(), r.connectSeconds(), other, r.cpuMicrosPerDelivery(), r.rssMiB(), r.heapMiB());
+                r.threads(), r.connectSeconds(), other, r.cpuMicrosPerDelivery(), r.rssMiB(), r.heapMiB(), r.switchesPerDelivery());
     }
 
     static String describe(Result r) {
         return switch (Scenario.valueOf(r.scenario())) {
             case CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT -> String.format(Locale.ROOT,
-                    "%-14s n=%-5d %,10.0f deliveries/s  %5.2f us CPU each  p50 %6.1f ms  p99 %7.1f ms  max %7.1f ms  lost %d"
-                            + "  out of order %d  RSS %.0f MiB  (other CPU %.0f%%)",
-                    r.scenario(), r.clients(), r.deliveriesPerSecond(), r.cpuMicrosPerDelivery(), r.p50Millis(), r.p99Millis(),
-                    r.maxMillis(), r.lost(), r.outOfOrder(), r.rssMiB(), r.otherCpuPercent());
+                    "%-14s n=%-5d %,10.0f deliveries/s  %5.2f us CPU and %.2f switches each  p50 %6.1f ms  p99 %7.1f ms"
+                            + "  max %7.1f ms  lost %d  out of order %d  RSS %.0f MiB  (other CPU %.0f%%)",
+                    r.scenario(), r.clients(), r.deliveriesPerSecond(), r.cpuMicrosPerDelivery(), r.switchesPerDelivery(),
+                    r.p50Millis(), r.p99Millis(), r.maxMillis(), r.lost(), r.outOfOrder(), r.rssMiB(), r.otherCpuPercent());
             case IDLE -> String.format(Locale.ROOT, "%-14s n=%-5d server CPU %.1f%% of a core while silent (other CPU %.0f%%)",
                     r.scenario(), r.clients(), r.serverCpuPercent(), r.otherCpuPercent());
             case CAPACITY_SMALL, CAPACITY -> String.format(Locale.ROOT,

@@ -73,6 +73,29 @@ final class ServerProcess implements AutoCloseable {
         return ticks * 1_000_000_000L / TICKS_PER_SECOND;
     }
 
+    /**
+     * Context switches of the server's threads so far (voluntary and not, summed over /proc/PID/task): each time one
+     * of its OS threads left a core, mostly to sleep until woken. A thread that ended is no longer counted, so read it
+     * around a scenario in which threads live on (carriers, workers, Go's Ms).
+     */
+    long contextSwitches() throws IOException {
+        long switches = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid() + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            switches += Long.parseLong(line.replaceAll("\\D", ""));
+                        }
+                    }
+                } catch (IOException threadEnded) {
+                    // the thread ended while we listed them
+                }
+            }
+        }
+        return switches;
+    }
+
     /** Resident memory of the server process, in bytes. */
     long rssBytes() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
@@ -101,9 +124,16 @@ final class ServerProcess implements AutoCloseable {
 
     /** Asks the JVM for a full GC (jcmd), so heap figures count live objects, not garbage. */
     void gc(Path jcmd) throws IOException, InterruptedException {
+        jcmd(jcmd, "GC.run");
+    }
+
+    /** Runs a diagnostic command in a Java server (GC.run, JFR.start, JFR.stop); nothing for the peers. */
+    void jcmd(Path jcmd, String... command) throws IOException, InterruptedException {
         if (java) {
-            new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.run").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+            List<String> line = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(pid())));
+            line.addAll(List.of(command));
+            new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                    .waitFor(30, TimeUnit.SECONDS);
         }
     }
 
