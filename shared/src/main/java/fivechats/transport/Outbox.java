@@ -17,7 +17,8 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * {@code writePump}. Used by the models whose fix is "exactly one writer per connection".
  *
  * <p>Invariant: <b>the outbox's writer thread is the only thread that writes to its connection</b>. Any
- * number of threads may {@link #offer} at once; they only queue. At most {@code limit} frames wait.
+ * number of threads may {@link #offer} at once; they only queue. At most {@code limit} frames wait. The writer
+ * sends what it finds queued as one send ({@link ChatConnection#send(List)}): one network write for a burst.
  *
  * <p>Who pays when the outbox is full depends on why it is full:
  * <ul>

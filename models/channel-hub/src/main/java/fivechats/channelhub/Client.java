@@ -11,7 +11,7 @@ import fivechats.transport.Outbox;
  * writePump in the {@link Outbox}.
  *
  * <p>Invariant: <b>exactly one thread writes to a connection</b>, the outbox's writer. The hub only puts
- * frames into the outbox; the writer takes them one at a time and writes them, so two sends can never
+ * frames into the outbox; the writer takes what is queued and writes it as one send, so two sends can never
  * overlap on one socket.
  */
 final class Client {

@@ -18,10 +18,10 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * at a time. <b>At most one worker writes to a connection at a time, in lane order</b>: the drain task is the token,
  * and it is held from the moment a drain is queued until the lane is empty (or finished), across sends in flight.
  *
- * <p><b>No worker ever waits for a client.</b> A drain hands each frame to Jetty with an asynchronous
- * {@link ChatConnection#send} and goes on while the network is free. When Jetty cannot write at once (the client's
- * TCP window is closed: it is not reading), the drain returns its worker to the pool, and the send's completion
- * queues the next drain. So a stuck client costs a few queued frames, never a worker.
+ * <p><b>No worker ever waits for a client.</b> A drain hands the queued frames to Jetty as one asynchronous
+ * {@link ChatConnection#send(List) send} and goes on while the network is free. When Jetty cannot write at once (the
+ * client's TCP window is closed: it is not reading), the drain returns its worker to the pool, and the send's
+ * completion queues the next drain. So a stuck client costs a few queued frames, never a worker.
  *
  * <p>Who pays when the lane is full depends on why it is full:
  * <ul>

@@ -54,7 +54,7 @@ public final class Benchmark {
                          double p99Millis, double maxMillis, long lost, long outOfOrder, double serverCpuPercent,
                          double rssPerConnectionKiB, double heapPerConnectionKiB, double threads, double connectSeconds,
                          double otherCpuPercent, double cpuMicrosPerDelivery, double rssMiB, double heapMiB,
-                         double switchesPerDelivery) {
+                         double switchesPerDelivery, double kernelPercent) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -167,7 +167,7 @@ public final class Benchmark {
 
     /**
      * With {@code -Dbench.jfr=DIR}, each Java server records every fan-out scenario with JFR (the JDK's own profiler,
-     * its "profile" settings) into DIR/TARGET_SCENARIO.jfr, overwritten by each run, so the profile holds that
+     * its "profile" settings, sampling every millisecond) into DIR/TARGET_SCENARIO.jfr, overwritten by each run, so the profile holds that
      * scenario and nothing else (not the connect storms). Read it with {@code jfr view hot-methods FILE}.
      */
     private static Optional<Path> flightRecording(Target target, Scenario scenario) {
@@ -215,7 +215,7 @@ public final class Benchmark {
                     }
                     Optional<Path> recording = flightRecording(target, scenario);
                     if (recording.isPresent()) {
-                        server.jcmd(jcmd, "JFR.start", "name=scenario", "settings=profile");
+                        server.jcmd(jcmd, "JFR.start", "name=scenario", "settings=profile", "jdk.ExecutionSample#period=1ms");
                     }
                     CpuWatch watch = new CpuWatch(server);
                     List<Load.Client> big = crowd;
@@ -289,15 +289,18 @@ public final class Benchmark {
     private static Result fanOut(Target target, int run, ServerProcess server, FanOutRun scenarioRun, Scenario scenario, int n)
             throws Exception {
         long cpu = server.cpuNanos();
+        long system = server.systemNanos();
         long switches = server.contextSwitches();
         Load.FanOut f = scenarioRun.run();
         double delivered = Math.max(1, f.delivered());
-        double micros = (server.cpuNanos() - cpu) / 1000.0 / delivered;
+        long used = server.cpuNanos() - cpu;
+        double micros = used / 1000.0 / delivered;
+        double kernel = used == 0 ? -1 : 100.0 * (server.systemNanos() - system) / used;
         double switched = (server.contextSwitches() - switches) / delivered;
         double heap = server.metric("chat_jvm_heap_used_bytes");
         return new Result(target.name(), scenario.name(), run, n, f.deliveriesPerSecond(), f.p50Millis(), f.p99Millis(),
                 f.maxMillis(), f.lost(), f.outOfOrder(), -1, -1, -1, -1, -1, -1, micros, server.rssBytes() / 1048576.0,
-                heap < 0 ? -1 : heap / 1048576.0, switched);
+                heap < 0 ? -1 : heap / 1048576.0, switched, kernel);
     }
 
     private interface FanOutRun {
@@ -312,7 +315,7 @@ public final class Benchmark {
         Thread.sleep((long) (plan.idleSeconds() * 1000)); // the measurement window: nobody talks
         double percent = 100.0 * (server.cpuNanos() - cpu) / (System.nanoTime() - wall);
         return new Result(target.name(), Scenario.IDLE.name(), run, plan.bigN(), -1, -1, -1, -1, 0, 0, percent,
-                -1, -1, -1, -1, -1, -1, server.rssBytes() / 1048576.0, -1, -1);
+                -1, -1, -1, -1, -1, -1, server.rssBytes() / 1048576.0, -1, -1, -1);
     }
 
     /**
@@ -347,7 +350,7 @@ public final class Benchmark {
         double perHeap = heap < 0 ? -1 : (heap - heapBefore) / 1024.0 / n;
         return new Result(target.name(), scenario.name(), run, n, -1, -1, -1, -1, 0, 0, -1, (rss - rssBefore) / 1024.0 / n,
                 perHeap, server.metric("chat_model_threads"), connectSeconds, -1, -1, rss / 1048576.0, heap < 0 ? -1 : heap / 1048576.0,
-                -1);
+                -1, -1);
     }
 
     /** Waits until the server holds only {@code remaining} connections (Java models report it; Node gets a second). */
@@ -361,15 +364,17 @@ public final class Benchmark {
     private static Result withOtherCpu(Result r, double other) {
         return new Result(r.target(), r.scenario(), r.run(), r.clients(), r.deliveriesPerSecond(), r.p50Millis(), r.p99Millis(),
                 r.maxMillis(), r.lost(), r.outOfOrder(), r.serverCpuPercent(), r.rssPerConnectionKiB(), r.heapPerConnectionKiB(),
-                r.threads(), r.connectSeconds(), other, r.cpuMicrosPerDelivery(), r.rssMiB(), r.heapMiB(), r.switchesPerDelivery());
+                r.threads(), r.connectSeconds(), other, r.cpuMicrosPerDelivery(), r.rssMiB(), r.heapMiB(), r.switchesPerDelivery(),
+                r.kernelPercent());
     }
 
     static String describe(Result r) {
         return switch (Scenario.valueOf(r.scenario())) {
             case CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT -> String.format(Locale.ROOT,
-                    "%-14s n=%-5d %,10.0f deliveries/s  %5.2f us CPU and %.2f switches each  p50 %6.1f ms  p99 %7.1f ms"
-                            + "  max %7.1f ms  lost %d  out of order %d  RSS %.0f MiB  (other CPU %.0f%%)",
-                    r.scenario(), r.clients(), r.deliveriesPerSecond(), r.cpuMicrosPerDelivery(), r.switchesPerDelivery(),
+                    "%-14s n=%-5d %,10.0f deliveries/s  %5.2f us CPU each (%.0f%% kernel), %.2f switches  p50 %6.1f ms"
+                            + "  p99 %7.1f ms  max %7.1f ms  lost %d  out of order %d  RSS %.0f MiB  (other CPU %.0f%%)",
+                    r.scenario(), r.clients(), r.deliveriesPerSecond(), r.cpuMicrosPerDelivery(), r.kernelPercent(),
+                    r.switchesPerDelivery(),
                     r.p50Millis(), r.p99Millis(), r.maxMillis(), r.lost(), r.outOfOrder(), r.rssMiB(), r.otherCpuPercent());
             case IDLE -> String.format(Locale.ROOT, "%-14s n=%-5d server CPU %.1f%% of a core while silent (other CPU %.0f%%)",
                     r.scenario(), r.clients(), r.serverCpuPercent(), r.otherCpuPercent());

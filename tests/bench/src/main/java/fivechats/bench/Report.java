@@ -106,6 +106,7 @@ final class Report {
                     .append(" | ").append(f(small, "%,.0f")).append(" | ").append(ratio(small, goSmall))
                     .append(" | ").append(f(big, "%,.0f")).append(" | ").append(ratio(big, goBig)).append(" | ").append(ratio(big, peerBig))
                     .append(" | ").append(f(median(results, t.name(), Scenario.CLOSED_BIG, Result::cpuMicrosPerDelivery).filter(v -> v > 0), "%.2f us"))
+                    .append(f(median(results, t.name(), Scenario.CLOSED_BIG, Result::kernelPercent).filter(v -> v >= 0), " (%.0f%% kernel)"))
                     .append(" | ").append(f(median(results, t.name(), Scenario.CLOSED_BIG, Result::rssMiB).filter(v -> v > 0), "%.0f MiB"))
                     .append(" | ").append(f(median(results, t.name(), Scenario.STEADY, Result::p50Millis), "%.1f")).append(" / ")
                     .append(f(median(results, t.name(), Scenario.STEADY, Result::p99Millis), "%.1f")).append(" / ")

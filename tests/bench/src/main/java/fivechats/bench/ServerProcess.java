@@ -96,6 +96,13 @@ final class ServerProcess implements AutoCloseable {
         return switches;
     }
 
+    /** The part of {@link #cpuNanos()} spent in the kernel (system time): system calls, and on loopback the receiver's TCP too. */
+    long systemNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[12]) * 1_000_000_000L / TICKS_PER_SECOND; // stime (field 15)
+    }
+
     /** Resident memory of the server process, in bytes. */
     long rssBytes() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
