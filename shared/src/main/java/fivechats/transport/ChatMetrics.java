@@ -105,6 +105,10 @@ public final class ChatMetrics {
         messagesOut.inc();
     }
 
+    void messagesOut(int frames) {
+        messagesOut.inc(frames);
+    }
+
     /** The last overlap the detector saw, naming both threads: the first thing to read when it trips. */
     private volatile String lastOverlap = "none";
 

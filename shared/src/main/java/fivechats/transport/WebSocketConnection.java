@@ -163,45 +163,12 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     }
     // end-snippet
 
+    /** One frame is a batch of one: the same slot, the same deadline, one network write. */
     @Override
-    // snippet:async-send
     public CompletableFuture<Void> send(String frame) {
-        if (!wants(frame)) {
-            return CompletableFuture.completedFuture(null);
-        }
-        boolean alone = writing.compareAndSet(false, true); // taken here, given back when the frame is written
-        if (!alone) {
-            try {
-                rivalArrived();
-            } catch (IllegalStateException refused) {
-                metrics.writeEnded();
-                return CompletableFuture.failedFuture(refused);
-            }
-        } else {
-            writer = Thread.currentThread();
-        }
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        core().sendFrame(textFrame(frame), org.eclipse.jetty.util.Callback.from(() -> written.complete(null),
-                written::completeExceptionally), false);
-        return written.orTimeout(writeWaitMillis, TimeUnit.MILLISECONDS).handle((ok, failure) -> {
-            if (alone) {
-                writer = null;
-                writing.set(false); // before the caller hears of it: its next send may start from the completion
-            }
-            try {
-                if (failure != null) {
-                    throw new CompletionException(failed(failure instanceof CompletionException c ? c.getCause() : failure));
-                }
-                metrics.messageOut();
-                return null;
-            } finally {
-                metrics.writeEnded();
-            }
-        });
+        return send(List.of(frame));
     }
-    // end-snippet
 
-    // snippet:batch-send
     /**
      * Several frames as one send: the slot is taken once, and Jetty's core session writes them together. Each chunk
      * goes out as batched frames (copied into the connection's batch buffer, their callbacks completed at once) and a
@@ -213,10 +180,10 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     @Override
     public CompletableFuture<Void> send(List<String> frames) {
         List<String> wanted = frames.stream().filter(this::wants).toList();
-        if (wanted.size() < 2) {
-            return wanted.isEmpty() ? CompletableFuture.completedFuture(null) : send(wanted.get(0));
+        if (wanted.isEmpty()) {
+            return CompletableFuture.completedFuture(null); // joins and leaves for a client that does not hear presence
         }
-        boolean alone = writing.compareAndSet(false, true); // held across every chunk, given back at the end
+        boolean alone = writing.compareAndSet(false, true); // taken here, held across every chunk, given back at the end
         if (!alone) {
             try {
                 rivalArrived();
@@ -232,13 +199,13 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         return written.orTimeout(writeWaitMillis, TimeUnit.MILLISECONDS).handle((ok, failure) -> {
             if (alone) {
                 writer = null;
-                writing.set(false);
+                writing.set(false); // before the caller hears of it: its next send may start from the completion
             }
             try {
                 if (failure != null) {
                     throw new CompletionException(failed(failure instanceof CompletionException c ? c.getCause() : failure));
                 }
-                wanted.forEach(frame -> metrics.messageOut());
+                metrics.messagesOut(wanted.size());
                 return null;
             } finally {
                 metrics.writeEnded();
@@ -261,7 +228,6 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
                     }
                 }, written::completeExceptionally), false); // unbatched: flushes the chunk in one write
     }
-    // end-snippet
 
     /** Jetty's core session, below the API session: it has batched sends, and takes a frame's bytes as they are. */
     private CoreSession core() {
