@@ -170,13 +170,13 @@ public final class Benchmark {
      * its "profile" settings, sampling every millisecond) into DIR/TARGET_SCENARIO.jfr, overwritten by each run, so the profile holds that
      * scenario and nothing else (not the connect storms). Read it with {@code jfr view hot-methods FILE}.
      */
-    private static Optional<Path> flightRecording(Target target, Scenario scenario) {
+    private static Optional<Path> flightRecording(Target target, Scenario scenario) throws IOException {
         String dir = System.getProperty("bench.jfr", "");
         if (dir.isBlank() || !target.java() || scenario.compareTo(Scenario.SLOW_CLIENT) > 0) {
             return Optional.empty();
         }
-        return Optional.of(Path.of(dir).toAbsolutePath()
-                .resolve(target.name().replaceAll("[^A-Za-z0-9-]+", "_") + "_" + scenario + ".jfr"));
+        Path folder = Files.createDirectories(Path.of(dir).toAbsolutePath());
+        return Optional.of(folder.resolve(target.name().replaceAll("[^A-Za-z0-9-]+", "_") + "_" + scenario + ".jfr"));
     }
 
     /**
