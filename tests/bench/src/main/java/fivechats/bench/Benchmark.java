@@ -72,7 +72,8 @@ public final class Benchmark {
         Path jcmd = java.resolveSibling("jcmd");
         Pattern only = Pattern.compile(args.length > 2 ? args[2] : ".");
         List<Target> all = targets(root, java, plan);
-        List<Target> targets = all.stream().filter(t -> only.matcher(t.name()).find()).toList();
+        List<Target> targets = all.stream().filter(t -> only.matcher(t.name()).find())
+                .filter(t -> !t.name().equals(GO_PEER) || buildGoPeer(root)).toList();
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("no target's name matches " + only);
         }
@@ -119,30 +120,33 @@ public final class Benchmark {
         Path peer = root.resolve("tests/bench/peer");
         targets.add(new Target("node ws (peer)", List.of("node", peer.resolve("peer.js").toString(), "--port", "0"), false, all,
                 "a plain Node ws broadcast server, the outside reference"));
-        goPeer(root).ifPresent(hub -> targets.add(new Target(GO_PEER, List.of(hub.toString(), "--port", "0"), false, all,
-                "gorilla/websocket's chat hub in Go, speaking this protocol: the canonical hub, the reference to beat")));
+        targets.add(new Target(GO_PEER, List.of(goBinary(root).toString(), "--port", "0"), false, all,
+                "gorilla/websocket's chat hub in Go, speaking this protocol: the canonical hub, the reference to beat"));
         return targets;
     }
 
     static final String GO_PEER = "go gorilla (peer)";
 
+    private static Path goBinary(Path root) {
+        return root.resolve("tests/bench/peer-go/target/hub-go");
+    }
+
     /**
-     * Builds the Go peer with Debian's Go and gorilla/websocket in GOPATH mode (no module proxy is needed); empty, with
-     * a notice, on a machine without them. CI installs both, and there a missing Go peer fails the benchmark.
+     * Builds the Go peer with Debian's Go and gorilla/websocket in GOPATH mode (no module proxy is needed), only when it
+     * is to be measured. False, with a notice, on a machine without them; CI installs both, and there a missing Go peer
+     * fails the benchmark.
      */
-    private static Optional<Path> goPeer(Path root) {
-        Path source = root.resolve("tests/bench/peer-go");
-        Path binary = source.resolve("target/hub-go");
+    private static boolean buildGoPeer(Path root) {
         String missing;
         try {
-            ProcessBuilder build = new ProcessBuilder("go", "build", "-o", binary.toString(), "hub.go")
-                    .directory(source.toFile()).redirectErrorStream(true);
+            ProcessBuilder build = new ProcessBuilder("go", "build", "-o", goBinary(root).toString(), "hub.go")
+                    .directory(root.resolve("tests/bench/peer-go").toFile()).redirectErrorStream(true);
             build.environment().put("GO111MODULE", "off");
             build.environment().put("GOPATH", "/usr/share/gocode");
             Process go = build.start();
             String output = new String(go.getInputStream().readAllBytes());
             if (go.waitFor() == 0) {
-                return Optional.of(binary);
+                return true;
             }
             missing = "go build failed: " + output.strip();
         } catch (IOException | InterruptedException e) {
@@ -154,7 +158,7 @@ public final class Benchmark {
             throw new IllegalStateException(why);
         }
         System.out.println(why);
-        return Optional.empty();
+        return false;
     }
 
     private static Target jar(Path root, Path java, String name, String module, Set<Scenario> scenarios, String why) {
@@ -219,24 +223,24 @@ public final class Benchmark {
                     }
                     CpuWatch watch = new CpuWatch(server);
                     List<Load.Client> big = crowd;
-                    Result r = switch (scenario) {
+                    List<Result> measured = switch (scenario) {
                         case CLOSED_SMALL -> {
                             List<Load.Client> few = load.connect(server, "s", plan.smallN(), null);
                             try {
-                                yield fanOut(target, run, server, () -> load.fanOut(few, plan.senders(), plan.lines(), 0), scenario, plan.smallN());
+                                yield List.of(fanOut(target, run, server, () -> load.fanOut(few, plan.senders(), plan.lines(), 0), scenario, plan.smallN()));
                             } finally {
                                 Load.closeAll(few);
                                 settle(server, big == null ? 0 : big.size());
                             }
                         }
-                        case CLOSED_BIG -> fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.bigLines(), 0), scenario, plan.bigN());
-                        case STEADY -> fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN());
+                        case CLOSED_BIG -> List.of(fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.bigLines(), 0), scenario, plan.bigN()));
+                        case STEADY -> List.of(fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN()));
                         case SLOW_CLIENT -> {
                             try (Socket stuck = Load.stuckClient(server)) {
-                                yield fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN());
+                                yield List.of(fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN()));
                             }
                         }
-                        case IDLE -> idle(target, run, plan, server);
+                        case IDLE -> List.of(idle(target, run, plan, server));
                         case CAPACITY_SMALL -> throw new AssertionError("measured by CAPACITY");
                         case CAPACITY -> {
                             if (big != null) {
@@ -244,19 +248,17 @@ public final class Benchmark {
                                 crowd = null;
                                 settle(server, 0);
                             }
-                            List<Result> both = capacity(target, run, plan, load, server, jcmd);
-                            Result small = withOtherCpu(both.get(0), watch.otherCpuPercent());
-                            results.add(small);
-                            System.out.println("  " + describe(small));
-                            yield both.get(1);
+                            yield capacity(target, run, plan, load, server, jcmd); // CAPACITY_SMALL, then CAPACITY
                         }
                     };
-                    Result measured = withOtherCpu(r, watch.otherCpuPercent());
+                    double other = watch.otherCpuPercent();
                     if (recording.isPresent()) {
                         server.jcmd(jcmd, "JFR.stop", "name=scenario", "filename=" + recording.get());
                     }
-                    results.add(measured);
-                    System.out.println("  " + describe(measured));
+                    for (Result r : measured) {
+                        results.add(withOtherCpu(r, other));
+                        System.out.println("  " + describe(results.getLast()));
+                    }
                 }
             } finally {
                 if (crowd != null) {
@@ -288,14 +290,14 @@ public final class Benchmark {
     /** A fan-out scenario, with the server's CPU time per delivery and its memory (RSS, and heap for Java) at the end. */
     private static Result fanOut(Target target, int run, ServerProcess server, FanOutRun scenarioRun, Scenario scenario, int n)
             throws Exception {
-        long cpu = server.cpuNanos();
-        long system = server.systemNanos();
+        ServerProcess.CpuTime before = server.cpuTime();
         long switches = server.contextSwitches();
         Load.FanOut f = scenarioRun.run();
+        ServerProcess.CpuTime after = server.cpuTime();
         double delivered = Math.max(1, f.delivered());
-        long used = server.cpuNanos() - cpu;
+        long used = after.total() - before.total();
         double micros = used / 1000.0 / delivered;
-        double kernel = used == 0 ? -1 : 100.0 * (server.systemNanos() - system) / used;
+        double kernel = used == 0 ? -1 : 100.0 * (after.system() - before.system()) / used;
         double switched = (server.contextSwitches() - switches) / delivered;
         double heap = server.metric("chat_jvm_heap_used_bytes");
         return new Result(target.name(), scenario.name(), run, n, f.deliveriesPerSecond(), f.p50Millis(), f.p99Millis(),

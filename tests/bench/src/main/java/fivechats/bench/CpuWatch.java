@@ -9,7 +9,6 @@ import java.nio.file.Path;
  * generator. A busy neighbour makes every figure worse, so the report says how busy the machine was.
  */
 final class CpuWatch {
-    private static final long TICKS_PER_SECOND = 100; // USER_HZ
     private final ServerProcess server;
     private final long machine;
     private final long serverCpu;
@@ -20,13 +19,13 @@ final class CpuWatch {
         this.server = server;
         this.machine = machineBusyNanos();
         this.serverCpu = server.cpuNanos();
-        this.self = processNanos("self");
+        this.self = ServerProcess.cpuTime("self").total();
         this.wall = System.nanoTime();
     }
 
     /** Other processes' CPU since this watch began, as a percentage of one core. */
     double otherCpuPercent() throws IOException {
-        long others = (machineBusyNanos() - machine) - (server.cpuNanos() - serverCpu) - (processNanos("self") - self);
+        long others = (machineBusyNanos() - machine) - (server.cpuNanos() - serverCpu) - (ServerProcess.cpuTime("self").total() - self);
         return Math.max(0, 100.0 * others / (System.nanoTime() - wall));
     }
 
@@ -36,12 +35,6 @@ final class CpuWatch {
         for (int i : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system irq softirq steal
             busy += Long.parseLong(f[i]);
         }
-        return busy * 1_000_000_000L / TICKS_PER_SECOND;
-    }
-
-    private static long processNanos(String pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1_000_000_000L / TICKS_PER_SECOND;
+        return busy * 1_000_000_000L / ServerProcess.TICKS_PER_SECOND;
     }
 }

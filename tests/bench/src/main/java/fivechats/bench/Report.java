@@ -60,6 +60,16 @@ final class Report {
         return Optional.of(n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2);
     }
 
+    /** Lines a target lost over all its runs and scenarios. */
+    private static long lost(List<Result> results, Target t) {
+        return results.stream().filter(r -> r.target().equals(t.name())).mapToLong(r -> Math.max(0, r.lost())).sum();
+    }
+
+    /** Lines a target delivered out of order over all its runs and scenarios. */
+    private static long outOfOrder(List<Result> results, Target t) {
+        return results.stream().filter(r -> r.target().equals(t.name())).mapToLong(Result::outOfOrder).sum();
+    }
+
     private static String ratio(Optional<Double> value, Optional<Double> reference) {
         return value.isPresent() && reference.isPresent() ? String.format(Locale.ROOT, "%.2fx", value.get() / reference.get()) : "";
     }
@@ -100,8 +110,8 @@ final class Report {
             }
             Optional<Double> small = median(results, t.name(), Scenario.CLOSED_SMALL, Result::deliveriesPerSecond);
             Optional<Double> big = median(results, t.name(), Scenario.CLOSED_BIG, Result::deliveriesPerSecond);
-            long lost = results.stream().filter(r -> r.target().equals(t.name())).mapToLong(r -> Math.max(0, r.lost())).sum();
-            long order = results.stream().filter(r -> r.target().equals(t.name())).mapToLong(Result::outOfOrder).sum();
+            long lost = lost(results, t);
+            long order = outOfOrder(results, t);
             md.append("| ").append(t.name())
                     .append(" | ").append(f(small, "%,.0f")).append(" | ").append(ratio(small, goSmall))
                     .append(" | ").append(f(big, "%,.0f")).append(" | ").append(ratio(big, goBig)).append(" | ").append(ratio(big, peerBig))
@@ -202,8 +212,8 @@ final class Report {
                 + "deliveries/s): %s.%n", plan.bigN(), peer, under.isEmpty() ? "met" : "missed by " + String.join(", ", under)));
         List<String> broken = new ArrayList<>();
         for (Target t : fixed) {
-            long lost = results.stream().filter(r -> r.target().equals(t.name())).mapToLong(r -> Math.max(0, r.lost())).sum();
-            long order = results.stream().filter(r -> r.target().equals(t.name())).mapToLong(Result::outOfOrder).sum();
+            long lost = lost(results, t);
+            long order = outOfOrder(results, t);
             if (lost + order > 0) {
                 broken.add(t.name() + " lost " + lost + ", reordered " + order);
             }

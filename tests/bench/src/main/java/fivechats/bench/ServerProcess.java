@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
     /** Linux's clock ticks per second for /proc/PID/stat times (USER_HZ, 100 on every common kernel). */
-    private static final long TICKS_PER_SECOND = 100;
+    static final long TICKS_PER_SECOND = 100;
 
     private final Process process;
     private final Path output;
@@ -65,12 +65,27 @@ final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** CPU time a process has used so far, in nanoseconds: user and system together, and system alone. */
+    record CpuTime(long total, long system) {
+    }
+
+    /** Reads a process's CPU time from /proc/PID/stat (utime and stime, fields 14 and 15); PID may be "self". */
+    static CpuTime cpuTime(String pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long user = Long.parseLong(f[11]);
+        long system = Long.parseLong(f[12]);
+        return new CpuTime((user + system) * 1_000_000_000L / TICKS_PER_SECOND, system * 1_000_000_000L / TICKS_PER_SECOND);
+    }
+
+    /** The server's CPU time so far; its system part is the kernel's: system calls, and on loopback the receiver's TCP too. */
+    CpuTime cpuTime() throws IOException {
+        return cpuTime(Long.toString(pid()));
+    }
+
     /** CPU time the server process has used so far (user + system), in nanoseconds. */
     long cpuNanos() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
-        return ticks * 1_000_000_000L / TICKS_PER_SECOND;
+        return cpuTime().total();
     }
 
     /**
@@ -94,13 +109,6 @@ final class ServerProcess implements AutoCloseable {
             }
         }
         return switches;
-    }
-
-    /** The part of {@link #cpuNanos()} spent in the kernel (system time): system calls, and on loopback the receiver's TCP too. */
-    long systemNanos() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[12]) * 1_000_000_000L / TICKS_PER_SECOND; // stime (field 15)
     }
 
     /** Resident memory of the server process, in bytes. */
