@@ -53,6 +53,23 @@ public final class ChatMetrics {
             .help("WebSocket upgrades refused (bad name, foreign origin, shutting down)")
             .labelNames("status").register(registry);
 
+    private final Counter clusterPublished = Counter.builder().name("chat_cluster_published_total")
+            .help("Lines, joins and leaves this server handed to the broker").register(registry);
+    private final Counter clusterHeard = Counter.builder().name("chat_cluster_heard_total")
+            .help("Lines, joins and leaves heard from the broker (this server's own included)").register(registry);
+    private final Counter clusterDuplicates = Counter.builder().name("chat_cluster_duplicates_total")
+            .help("Envelopes heard twice (a resent XADD) and dropped").register(registry);
+    private final Counter clusterGaps = Counter.builder().name("chat_cluster_gap_lines_total")
+            .help("Lines missing from the stream (trimmed while this server was away)").register(registry);
+    private final Counter clusterResent = Counter.builder().name("chat_cluster_resent_total")
+            .help("Appends to the stream sent again after a broken broker connection failed them").register(registry);
+    private final Counter clusterDropped = Counter.builder().name("chat_cluster_dropped_total")
+            .help("Frames from the broker dropped because the model was behind (pub/sub only)").register(registry);
+    private final Counter clusterReadFailures = Counter.builder().name("chat_cluster_read_failures_total")
+            .help("Stream reads that failed (a broken broker connection), each followed by a read from the last id").register(registry);
+    private final Gauge remoteClients = Gauge.builder().name("chat_cluster_remote_clients")
+            .help("Clients online on the other servers of the cluster").register(registry);
+
     ChatMetrics(IntSupplier registered, IntSupplier modelThreads, IntSupplier modelThreadDeaths) {
         CounterWithCallback.builder().name("chat_model_thread_deaths_total")
                 .help("Model threads that ended with an exception").callback(cb -> cb.call(modelThreadDeaths.getAsInt())).register(registry);
@@ -70,6 +87,60 @@ public final class ChatMetrics {
     /** Metrics not attached to a server, for driving a model's classes directly (the jcstress tests do). */
     public static ChatMetrics standalone() {
         return new ChatMetrics(() -> 0, () -> 0, () -> 0);
+    }
+
+    // --- reported by the cluster (only with --broker) -------------------------------------------------
+
+    public void clusterPublished() {
+        clusterPublished.inc();
+    }
+
+    public void clusterHeard() {
+        clusterHeard.inc();
+    }
+
+    public void clusterDuplicate() {
+        clusterDuplicates.inc();
+    }
+
+    public void clusterGap(long lines) {
+        clusterGaps.inc(lines);
+    }
+
+    public void clusterResent() {
+        clusterResent.inc();
+    }
+
+    public long clusterResends() {
+        return clusterResent.getLongValue();
+    }
+
+    public void clusterDropped() {
+        clusterDropped.inc();
+    }
+
+    public void clusterReadFailed() {
+        clusterReadFailures.inc();
+    }
+
+    public void remoteClients(int count) {
+        remoteClients.set(count);
+    }
+
+    public long clusterDuplicates() {
+        return clusterDuplicates.getLongValue();
+    }
+
+    public long clusterDroppedFrames() {
+        return clusterDropped.getLongValue();
+    }
+
+    public long clusterReadFailures() {
+        return clusterReadFailures.getLongValue();
+    }
+
+    public long remoteClientCount() {
+        return (long) remoteClients.get();
     }
 
     // --- reported by the model -------------------------------------------------------------------

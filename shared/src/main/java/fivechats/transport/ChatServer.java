@@ -31,6 +31,8 @@ import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import fivechats.transport.cluster.Cluster;
+import fivechats.transport.cluster.ClusterConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,10 @@ public final class ChatServer {
 
     private final TransportConfig config;
     private final ChatModel model;
+    /** Null unless started with {@code --broker}. */
+    private final ClusterConfig clusterConfig;
+    /** Set once at start when clustered, before the first client. */
+    private volatile Cluster cluster;
     private final ModelThreads threads = new ModelThreads();
     private final ChatMetrics metrics;
     /** One fan-out's frame is encoded once for all its recipients. */
@@ -70,10 +76,11 @@ public final class ChatServer {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean accepting;
 
-    private ChatServer(TransportConfig config, ChatModel model) {
+    private ChatServer(TransportConfig config, ChatModel model, ClusterConfig clusterConfig) {
         this.config = config;
         this.model = model;
-        this.metrics = new ChatMetrics(model::registered, threads::live, threads::died);
+        this.clusterConfig = clusterConfig;
+        this.metrics = new ChatMetrics(this::registered, threads::live, threads::died);
         this.heartbeat = new Heartbeat(config.pingPeriod(), config.pongWait(), metrics);
         this.origins = new OriginPolicy(config.host(), config.allowedOrigins());
 
@@ -123,12 +130,28 @@ public final class ChatServer {
 
     /** Builds a server for this model; nothing listens until {@link #start()}. Port 0 picks a free port. */
     public static ChatServer newServer(TransportConfig config, ChatModel model) {
-        return new ChatServer(config, model);
+        return new ChatServer(config, model, null);
+    }
+
+    /** A server that shares one conversation with the other servers on the same broker (chapter 12). */
+    public static ChatServer newServer(TransportConfig config, ChatModel model, ClusterConfig cluster) {
+        return new ChatServer(config, model, cluster);
     }
 
     public ChatServer start() throws Exception {
         model.start(new ModelContext(metrics, threads, config));
         server.start();
+        if (clusterConfig != null) {
+            try {
+                cluster = Cluster.join(clusterConfig, config.host() + ":" + port(), metrics);
+            } catch (RuntimeException e) {
+                server.stop();
+                throw new IllegalStateException("cannot reach the broker at " + clusterConfig.broker() + " (" + e.getMessage()
+                        + "): start Redis there (redis-server --port " + clusterConfig.broker().getPort()
+                        + "), or leave out --broker to run alone", e);
+            }
+            model.accept(cluster.link()); // the model's one extra client, which speaks for every other server's clients
+        }
         accepting = true;
         return this;
     }
@@ -190,13 +213,25 @@ public final class ChatServer {
         }
         metrics.connectionOpened();
         heartbeat.watch(connection);
+        Cluster c = cluster;
+        if (c != null) {
+            c.joined(connection.id(), connection.name());
+        }
         model.accept(connection);
     }
 
-    void closed(WebSocketConnection connection) {
+    /** The client is gone; {@code endOfLines} lets the model see it (later, when the cluster must first catch up). */
+    void closed(WebSocketConnection connection, Runnable endOfLines) {
         heartbeat.forget(connection);
-        if (connections.remove(connection.id()) != null) {
+        boolean accepted = connections.remove(connection.id()) != null;
+        if (accepted) {
             metrics.connectionClosed();
+        }
+        Cluster c = cluster;
+        if (c != null && accepted) {
+            c.left(connection.id(), connection.name(), endOfLines);
+        } else {
+            endOfLines.run();
         }
         synchronized (connections) {
             connections.notifyAll();
@@ -226,6 +261,10 @@ public final class ChatServer {
             Duration grace = config.shutdownGrace();
             if (!awaitNoConnections(grace)) {
                 log.warn("{} clients did not finish the close handshake within {}", connections.size(), grace);
+            }
+            Cluster c = cluster;
+            if (c != null) {
+                c.close(); // after the clients' leaves were published; ends the link, so the model's threads can end
             }
             if (!threads.awaitNone(grace)) {
                 // A model thread that outlives the grace is blocked: say where, so the log names the lock or the write.
@@ -286,6 +325,16 @@ public final class ChatServer {
         return config;
     }
 
+    /** The cluster this server belongs to, or null when it runs alone. */
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    /** The model's registry without the cluster's link, which is not a client. */
+    private int registered() {
+        return Math.max(0, model.registered() - (cluster != null ? 1 : 0));
+    }
+
     EncodedFrames encodedFrames() {
         return encodedFrames;
     }
@@ -313,7 +362,12 @@ public final class ChatServer {
         stats.put("raceWindowMs", config.raceWindow().toMillis());
         stats.put("detector", config.detector().name().toLowerCase(Locale.ROOT));
         stats.put("connections", metrics.connections());
-        stats.put("registered", model.registered());
+        stats.put("registered", registered());
+        Cluster c = cluster;
+        if (c != null) {
+            stats.put("cluster", c.toString());
+            stats.put("remoteClients", metrics.remoteClientCount());
+        }
         stats.put("linesIn", metrics.messagesIn());
         stats.put("framesOut", metrics.messagesOut());
         stats.put("concurrentWrites", metrics.concurrentWrites());

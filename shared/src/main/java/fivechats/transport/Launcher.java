@@ -1,5 +1,6 @@
 package fivechats.transport;
 
+import fivechats.transport.cluster.ClusterConfig;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,11 @@ public final class Launcher {
                                        unsafe models break every time (default 0, off)
               --detector MODE          a second concurrent writer is refused (refuse, the default) or only
                                        counted and logged, so Jetty alone decides what happens (report)
+              --broker URI             join a cluster through this Redis, e.g. redis://127.0.0.1:6379
+                                       (default: none, this server runs alone)
+              --broker-mode MODE       with --broker: pubsub (naive, at most once) or streams (the default:
+                                       every line once, one order on every server)
+              --node NAME              with --broker: this server's name (default HOST:PORT)
             """;
 
     private Launcher() {
@@ -52,9 +58,10 @@ public final class Launcher {
                 return;
             }
             TransportConfig config = transportConfig(flags);
+            ClusterConfig cluster = clusterConfig(flags);
             ChatModel chat = factory.apply(flags);
             flags.rejectUnknown();
-            server = ChatServer.newServer(config, chat);
+            server = ChatServer.newServer(config, chat, cluster);
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println(usage(model, modelHelp));
@@ -88,6 +95,7 @@ public final class Launcher {
     public static ChatModel check(String[] args, Function<Flags, ChatModel> factory) {
         Flags flags = Flags.parse(args);
         transportConfig(flags);
+        clusterConfig(flags);
         ChatModel chat = factory.apply(flags);
         flags.rejectUnknown();
         return chat;
@@ -110,6 +118,20 @@ public final class Launcher {
                 flags.duration("race-window", d.raceWindow()),
                 flags.duration("header-timeout", d.headerTimeout()),
                 detector(flags.string("detector", "refuse")));
+    }
+
+    /** Null without {@code --broker}: the server runs alone, and the other two flags are refused. */
+    static ClusterConfig clusterConfig(Flags flags) {
+        String broker = flags.string("broker", null);
+        String mode = flags.string("broker-mode", null);
+        String node = flags.string("node", null);
+        if (broker == null) {
+            if (mode != null || node != null) {
+                throw new IllegalArgumentException("--broker-mode and --node need --broker redis://HOST:PORT");
+            }
+            return null;
+        }
+        return ClusterConfig.of(broker, mode == null ? "streams" : mode, node);
     }
 
     private static TransportConfig.Detector detector(String mode) {

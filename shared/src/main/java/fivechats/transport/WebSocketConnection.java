@@ -1,5 +1,6 @@
 package fivechats.transport;
 
+import fivechats.transport.cluster.Cluster;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -88,6 +89,13 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         return hearsPresence;
     }
 
+    /** Besides joins and leaves for a client that does not hear them: the cluster link's own, which nobody hears. */
+    @Override
+    public boolean wants(String frame) {
+        Cluster cluster = server.cluster();
+        return ChatConnection.super.wants(frame) && (cluster == null || !cluster.isLinkPresence(frame));
+    }
+
     @Override
     public long id() {
         return id;
@@ -119,11 +127,15 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             inbound.add(END);
             throw new ClosedConnectionException(this + " is gone: " + endReason);
         }
+        demandNext(); // the model has taken the line: now, and only now, ask Jetty for the next frame
+        return (String) next;
+    }
+
+    private void demandNext() {
         Session s = session;
         if (s.isOpen()) {
-            s.demand(); // the model has taken the line: now, and only now, ask Jetty for the next frame
+            s.demand();
         }
-        return (String) next;
     }
 
     @Override
@@ -239,9 +251,19 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         return new Frame(OpCode.TEXT).setPayload(encoded.utf8(forThisClient(frame)));
     }
 
-    /** The welcome of a client that does not hear presence lists only itself: 80 KiB saved at 10,000 clients. */
+    /**
+     * The welcome of a client that does not hear presence lists only itself: 80 KiB saved at 10,000 clients. In a
+     * cluster, the welcome lists the clients of every server, not only the model's.
+     */
     private String forThisClient(String frame) {
-        return !hearsPresence && Wire.isWelcome(frame) ? Wire.welcome(name, List.of(name)) : frame;
+        if (!Wire.isWelcome(frame)) {
+            return frame;
+        }
+        if (!hearsPresence) {
+            return Wire.welcome(name, List.of(name));
+        }
+        Cluster cluster = server.cluster();
+        return cluster == null ? frame : cluster.welcome(name, frame);
     }
 
     /**
@@ -344,7 +366,24 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     @Override
     public void onWebSocketText(String text) {
         metrics.messageIn();
-        inbound.add(Wire.chat(name, ++seq, text));
+        String line = Wire.chat(name, ++seq, text);
+        Cluster cluster = server.cluster();
+        if (cluster == null) {
+            inbound.add(line);
+        } else if (cluster.throughBroker()) {
+            // The line reaches this server's clients too only through the broker, so all see one order. The next frame
+            // is asked for once the broker has this one: a client cannot outrun the broker, even while it reconnects.
+            cluster.line(id, seq, line).whenComplete((published, failure) -> {
+                if (failure == null) {
+                    demandNext();
+                } else {
+                    close(StatusCode.SERVER_ERROR, "the chat broker is unavailable; try again later");
+                }
+            });
+        } else {
+            inbound.add(line);             // to this server's clients at once, by the model
+            cluster.line(id, seq, line);   // and to the others' through the broker, at most once
+        }
     }
 
     @Override
@@ -373,8 +412,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private void end(int statusCode, String reason) {
         if (ended.compareAndSet(false, true)) {
             endReason = "closed " + statusCode + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")");
-            inbound.add(END);
-            server.closed(this);
+            server.closed(this, () -> inbound.add(END));
         }
     }
 }

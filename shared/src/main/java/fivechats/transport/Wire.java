@@ -54,6 +54,15 @@ public final class Wire {
         return encode(new Welcome("welcome", you, online));
     }
 
+    /** Who a welcome frame says is online. */
+    public static List<String> online(String welcome) {
+        try {
+            return JSON.readValue(welcome, Welcome.class).online();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a welcome frame: " + welcome, e);
+        }
+    }
+
     public static String join(String name) {
         return encode(new Presence("join", name));
     }

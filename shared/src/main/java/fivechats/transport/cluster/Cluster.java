@@ -1,0 +1,325 @@
+package fivechats.transport.cluster;
+
+import fivechats.transport.ChatConnection;
+import fivechats.transport.ChatMetrics;
+import fivechats.transport.Wire;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This server's membership in a cluster: the broker connection, the {@link ClusterLink} its model reads, and
+ * presence across servers. The transport calls it when a local client joins, sends a line and leaves.
+ *
+ * <p>Presence: each server keeps, in Redis, a hash of its clients and a heartbeat key that expires after
+ * {@link #NODE_TTL}; it renews the key every {@link #HEARTBEAT}. A server that dies without a goodbye (SIGKILL, a
+ * pulled cable) stops renewing, and every other server announces its clients as left within {@link #LEAVE_BOUND}.
+ *
+ * <p>Lettuce, the Redis client: one connection is thread-safe and pipelines commands in the order they are issued, so
+ * Jetty's threads, the heartbeat and the buses share one for their commands without a lock, and one client's
+ * envelopes reach Redis in the order it sent them. Replies complete on Lettuce's own event-loop threads, which must
+ * never block. A subscription or a blocking XREAD holds a connection, so each bus reads on a connection of its own.
+ */
+public final class Cluster {
+    private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+
+    /** How often a server says it is alive. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
+    /** Three missed heartbeats, so a garbage-collection pause or a short broker blip does not bury a live server. */
+    static final Duration NODE_TTL = HEARTBEAT.multipliedBy(3);
+    /** A dead server's clients are announced as left within this: its key expires, the next check, one stream read. */
+    public static final Duration LEAVE_BOUND = NODE_TTL.plus(HEARTBEAT).plus(StreamBus.BLOCK);
+    /** A command waits this long for Redis (through reconnects) before it fails. */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    static final String NODES = "fivechats:nodes";
+
+    /** What a bus does with a frame for the model: wait for room, or drop it. */
+    @FunctionalInterface
+    interface Delivery {
+        void deliver(String frame) throws InterruptedException;
+    }
+
+    private final ClusterConfig config;
+    private final String node;
+    /** This run of the server: its node name and a random part, so a restarted node is a new sender. */
+    private final String instance;
+    private final ChatMetrics metrics;
+    private final RedisClient client = RedisClient.create();
+    private final StatefulRedisConnection<String, String> commands;
+    private final Bus bus;
+    private final ClusterLink link = new ClusterLink();
+    private final RemoteClients remote = new RemoteClients();
+    /** This server's clients, told again to the others if they buried this server during a long blip. */
+    private final Map<Long, String> local = new ConcurrentHashMap<>();
+    /** Local clients that left, waiting for their leave to come back through the stream before their reader ends. */
+    private final Map<Long, Runnable> endings = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
+            runnable -> Thread.ofPlatform().name("cluster-heartbeat").daemon(true).unstarted(runnable));
+    /** The newest envelope published; shutdown waits for it, so the last leaves reach the broker. */
+    private volatile CompletableFuture<Void> lastPublished = CompletableFuture.completedFuture(null);
+
+    private Cluster(ClusterConfig config, String defaultNode, ChatMetrics metrics) {
+        this.config = config;
+        this.node = config.node() != null ? config.node() : defaultNode;
+        this.instance = node + "@" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        this.metrics = metrics;
+        this.commands = client.connect(StringCodec.UTF8, uri("commands"));
+        this.bus = config.mode() == ClusterConfig.Mode.STREAMS
+                ? new StreamBus(this, client, commands, metrics)
+                : new PubSubBus(this, client, commands, metrics);
+    }
+
+    /**
+     * Connects to the broker, learns who is online elsewhere and starts hearing the others. The model must
+     * {@code accept} the {@link #link()} next, before the first client.
+     *
+     * @param defaultNode the node name when {@code --node} is not given: the server's host and port
+     * @throws RedisException when the broker cannot be reached
+     */
+    public static Cluster join(ClusterConfig config, String defaultNode, ChatMetrics metrics) {
+        Cluster cluster = new Cluster(config, defaultNode, metrics);
+        try {
+            cluster.bus.listen();      // first: from here on nothing is missed
+            cluster.learnWhoIsOnline(); // then the snapshot; what overlaps with the bus is idempotent
+            cluster.bus.start();
+            cluster.heartbeat.scheduleWithFixedDelay(cluster::beat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        log.info("node {} joined the cluster on {} ({})", cluster.node, config.broker(), config.mode());
+        return cluster;
+    }
+
+    RedisURI uri(String role) {
+        RedisURI uri = RedisURI.create(config.broker().toString());
+        uri.setClientName("fivechats:" + node + ":" + role); // what CLIENT LIST shows, and what the tests kill
+        uri.setTimeout(COMMAND_TIMEOUT);
+        return uri;
+    }
+
+    private void learnWhoIsOnline() {
+        RedisCommands<String, String> redis = commands.sync();
+        for (String other : redis.smembers(NODES)) {
+            if (redis.exists(nodeKey(other)) == 0) {
+                forgetInRedis(other); // died while nobody was looking
+                continue;
+            }
+            redis.hgetall(presenceKey(other)).forEach((conn, name) -> remote.join(other, Long.parseLong(conn), name));
+        }
+        metrics.remoteClients(remote.size());
+    }
+
+    // --- what the transport calls ----------------------------------------------------------------------
+
+    /** The connection the model reads: every client on the other servers. */
+    public ChatConnection link() {
+        return link;
+    }
+
+    ClusterLink clusterLink() {
+        return link;
+    }
+
+    /** True if local lines reach local clients only through the broker (streams); false if they go both ways (pubsub). */
+    public boolean throughBroker() {
+        return bus.throughBroker();
+    }
+
+    /** A local client sent a line; the future completes when the broker has it. */
+    public CompletableFuture<Void> line(long conn, long seq, String frame) {
+        return publish(new Envelope(Envelope.Kind.CHAT, instance, conn, seq, frame));
+    }
+
+    /** A local client joined: remembered in Redis (for servers that start later) and told to the others. */
+    public void joined(long conn, String name) {
+        local.put(conn, name);
+        commands.async().hset(presenceKey(instance), Long.toString(conn), name);
+        publish(new Envelope(Envelope.Kind.JOIN, instance, conn, Envelope.JOIN_SEQ, name));
+    }
+
+    /**
+     * A local client left. {@code endOfLines} lets the model see the client gone. With the stream bus it runs only when
+     * the leave has come back through the stream, after every line the client sent: so the model announces the leave
+     * after those lines, on this server as on the others. With pub/sub it runs at once.
+     */
+    public void left(long conn, String name, Runnable endOfLines) {
+        local.remove(conn);
+        if (bus.throughBroker()) {
+            endings.put(conn, endOfLines);
+        }
+        commands.async().hdel(presenceKey(instance), Long.toString(conn));
+        publish(new Envelope(Envelope.Kind.LEAVE, instance, conn, Envelope.LEAVE_SEQ, name));
+        if (!bus.throughBroker()) {
+            endOfLines.run();
+        }
+    }
+
+    /** The model's welcome lists its own clients; the cluster's lists everyone, the link left out. */
+    public String welcome(String you, String modelWelcome) {
+        List<String> online = new ArrayList<>(Wire.online(modelWelcome));
+        online.remove(ClusterLink.NAME);
+        online.addAll(remote.names());
+        return Wire.welcome(you, online);
+    }
+
+    /** True for the link's own join or leave, which no client should see. */
+    public boolean isLinkPresence(String frame) {
+        return frame.equals(ClusterLink.JOIN) || frame.equals(ClusterLink.LEAVE);
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    private CompletableFuture<Void> publish(Envelope envelope) {
+        CompletableFuture<Void> published = bus.publish(envelope).whenComplete((ok, failure) -> {
+            if (failure == null) {
+                metrics.clusterPublished();
+            } else {
+                log.warn("could not publish {} of {}: {}", envelope.kind(), envelope.sender(), failure.toString());
+            }
+        });
+        lastPublished = published;
+        return published;
+    }
+
+    // --- what the buses call, on their receiving thread -------------------------------------------------
+
+    /** One envelope from the broker, in the broker's order; a duplicate has already been dropped by the bus. */
+    void heard(Envelope envelope, Delivery model) throws InterruptedException {
+        metrics.clusterHeard();
+        boolean mine = envelope.instance().equals(instance);
+        switch (envelope.kind()) {
+            case CHAT -> {
+                if (!mine || bus.throughBroker()) { // with pub/sub, the model had a local line at once
+                    model.deliver(envelope.body());
+                }
+            }
+            case JOIN -> {
+                if (!mine && remote.join(envelope.instance(), envelope.conn(), envelope.body())) {
+                    model.deliver(Wire.join(envelope.body()));
+                }
+            }
+            case LEAVE -> {
+                if (mine) {
+                    Runnable end = endings.remove(envelope.conn());
+                    if (end != null) {
+                        link.after(end); // once the model has taken the client's last line
+                    }
+                } else {
+                    String name = remote.leave(envelope.instance(), envelope.conn());
+                    if (name != null) {
+                        model.deliver(Wire.leave(name));
+                    }
+                }
+            }
+        }
+        metrics.remoteClients(remote.size());
+    }
+
+    /** A server that stopped its heartbeat: its clients are announced as left, and its keys are removed. */
+    void bury(String other, Delivery model) throws InterruptedException {
+        List<String> names = remote.forget(other);
+        log.warn("node {} stopped its heartbeat {} ago or more: announcing its {} clients as left", other, NODE_TTL, names.size());
+        for (String name : names) {
+            model.deliver(Wire.leave(name));
+        }
+        metrics.remoteClients(remote.size());
+        forgetInRedis(other);
+    }
+
+    private void forgetInRedis(String other) {
+        commands.async().del(presenceKey(other));
+        commands.async().srem(NODES, other);
+    }
+
+    // --- the heartbeat thread --------------------------------------------------------------------------
+
+    private boolean beaten;
+
+    private void beat() {
+        try {
+            RedisCommands<String, String> redis = commands.sync();
+            String was = redis.setGet(nodeKey(instance), "alive", SetArgs.Builder.px(NODE_TTL));
+            if (beaten && was == null) { // away longer than the TTL: the others have buried this server
+                log.warn("node {} was away from the broker longer than {}: telling its {} clients again", node, NODE_TTL, local.size());
+                local.forEach((conn, name) -> {
+                    commands.async().hset(presenceKey(instance), Long.toString(conn), name);
+                    publish(new Envelope(Envelope.Kind.JOIN, instance, conn, Envelope.JOIN_SEQ, name));
+                });
+            }
+            if (!beaten) {
+                redis.sadd(NODES, instance);
+                beaten = true;
+            }
+            for (String other : remote.instances()) {
+                if (redis.exists(nodeKey(other)) == 0) {
+                    bus.died(other);
+                }
+            }
+        } catch (RedisException e) {
+            log.warn("heartbeat of node {} failed, trying again in {}: {}", node, HEARTBEAT, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // --- shutdown --------------------------------------------------------------------------------------
+
+    /**
+     * Leaves the cluster: waits (a little) for the last envelopes to reach the broker, removes this server's keys, and
+     * closes the connections. Local clients still waiting for their leave to come back end now.
+     */
+    public void close() {
+        heartbeat.shutdownNow();
+        try {
+            lastPublished.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            commands.sync().del(nodeKey(instance));
+            commands.sync().srem(NODES, instance);
+            commands.sync().del(presenceKey(instance));
+        } catch (Exception e) {
+            log.warn("node {} left the cluster without saying goodbye: {}", node, e.toString());
+        }
+        bus.close();
+        endings.values().forEach(Runnable::run);
+        endings.clear();
+        link.close(1001, "server shutting down");
+        commands.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    private static String nodeKey(String instance) {
+        return "fivechats:node:" + instance;
+    }
+
+    private static String presenceKey(String instance) {
+        return "fivechats:presence:" + instance;
+    }
+
+    @Override
+    public String toString() {
+        return "node " + node + " on " + config.broker() + " (" + config.mode().name().toLowerCase() + ")";
+    }
+}

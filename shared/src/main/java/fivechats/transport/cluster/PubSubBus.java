@@ -1,0 +1,93 @@
+package fivechats.transport.cluster;
+
+import fivechats.transport.ChatMetrics;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The naive bus, and what most tutorials show: PUBLISH each line, SUBSCRIBE to everyone's, and deliver a local line to
+ * local clients at once, without waiting for the broker.
+ *
+ * <p>It breaks in three ways, each shown by the cluster tests:
+ * <ul>
+ *   <li><b>at most once</b>: Redis keeps no copy of a published message. While a server's subscription is down (a
+ *       network blip, a killed connection, Lettuce reconnecting), every line published is gone for its clients;</li>
+ *   <li><b>no common order</b>: a local line skips the broker, so two servers' clients see two senders' lines in two
+ *       different orders;</li>
+ *   <li>Redis pushes whether or not this server keeps up: a full {@link ClusterLink} drops and counts
+ *       ({@code chat_cluster_dropped_total}), since a Lettuce listener runs on Netty's event loop and must not block.</li>
+ * </ul>
+ */
+final class PubSubBus implements Bus {
+    static final String CHANNEL = "fivechats:chat";
+
+    private final Cluster cluster;
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> subscriber;
+    private final ChatMetrics metrics;
+    private volatile boolean started;
+
+    PubSubBus(Cluster cluster, RedisClient client, StatefulRedisConnection<String, String> commands, ChatMetrics metrics) {
+        this.cluster = cluster;
+        this.commands = commands;
+        this.metrics = metrics;
+        // A subscribed connection can do nothing else, so it is a connection of its own.
+        this.subscriber = client.connectPubSub(StringCodec.UTF8, cluster.uri("subscriber"));
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(Envelope envelope) {
+        return commands.async().publish(CHANNEL, envelope.encode()).toCompletableFuture().thenApply(receivers -> null);
+    }
+
+    @Override
+    public boolean throughBroker() {
+        return false;
+    }
+
+    @Override
+    public void listen() {
+        subscriber.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) { // on Lettuce's event loop: never block here
+                if (started) {
+                    try {
+                        cluster.heard(Envelope.decode(message), this::deliver);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // deliver never waits, so this cannot happen
+                    }
+                }
+            }
+
+            private void deliver(String frame) {
+                if (!cluster.clusterLink().offer(frame)) {
+                    metrics.clusterDropped();
+                }
+            }
+        });
+        subscriber.sync().subscribe(CHANNEL); // Lettuce subscribes again by itself after a reconnect
+    }
+
+    @Override
+    public void start() {
+        started = true;
+    }
+
+    @Override
+    public void died(String instance) throws InterruptedException {
+        cluster.bury(instance, frame -> {
+            if (!cluster.clusterLink().offer(frame)) {
+                metrics.clusterDropped();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        subscriber.close();
+    }
+}

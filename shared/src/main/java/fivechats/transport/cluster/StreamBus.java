@@ -1,0 +1,215 @@
+package fivechats.transport.cluster;
+
+import fivechats.transport.ChatMetrics;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fixed bus: every envelope is appended to one capped Redis Stream, and each server reads it from the last id it
+ * handed to its model. The stream is the cluster's one history, so:
+ * <ul>
+ *   <li><b>no line is lost to a blip</b>: after a reconnect, XREAD asks for what came after the last id, and the
+ *       stream still has it (up to {@link #MAX_LENGTH} entries behind);</li>
+ *   <li><b>no line is delivered twice</b>: Lettuce resends a command that was on the wire when its connection
+ *       broke, so an XADD can land twice; a receiver keeps each sender's last {@code seq} and drops what is not newer;</li>
+ *   <li><b>one order everywhere</b>: a local line, too, reaches local clients only through the stream.</li>
+ * </ul>
+ *
+ * <p>Invariant: <b>only the reader thread hands envelopes to the model</b>, in stream order, and it is the only thread
+ * that touches {@link #lastSeq}; a server found dead is buried by it too, after everything that server published.
+ */
+final class StreamBus implements Bus {
+    private static final Logger log = LoggerFactory.getLogger(StreamBus.class);
+    static final String STREAM = "fivechats:stream";
+    /** About a minute of a busy chat: a server away longer than that finds lines trimmed, and counts the gaps. */
+    static final long MAX_LENGTH = 100_000;
+    /** How long one XREAD waits for news; also how long a death or a close waits at most to be noticed. */
+    static final Duration BLOCK = Duration.ofSeconds(1);
+    /** Entries per XREAD: enough to catch up quickly, few enough that one read is a small allocation. */
+    static final int COUNT = 512;
+    /** How long an append is resent through reconnects before its sender is told the broker is unavailable. */
+    static final Duration RESEND_FOR = Duration.ofSeconds(10);
+    /** A broken connection's resends are this far apart: Lettuce reconnects in a few milliseconds. */
+    private static final Executor RESEND_PAUSE = CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS);
+    /** Senders remembered for dropping duplicates: a resend comes within seconds, long before this many others spoke. */
+    static final int SENDERS = 100_000;
+
+    private final Cluster cluster;
+    private final StatefulRedisConnection<String, String> commands;
+    /** XREAD BLOCK holds its connection until it returns, so the reader has one of its own. */
+    private final StatefulRedisConnection<String, String> reader;
+    private final ChatMetrics metrics;
+    /**
+     * Each sender's newest seq handed to the model, kept after its leave (a resent line may come after it), the
+     * longest unheard forgotten first. Reader thread only.
+     */
+    private final Map<String, Long> lastSeq = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > SENDERS;
+        }
+    };
+    /** Each sender's newest append, which its next one waits for; removed after its leave. */
+    private final Map<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
+    /** Servers the heartbeat found dead, for the reader to bury once it has read what they published. */
+    private final Set<String> dead = ConcurrentHashMap.newKeySet();
+    private String lastId;
+    private volatile boolean closed;
+    private Thread thread;
+
+    StreamBus(Cluster cluster, RedisClient client, StatefulRedisConnection<String, String> commands, ChatMetrics metrics) {
+        this.cluster = cluster;
+        this.commands = commands;
+        this.metrics = metrics;
+        this.reader = client.connect(StringCodec.UTF8, cluster.uri("stream-reader"));
+    }
+
+    /**
+     * Appends one envelope, after the same sender's previous one. When a connection breaks, Lettuce fails the command
+     * at the head of its queue ("Connection reset") and resends the others: so this bus resends a failed append itself,
+     * and a sender's envelopes wait for each other, or a resent line could land after the next one, or after its leave.
+     */
+    @Override
+    public CompletableFuture<Void> publish(Envelope envelope) {
+        CompletableFuture<Void> appended = tails.compute(envelope.sender(), (sender, previous) ->
+                (previous == null ? CompletableFuture.<Void>completedFuture(null) : previous.exceptionally(failed -> null))
+                        .thenCompose(ready -> append(envelope, System.nanoTime() + RESEND_FOR.toNanos())));
+        if (envelope.kind() == Envelope.Kind.LEAVE) {
+            appended.whenComplete((ok, failure) -> tails.remove(envelope.sender(), appended));
+        }
+        return appended;
+    }
+
+    private CompletableFuture<Void> append(Envelope envelope, long deadline) {
+        return commands.async().xadd(STREAM, XAddArgs.Builder.maxlen(MAX_LENGTH).approximateTrimming(), "e", envelope.encode())
+                .toCompletableFuture().<Void>thenApply(id -> null)
+                .exceptionallyCompose(failure -> {
+                    if (closed || System.nanoTime() > deadline || !brokenConnection(failure)) {
+                        return CompletableFuture.failedFuture(failure);
+                    }
+                    metrics.clusterResent(); // if the first one landed after all, receivers drop the copy by its seq
+                    // After a pause: until Lettuce notices the broken connection, a command fails at once, again and again.
+                    return CompletableFuture.runAsync(() -> { }, RESEND_PAUSE).thenCompose(paused -> append(envelope, deadline));
+                });
+    }
+
+    /** A broken connection is worth a resend (Lettuce reconnects); an error Redis answered is not. */
+    private static boolean brokenConnection(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException || cause instanceof RedisConnectionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean throughBroker() {
+        return true;
+    }
+
+    /** This server hears what comes after the stream's newest entry now; what came before was before its time. */
+    @Override
+    public void listen() {
+        List<StreamMessage<String, String>> newest = commands.sync().xrevrange(STREAM, Range.create("-", "+"), Limit.from(1));
+        lastId = newest.isEmpty() ? "0-0" : newest.getFirst().getId();
+    }
+
+    @Override
+    public void start() {
+        thread = Thread.ofPlatform().name("cluster-stream").daemon(true).start(this::run);
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                List<StreamMessage<String, String>> batch = read();
+                for (StreamMessage<String, String> entry : batch) {
+                    Envelope envelope = Envelope.decode(entry.getBody().get("e"));
+                    if (fresh(envelope)) {
+                        cluster.heard(envelope, cluster.clusterLink()::put); // waits while the model is behind: the stream keeps the rest
+                    }
+                    lastId = entry.getId(); // handed over: a reconnect resumes after it
+                }
+                if (batch.size() < COUNT) { // caught up: whatever a dead server published has been handed over
+                    for (String instance : dead) {
+                        dead.remove(instance);
+                        lastSeq.keySet().removeIf(sender -> sender.startsWith(instance + "/"));
+                        cluster.bury(instance, cluster.clusterLink()::put);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private List<StreamMessage<String, String>> read() {
+        try {
+            return reader.sync().xread(XReadArgs.Builder.block(BLOCK).count(COUNT), XReadArgs.StreamOffset.from(STREAM, lastId));
+        } catch (RedisException e) {
+            if (!closed) { // the connection broke; Lettuce reconnects, and the next XREAD resumes after lastId
+                log.warn("reading the stream failed, reading again from {}: {}", lastId, e.getMessage());
+                metrics.clusterReadFailed();
+            }
+            return List.of();
+        }
+    }
+
+    /**
+     * False for an envelope this server has already handed over: a duplicate from a resent XADD. Every kind carries
+     * a seq (a join 0, the lines 1, 2, ..., a leave the largest), so one rule drops a repeated join, line or leave. A
+     * jump in a line's seq is a gap: lines trimmed from the stream while this server was away; it is counted, and the
+     * line is delivered.
+     */
+    private boolean fresh(Envelope envelope) {
+        Long last = lastSeq.get(envelope.sender());
+        if (last != null && envelope.seq() <= last) {
+            metrics.clusterDuplicate();
+            return false;
+        }
+        if (last != null && envelope.kind() == Envelope.Kind.CHAT && envelope.seq() > last + 1) {
+            metrics.clusterGap(envelope.seq() - last - 1);
+        }
+        lastSeq.put(envelope.sender(), envelope.seq());
+        return true;
+    }
+
+    @Override
+    public void died(String instance) {
+        dead.add(instance);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        reader.close(); // a blocked XREAD fails at once instead of waiting out its block
+        if (thread != null) {
+            try {
+                thread.join(BLOCK.multipliedBy(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

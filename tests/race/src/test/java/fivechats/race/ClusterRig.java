@@ -1,0 +1,61 @@
+package fivechats.race;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fivechats.transport.ChatModel;
+import fivechats.transport.ChatServer;
+import fivechats.transport.TransportConfig;
+import fivechats.transport.cluster.ClusterConfig;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Assumptions;
+
+/** Servers on one Redis, for the cluster tests: each named by a letter (A, B, C...), each stopped by {@link #close()}. */
+final class ClusterRig implements AutoCloseable {
+    /** Skips a test where redis-server is not installed, except in CI, where it must run. */
+    static void requireRedis() {
+        boolean required = System.getenv("CI") != null || Boolean.getBoolean("fivechats.requireRedis");
+        if (required) {
+            assertTrue(RedisServer.installed(), "the cluster tests need " + RedisServer.BINARY + ": " + RedisServer.INSTALL);
+        }
+        Assumptions.assumeTrue(RedisServer.installed(), "redis-server not installed (" + RedisServer.INSTALL + "): cluster test skipped");
+    }
+
+    private final RedisServer redis;
+    private final ClusterConfig.Mode mode;
+    private final List<ChatServer> servers = new ArrayList<>();
+
+    ClusterRig(RedisServer redis, ClusterConfig.Mode mode) {
+        this.redis = redis;
+        this.mode = mode;
+    }
+
+    /** Starts one more server, named by the next letter, running the model {@code factory} builds. */
+    ChatServer start(Supplier<ChatModel> factory) throws Exception {
+        String node = String.valueOf((char) ('A' + servers.size()));
+        ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), factory.get(),
+                ClusterConfig.of(redis.uri().toString(), flag(mode), node)).start();
+        servers.add(server);
+        return server;
+    }
+
+    static String flag(ClusterConfig.Mode mode) {
+        return mode.name().toLowerCase();
+    }
+
+    /** The chat address of server {@code index}, for a client called {@code name}. */
+    URI chat(int index, String name) {
+        return servers.get(index).chatUri(name);
+    }
+
+    ChatServer server(int index) {
+        return servers.get(index);
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(ChatServer::shutdown);
+    }
+}
