@@ -363,6 +363,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         session.demand();
     }
 
+    // snippet:cluster-line
     @Override
     public void onWebSocketText(String text) {
         metrics.messageIn();
@@ -385,6 +386,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             cluster.line(id, seq, line);   // and to the others' through the broker, at most once
         }
     }
+    // end-snippet
 
     @Override
     public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {

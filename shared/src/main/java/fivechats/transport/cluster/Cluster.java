@@ -208,6 +208,7 @@ public final class Cluster {
     // --- what the buses call, on their receiving thread -------------------------------------------------
 
     /** One envelope from the broker, in the broker's order; a duplicate has already been dropped by the bus. */
+    // snippet:heard
     void heard(Envelope envelope, Delivery model) throws InterruptedException {
         metrics.clusterHeard();
         boolean mine = envelope.instance().equals(instance);
@@ -238,6 +239,7 @@ public final class Cluster {
         }
         metrics.remoteClients(remote.size());
     }
+    // end-snippet
 
     /** A server that stopped its heartbeat: its clients are announced as left, and its keys are removed. */
     void bury(String other, Delivery model) throws InterruptedException {

@@ -49,6 +49,7 @@ final class PubSubBus implements Bus {
         return false;
     }
 
+    // snippet:pubsub-listen
     @Override
     public void listen() {
         subscriber.addListener(new RedisPubSubAdapter<>() {
@@ -71,6 +72,7 @@ final class PubSubBus implements Bus {
         });
         subscriber.sync().subscribe(CHANNEL); // Lettuce subscribes again by itself after a reconnect
     }
+    // end-snippet
 
     @Override
     public void start() {

@@ -140,6 +140,7 @@ final class StreamBus implements Bus {
         thread = Thread.ofPlatform().name("cluster-stream").daemon(true).start(this::run);
     }
 
+    // snippet:stream-reader
     private void run() {
         try {
             while (!closed) {
@@ -163,6 +164,7 @@ final class StreamBus implements Bus {
             Thread.currentThread().interrupt();
         }
     }
+    // end-snippet
 
     private List<StreamMessage<String, String>> read() {
         try {
@@ -182,6 +184,7 @@ final class StreamBus implements Bus {
      * jump in a line's seq is a gap: lines trimmed from the stream while this server was away; it is counted, and the
      * line is delivered.
      */
+    // snippet:fresh
     private boolean fresh(Envelope envelope) {
         Long last = lastSeq.get(envelope.sender());
         if (last != null && envelope.seq() <= last) {
@@ -194,6 +197,7 @@ final class StreamBus implements Bus {
         lastSeq.put(envelope.sender(), envelope.seq());
         return true;
     }
+    // end-snippet
 
     @Override
     public void died(String instance) {

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 public final class Benchmark {
     enum Scenario { CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT, IDLE, CAPACITY_SMALL, CAPACITY }
 
+    static final Set<Scenario> FAN_OUT = EnumSet.of(Scenario.CLOSED_SMALL, Scenario.CLOSED_BIG, Scenario.STEADY);
+
     /** Counts and durations for one mode. */
     record Plan(String mode, int runs, int smallN, int bigN, int senders, int lines, int bigLines, double steadyRate, int steadyLines,
                 double idleSeconds, int capacityN) {
@@ -68,6 +70,12 @@ public final class Benchmark {
             System.out.println("rewrote " + out.resolve("benchmark.md") + " from benchmark.json");
             return;
         }
+        if (args[0].equals("cluster")) { // the cluster scenario alone (chapter 12), its figures into tutorial/
+            try (Load load = new Load()) {
+                ClusterBench.run(root, java, ClusterBench.FULL, load, root.resolve("tutorial"));
+            }
+            return;
+        }
         Plan plan = args[0].equals("full") ? FULL : SMOKE;
         Path jcmd = java.resolveSibling("jcmd");
         Pattern only = Pattern.compile(args.length > 2 ? args[2] : ".");
@@ -91,6 +99,9 @@ public final class Benchmark {
                     results.addAll(measure(target, run, plan, load, jcmd));
                 }
             }
+            if (plan == SMOKE || complete) {
+                ClusterBench.run(root, java, plan == SMOKE ? ClusterBench.SMOKE : ClusterBench.FULL, load, out);
+            }
         }
         double minutes = (System.nanoTime() - started) / 60e9;
         Report.write(out, plan, targets, results, minutes, null);
@@ -109,8 +120,7 @@ public final class Benchmark {
         targets.add(jar(root, java, "thread-per-connection", "thread-per-connection", all, ""));
         targets.add(jar(root, java, "worker-pool", "worker-pool", all, ""));
         targets.add(jar(root, java, "worker-pool --variant locked", "worker-pool",
-                EnumSet.of(Scenario.CLOSED_SMALL, Scenario.CLOSED_BIG, Scenario.STEADY),
-                "the locked form loses nothing but reorders: fan-out only, to show it"));
+                FAN_OUT, "the locked form loses nothing but reorders: fan-out only, to show it"));
         targets.add(jar(root, java, "channel-hub", "channel-hub", all, ""));
         targets.add(jar(root, java, "mutex-map", "mutex-map", all, ""));
         String yours = System.getProperty("bench.student", "");
@@ -161,7 +171,7 @@ public final class Benchmark {
         return false;
     }
 
-    private static Target jar(Path root, Path java, String name, String module, Set<Scenario> scenarios, String why) {
+    static Target jar(Path root, Path java, String name, String module, Set<Scenario> scenarios, String why) {
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-jar",
                 root.resolve("models/" + module + "/target/" + module + ".jar").toString(), "--port", "0"));
         String[] words = name.split(" ");

@@ -49,11 +49,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (the SIGKILL scenario starts a fourth as its own process, the packaged jar), each with its own Lettuce client and its
  * own model, so nothing but Redis joins them.
  *
- * <p>Shown once on deliberate mutations of the fixed bus, each applied and reverted: without the seq check in
- * {@code StreamBus.fresh}, the blip scenario saw resent lines twice; with a stream reader that starts from {@code $}
- * after each failed read instead of the last id, it lost lines; with a local client's end released at once instead of
- * after its leave came back through the stream, the fan-out's "last line before the leave" failed on the sender's own
- * server.
+ * <p>Each test of the fixed bus was shown to fail on a deliberate mutation of it, applied and reverted:
+ * <ul>
+ *   <li>without the seq check in {@code StreamBus.fresh}: "a line the broker holds twice" got the copy (2 copies, not
+ *       1), and in the same run the blip scenario got a resent line twice;</li>
+ *   <li>with a stream reader that, after a failed read, goes on from the stream's newest entry instead of its last id:
+ *       the blip scenario lost 5 lines;</li>
+ *   <li>without the resend of a failed append (the first version): the blip scenario's flooder was closed with 1011
+ *       when Lettuce failed its XADD with "Connection reset", and its lines stopped;</li>
+ *   <li>with a local client's end released at once instead of after its leave came back through the stream: the fan-out
+ *       scenario's "last line before the leave" failed on the sender's own server (A2 got the leave first), in one run
+ *       of two, since it is a race between the stream's round trip and the model's own leave.</li>
+ * </ul>
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ClusterTest {

@@ -23,6 +23,39 @@ class RepositoryDocsTest {
     }
 
     @Test
+    @DisplayName("shared/README.md's flag list is what --help prints (Launcher.TRANSPORT_FLAGS), word for word")
+    void sharedReadmeListsTheFlagsHelpPrints() throws IOException {
+        String readme = read(ROOT.resolve("shared/README.md"));
+        int start = readme.indexOf("## Flags (every model)\n\n```\n");
+        assertTrue(start >= 0, "shared/README.md has no '## Flags (every model)' block");
+        start = readme.indexOf("```\n", start) + 4;
+        String listed = readme.substring(start, readme.indexOf("```", start));
+        String help = fivechats.transport.Launcher.TRANSPORT_FLAGS.lines()
+                .map(line -> line.startsWith("  ") ? line.substring(2) : line) // --help indents them under a heading
+                .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        assertEquals(help, listed,
+                "shared/README.md's flags vs Launcher.TRANSPORT_FLAGS: copy the help text into the README");
+    }
+
+    @Test
+    @DisplayName("chapter 1's map of the tutorial numbers every later chapter as its file does, and misses none")
+    void chapterOneMapsEveryChapter() throws IOException {
+        Matcher row = Pattern.compile("^\\| \\[(\\d+)\\. [^\\]]+]\\((\\d\\d)-[a-z0-9-]+\\.md\\)", Pattern.MULTILINE)
+                .matcher(read(ROOT.resolve("tutorial/01-why-this-repository.md")));
+        TreeSet<Integer> mapped = new TreeSet<>();
+        while (row.find()) {
+            assertEquals(Integer.parseInt(row.group(2)), Integer.parseInt(row.group(1)), "chapter 1 numbers " + row.group());
+            mapped.add(Integer.parseInt(row.group(2)));
+        }
+        TreeSet<Integer> chapters = new TreeSet<>();
+        try (var files = Files.list(ROOT.resolve("tutorial"))) {
+            files.map(f -> f.getFileName().toString()).filter(f -> f.matches("\\d\\d-.*\\.md"))
+                    .map(f -> Integer.parseInt(f.substring(0, 2))).filter(n -> n > 1).forEach(chapters::add);
+        }
+        assertEquals(chapters, mapped, "chapters in tutorial/ vs chapters in chapter 1's map");
+    }
+
+    @Test
     @DisplayName("README.md lists exactly the model modules that pom.xml builds, each with its own README")
     void readmeListsEveryModelModule() throws IOException {
         TreeSet<String> built = new TreeSet<>();

@@ -150,12 +150,57 @@ class VerdictMatrixTest {
                   exactly the tests the build holds. Each fixed form names, in its header, the broken twin it was shown to catch.
                 """);
         md.append("  ").append(runLine).append("\n");
+        md.append(renderCluster());
         if (!VerdictTable.KNOWN_DEFECTS.isEmpty()) {
             md.append("\n## Known defects of fixed forms, not repaired yet\n\n");
             md.append("Observed from outside with real clients; each cell above is true of the scenarios it names, and these are\n");
             md.append("what those scenarios do not yet cover.\n\n");
             VerdictTable.KNOWN_DEFECTS.forEach((row, defect) -> md.append("- **").append(row).append("**: ").append(defect).append("\n"));
         }
+        return md.toString();
+    }
+
+    /** The second table: the same chat on three servers and one Redis, each bus ({@link ClusterVerdictTable}). */
+    static String renderCluster() {
+        StringBuilder md = new StringBuilder();
+        md.append("""
+
+                ## Across servers: the cluster's buses
+
+                The same chat on three servers (A, B, C) that share one Redis ([chapter 12](12-scale-out.md)). Every model runs
+                clustered unchanged; the bus between the servers is what differs. Asserted by
+                [`ClusterTest`](../tests/race/src/test/java/fivechats/race/ClusterTest.java) against a real `redis-server`, from
+                [`ClusterVerdictTable`](../tests/race/src/test/java/fivechats/race/ClusterVerdictTable.java).
+
+                | `--broker-mode` | form | a line sent on A, B or C | every broker connection killed 10 times during a flood | a line the broker holds twice | a server killed with SIGKILL | two senders on two servers at once |
+                |---|---|---|---|---|---|---|
+                """);
+        for (ClusterVerdictTable.Row row : ClusterVerdictTable.ROWS) {
+            md.append("| ").append(row.mode().name().toLowerCase(Locale.ROOT))
+                    .append(" | ").append(row.form())
+                    .append(" | ").append(ClusterVerdictTable.FAN_OUT)
+                    .append(" | ").append(row.blip().text)
+                    .append(" | ").append(row.resent().text)
+                    .append(" | ").append(ClusterVerdictTable.SIGKILL)
+                    .append(" | ").append(row.interleaving().text)
+                    .append(" |\n");
+        }
+        md.append("""
+
+                - **a line sent on A, B or C**: two clients on each server send 25 lines each; every client must get all 150,
+                  each sender's in order, none twice. A newcomer's welcome lists the clients of all three servers, and a sender
+                  that leaves right after its last line is heard leaving after that line, on its own server too.
+                  (`ClusterTest.everyLineReachesEveryServer`)
+                - **broker blip**: a client on A floods (at most 200 lines ahead of its neighbour), and ten times the test kills
+                  every server's Redis connections with `CLIENT KILL`, waits for Lettuce to reconnect and for lines to reach B
+                  again. Then it counts what a client on B got of the flood. (`ClusterTest.brokerBlipDuringAFlood`)
+                - **a line the broker holds twice**: what a resend does when the first copy landed but its reply was lost; the
+                  test puts a copy of a published line back on the bus. (`ClusterTest.aLineTheBrokerHoldsTwice`)
+                - **SIGKILL**: a server started as its own process (the packaged jar) is killed with a client on it; a client on
+                  another server must hear that client leave within the bound. (`ClusterTest.deadServersClientsAreAnnouncedAsLeft`)
+                - **two senders on two servers**: one on A and one on B send 300 lines each at the same moment; the test compares
+                  the interleaving seen by a client on A, one on B and two on C. (`ClusterTest.twoSendersOnTwoServers`)
+                """);
         return md.toString();
     }
 
