@@ -40,12 +40,22 @@ import org.slf4j.LoggerFactory;
 public final class Cluster {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
 
+    static {
+        // Netty (under Lettuce) reaches for sun.misc.Unsafe, which JDK 24 and later warn about on every start. Its
+        // portable path is fast enough for a broker connection, and a learner's terminal stays clean.
+        if (System.getProperty("io.netty.noUnsafe") == null) {
+            System.setProperty("io.netty.noUnsafe", "true");
+        }
+    }
+
     /** How often a server says it is alive. */
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
     /** Three missed heartbeats, so a garbage-collection pause or a short broker blip does not bury a live server. */
     static final Duration NODE_TTL = HEARTBEAT.multipliedBy(3);
     /** A dead server's clients are announced as left within this: its key expires, the next check, one stream read. */
     public static final Duration LEAVE_BOUND = NODE_TTL.plus(HEARTBEAT).plus(StreamBus.BLOCK);
+    /** How long a stopping server waits for its last envelopes and its goodbye to reach Redis. */
+    static final Duration GOODBYE = Duration.ofSeconds(2);
     /** A command waits this long for Redis (through reconnects) before it fails. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     static final String NODES = "fivechats:nodes";
@@ -80,10 +90,20 @@ public final class Cluster {
         this.node = config.node() != null ? config.node() : defaultNode;
         this.instance = node + "@" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         this.metrics = metrics;
-        this.commands = client.connect(StringCodec.UTF8, uri("commands"));
-        this.bus = config.mode() == ClusterConfig.Mode.STREAMS
-                ? new StreamBus(this, client, commands, metrics)
-                : new PubSubBus(this, client, commands, metrics);
+        StatefulRedisConnection<String, String> connected = null;
+        try {
+            connected = client.connect(StringCodec.UTF8, uri("commands"));
+            this.commands = connected;
+            this.bus = config.mode() == ClusterConfig.Mode.STREAMS
+                    ? new StreamBus(this, client, commands, metrics)
+                    : new PubSubBus(this, client, commands, metrics);
+        } catch (RuntimeException e) { // no broker there: leave no Netty threads behind
+            if (connected != null) {
+                connected.close();
+            }
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            throw e;
+        }
     }
 
     /**
@@ -297,10 +317,9 @@ public final class Cluster {
     public void close() {
         heartbeat.shutdownNow();
         try {
-            lastPublished.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            commands.sync().del(nodeKey(instance));
-            commands.sync().srem(NODES, instance);
-            commands.sync().del(presenceKey(instance));
+            lastPublished.get(GOODBYE.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(commands.async().del(nodeKey(instance), presenceKey(instance)).toCompletableFuture(),
+                    commands.async().srem(NODES, instance).toCompletableFuture()).get(GOODBYE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("node {} left the cluster without saying goodbye: {}", node, e.toString());
         }

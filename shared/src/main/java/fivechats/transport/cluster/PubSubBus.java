@@ -57,16 +57,10 @@ final class PubSubBus implements Bus {
             public void message(String channel, String message) { // on Lettuce's event loop: never block here
                 if (started) {
                     try {
-                        cluster.heard(Envelope.decode(message), this::deliver);
+                        cluster.heard(Envelope.decode(message), PubSubBus.this::offer);
                     } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt(); // deliver never waits, so this cannot happen
+                        Thread.currentThread().interrupt(); // offer never waits, so this cannot happen
                     }
-                }
-            }
-
-            private void deliver(String frame) {
-                if (!cluster.clusterLink().offer(frame)) {
-                    metrics.clusterDropped();
                 }
             }
         });
@@ -81,11 +75,14 @@ final class PubSubBus implements Bus {
 
     @Override
     public void died(String instance) throws InterruptedException {
-        cluster.bury(instance, frame -> {
-            if (!cluster.clusterLink().offer(frame)) {
-                metrics.clusterDropped();
-            }
-        });
+        cluster.bury(instance, this::offer);
+    }
+
+    /** A full link drops the frame and counts it: the listener runs on Lettuce's event loop, which must not wait. */
+    private void offer(String frame) {
+        if (!cluster.clusterLink().offer(frame)) {
+            metrics.clusterDropped();
+        }
     }
 
     @Override
