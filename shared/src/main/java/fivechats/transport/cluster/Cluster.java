@@ -6,9 +6,7 @@ import fivechats.transport.Wire;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -28,9 +24,8 @@ import org.slf4j.LoggerFactory;
  * This server's membership in a cluster: the broker connection, the {@link ClusterLink} its model reads, and
  * presence across servers. The transport calls it when a local client joins, sends a line and leaves.
  *
- * <p>Presence: each server keeps, in Redis, a hash of its clients and a heartbeat key that expires after
- * {@link #NODE_TTL}; it renews the key every {@link #HEARTBEAT}. A server that dies without a goodbye (SIGKILL, a
- * pulled cable) stops renewing, and every other server announces its clients as left within {@link #LEAVE_BOUND}.
+ * <p>Presence across servers, and the burial of a server that died without a goodbye, is {@link Presence}'s: its
+ * clients are announced as left within {@link #LEAVE_BOUND}.
  *
  * <p>Lettuce, the Redis client: one connection is thread-safe and pipelines commands in the order they are issued, so
  * Jetty's threads, the heartbeat and the buses share one for their commands without a lock, and one client's
@@ -48,17 +43,12 @@ public final class Cluster {
         }
     }
 
-    /** How often a server says it is alive. */
-    static final Duration HEARTBEAT = Duration.ofSeconds(1);
-    /** Three missed heartbeats, so a garbage-collection pause or a short broker blip does not bury a live server. */
-    static final Duration NODE_TTL = HEARTBEAT.multipliedBy(3);
     /** A dead server's clients are announced as left within this: its key expires, the next check, one stream read. */
-    public static final Duration LEAVE_BOUND = NODE_TTL.plus(HEARTBEAT).plus(StreamBus.BLOCK);
+    public static final Duration LEAVE_BOUND = Presence.NODE_TTL.plus(Presence.HEARTBEAT).plus(StreamBus.BLOCK);
     /** How long a stopping server waits for its last envelopes and its goodbye to reach Redis. */
     static final Duration GOODBYE = Duration.ofSeconds(2);
     /** A command waits this long for Redis (through reconnects) before it fails. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
-    static final String NODES = "fivechats:nodes";
 
     /** What a bus does with a frame for the model: wait for room, or drop it. */
     @FunctionalInterface
@@ -75,13 +65,11 @@ public final class Cluster {
     private final StatefulRedisConnection<String, String> commands;
     private final Bus bus;
     private final ClusterLink link = new ClusterLink();
-    private final RemoteClients remote = new RemoteClients();
-    /** This server's clients, told again to the others if they buried this server during a long blip. */
-    private final Map<Long, String> local = new ConcurrentHashMap<>();
+    private final Presence presence;
+    /** Who is online on the other servers: {@link Presence}'s, read and updated here as the bus hears joins and leaves. */
+    private final RemoteClients remote;
     /** Local clients that left, waiting for their leave to come back through the stream before their reader ends. */
     private final Map<Long, Runnable> endings = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
-            runnable -> Thread.ofPlatform().name("cluster-heartbeat").daemon(true).unstarted(runnable));
     /** The newest envelope published; shutdown waits for it, so the last leaves reach the broker. */
     private volatile CompletableFuture<Void> lastPublished = CompletableFuture.completedFuture(null);
 
@@ -94,6 +82,8 @@ public final class Cluster {
         try {
             connected = client.connect(StringCodec.UTF8, uri("commands"));
             this.commands = connected;
+            this.presence = new Presence(node, instance, commands, metrics);
+            this.remote = presence.remote();
             this.bus = config.mode() == ClusterConfig.Mode.STREAMS
                     ? new StreamBus(this, client, commands, metrics)
                     : new PubSubBus(this, client, commands, metrics);
@@ -117,9 +107,9 @@ public final class Cluster {
         Cluster cluster = new Cluster(config, defaultNode, metrics);
         try {
             cluster.bus.listen();      // first: from here on nothing is missed
-            cluster.learnWhoIsOnline(); // then the snapshot; what overlaps with the bus is idempotent
+            cluster.presence.learnWhoIsOnline(); // then the snapshot; what overlaps with the bus is idempotent
             cluster.bus.start();
-            cluster.heartbeat.scheduleWithFixedDelay(cluster::beat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+            cluster.presence.start(cluster.bus, cluster::announce);
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
@@ -133,18 +123,6 @@ public final class Cluster {
         uri.setClientName("fivechats:" + node + ":" + role); // what CLIENT LIST shows, and what the tests kill
         uri.setTimeout(COMMAND_TIMEOUT);
         return uri;
-    }
-
-    private void learnWhoIsOnline() {
-        RedisCommands<String, String> redis = commands.sync();
-        for (String other : redis.smembers(NODES)) {
-            if (redis.exists(nodeKey(other)) == 0) {
-                forgetInRedis(other); // died while nobody was looking
-                continue;
-            }
-            redis.hgetall(presenceKey(other)).forEach((conn, name) -> remote.join(other, Long.parseLong(conn), name));
-        }
-        metrics.remoteClients(remote.size());
     }
 
     // --- what the transport calls ----------------------------------------------------------------------
@@ -170,8 +148,11 @@ public final class Cluster {
 
     /** A local client joined: remembered in Redis (for servers that start later) and told to the others. */
     public void joined(long conn, String name) {
-        local.put(conn, name);
-        commands.async().hset(presenceKey(instance), Long.toString(conn), name);
+        presence.joined(conn, name);
+        announce(conn, name);
+    }
+
+    private void announce(long conn, String name) {
         publish(new Envelope(Envelope.Kind.JOIN, instance, conn, Envelope.JOIN_SEQ, name));
     }
 
@@ -181,11 +162,10 @@ public final class Cluster {
      * after those lines, on this server as on the others. With pub/sub it runs at once.
      */
     public void left(long conn, String name, Runnable endOfLines) {
-        local.remove(conn);
+        presence.left(conn);
         if (bus.throughBroker()) {
             endings.put(conn, endOfLines);
         }
-        commands.async().hdel(presenceKey(instance), Long.toString(conn));
         publish(new Envelope(Envelope.Kind.LEAVE, instance, conn, Envelope.LEAVE_SEQ, name));
         if (!bus.throughBroker()) {
             endOfLines.run();
@@ -261,51 +241,9 @@ public final class Cluster {
     }
     // end-snippet
 
-    /** A server that stopped its heartbeat: its clients are announced as left, and its keys are removed. */
+    /** A server that stopped its heartbeat: announce its clients as left, through {@code model}. */
     void bury(String other, Delivery model) throws InterruptedException {
-        List<String> names = remote.forget(other);
-        log.warn("node {} stopped its heartbeat {} ago or more: announcing its {} clients as left", other, NODE_TTL, names.size());
-        for (String name : names) {
-            model.deliver(Wire.leave(name));
-        }
-        metrics.remoteClients(remote.size());
-        forgetInRedis(other);
-    }
-
-    private void forgetInRedis(String other) {
-        commands.async().del(presenceKey(other));
-        commands.async().srem(NODES, other);
-    }
-
-    // --- the heartbeat thread --------------------------------------------------------------------------
-
-    private boolean beaten;
-
-    private void beat() {
-        try {
-            RedisCommands<String, String> redis = commands.sync();
-            String was = redis.setGet(nodeKey(instance), "alive", SetArgs.Builder.px(NODE_TTL));
-            if (beaten && was == null) { // away longer than the TTL: the others have buried this server
-                log.warn("node {} was away from the broker longer than {}: telling its {} clients again", node, NODE_TTL, local.size());
-                local.forEach((conn, name) -> {
-                    commands.async().hset(presenceKey(instance), Long.toString(conn), name);
-                    publish(new Envelope(Envelope.Kind.JOIN, instance, conn, Envelope.JOIN_SEQ, name));
-                });
-            }
-            if (!beaten) {
-                redis.sadd(NODES, instance);
-                beaten = true;
-            }
-            for (String other : remote.instances()) {
-                if (redis.exists(nodeKey(other)) == 0) {
-                    bus.died(other);
-                }
-            }
-        } catch (RedisException e) {
-            log.warn("heartbeat of node {} failed, trying again in {}: {}", node, HEARTBEAT, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        presence.bury(other, model);
     }
 
     // --- shutdown --------------------------------------------------------------------------------------
@@ -315,11 +253,9 @@ public final class Cluster {
      * closes the connections. Local clients still waiting for their leave to come back end now.
      */
     public void close() {
-        heartbeat.shutdownNow();
         try {
             lastPublished.get(GOODBYE.toMillis(), TimeUnit.MILLISECONDS);
-            CompletableFuture.allOf(commands.async().del(nodeKey(instance), presenceKey(instance)).toCompletableFuture(),
-                    commands.async().srem(NODES, instance).toCompletableFuture()).get(GOODBYE.toMillis(), TimeUnit.MILLISECONDS);
+            presence.goodbye().get(GOODBYE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("node {} left the cluster without saying goodbye: {}", node, e.toString());
         }
@@ -329,14 +265,6 @@ public final class Cluster {
         link.close(1001, "server shutting down");
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    }
-
-    private static String nodeKey(String instance) {
-        return "fivechats:node:" + instance;
-    }
-
-    private static String presenceKey(String instance) {
-        return "fivechats:presence:" + instance;
     }
 
     @Override
