@@ -3,6 +3,7 @@ package fivechats.transport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Every limit and timing of the transport, each with its reason. The defaults follow gorilla's chat
@@ -107,58 +108,93 @@ public record TransportConfig(
     }
 
     public TransportConfig withPort(int newPort) {
-        return new TransportConfig(host, newPort, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
+        return edit(c -> c.port = newPort);
     }
 
     public TransportConfig withHost(String newHost) {
-        return new TransportConfig(newHost, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
+        return edit(c -> c.host = newHost);
     }
 
     public TransportConfig withMaxMessageBytes(int bytes) {
-        return new TransportConfig(host, port, bytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
+        return edit(c -> c.maxMessageBytes = bytes);
     }
 
     public TransportConfig withWriteWait(Duration wait) {
-        return new TransportConfig(host, port, maxMessageBytes, wait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
+        return edit(c -> c.writeWait = wait);
     }
 
     /** Sets pongWait and pingPeriod together, keeping gorilla's ratio of 9/10. */
     public TransportConfig withPongWait(Duration wait) {
-        return new TransportConfig(host, port, maxMessageBytes, writeWait, wait, wait.multipliedBy(9).dividedBy(10),
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
+        return edit(c -> {
+            c.pongWait = wait;
+            c.pingPeriod = wait.multipliedBy(9).dividedBy(10);
+        });
     }
 
     public TransportConfig withPingPeriod(Duration period) {
-        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, period,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
+        return edit(c -> c.pingPeriod = period);
     }
 
     public TransportConfig withAllowedOrigins(List<String> origins) {
-        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, origins, shutdownGrace, raceWindow, headerTimeout, detector);
+        return edit(c -> c.allowedOrigins = origins);
     }
 
     public TransportConfig withRaceWindow(Duration window) {
-        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, window, headerTimeout, detector);
+        return edit(c -> c.raceWindow = window);
     }
 
     public TransportConfig withHeaderTimeout(Duration timeout) {
-        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, timeout, detector);
+        return edit(c -> c.headerTimeout = timeout);
     }
 
     public TransportConfig withDetector(Detector mode) {
-        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, shutdownGrace, raceWindow, headerTimeout, mode);
+        return edit(c -> c.detector = mode);
     }
 
     public TransportConfig withShutdownGrace(Duration grace) {
-        return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod,
-                maxOutgoingFrames, allowedOrigins, grace, raceWindow, headerTimeout, detector);
+        return edit(c -> c.shutdownGrace = grace);
+    }
+
+    /** A copy with some fields changed; the record's checks run on the result. */
+    private TransportConfig edit(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** A mutable copy, so that each {@code with...} names only the field it changes. */
+    private static final class Copy {
+        String host;
+        int port;
+        int maxMessageBytes;
+        Duration writeWait;
+        Duration pongWait;
+        Duration pingPeriod;
+        int maxOutgoingFrames;
+        List<String> allowedOrigins;
+        Duration shutdownGrace;
+        Duration raceWindow;
+        Duration headerTimeout;
+        Detector detector;
+
+        Copy(TransportConfig c) {
+            host = c.host;
+            port = c.port;
+            maxMessageBytes = c.maxMessageBytes;
+            writeWait = c.writeWait;
+            pongWait = c.pongWait;
+            pingPeriod = c.pingPeriod;
+            maxOutgoingFrames = c.maxOutgoingFrames;
+            allowedOrigins = c.allowedOrigins;
+            shutdownGrace = c.shutdownGrace;
+            raceWindow = c.raceWindow;
+            headerTimeout = c.headerTimeout;
+            detector = c.detector;
+        }
+
+        TransportConfig build() {
+            return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod, maxOutgoingFrames,
+                    allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
+        }
     }
 }
