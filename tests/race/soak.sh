@@ -23,7 +23,7 @@ for arg in "$@"; do
 done
 
 # Build once, so every run measures the tests, not the compiler.
-mvn -q -pl tests/race -am install -DskipTests || { echo "the build failed: nothing was run" >&2; exit 2; }
+./mvnw -q -pl tests/race -am install -DskipTests || { echo "the build failed: nothing was run" >&2; exit 2; }
 
 busy_pid=
 if $busy; then
@@ -38,7 +38,7 @@ passed=0
 failed=0
 for i in $(seq 1 "$runs"); do
   started=$(date +%s)
-  if mvn -pl tests/race verify -Dsurefire.failIfNoSpecifiedTests=false "${extra[@]}" > "$logs/run-$i.log" 2>&1; then
+  if ./mvnw -pl tests/race verify -Dsurefire.failIfNoSpecifiedTests=false "${extra[@]}" > "$logs/run-$i.log" 2>&1; then
     passed=$((passed + 1))
     echo "run $i: passed in $(( $(date +%s) - started )) s"
   else

@@ -17,7 +17,7 @@ else
 fi
 
 # Build once; each grade below only runs the grader.
-mvn -q ${MAVEN_ARGS:-} -Pmistakes -pl tests/assignments/mistakes,tests/assignments/grader -am install -DskipTests -Dgrade.skip \
+./mvnw -q ${MAVEN_ARGS:-} -Pmistakes -pl tests/assignments/mistakes,tests/assignments/grader -am install -DskipTests -Dgrade.skip \
   || { echo "the build failed: nothing was graded" >&2; exit 2; }
 
 reports="$here/target/grades"
@@ -25,7 +25,7 @@ mkdir -p "$reports"
 wrong=0
 for model in "${models[@]}"; do
   started=$(date +%s)
-  mvn -q ${MAVEN_ARGS:-} -Pmistakes -pl tests/assignments/grader verify -DskipTests -Dgrade.artifact=mistakes \
+  ./mvnw -q ${MAVEN_ARGS:-} -Pmistakes -pl tests/assignments/grader verify -DskipTests -Dgrade.artifact=mistakes \
     -Dgrade.model="$model" > "$reports/$model.txt" 2>&1
   status=$?
   took=$(( $(date +%s) - started ))

@@ -53,7 +53,7 @@ class TutorialTest {
             "<!-- figures ([^>]+?) -->\\n(.*?)<!-- /figures -->\\n", Pattern.DOTALL);
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]+)(#[^)\\s]*)?\\)");
     /** A command line in a fenced block: after a {@code $ } prompt, or any line that runs {@code mvn} or {@code java}. */
-    private static final Pattern COMMAND = Pattern.compile("^(?:\\$ (.+)|((?:mvn|\\S*/java|java) .+))$", Pattern.MULTILINE);
+    private static final Pattern COMMAND = Pattern.compile("^(?:\\$ (.+)|((?:mvn|\\./mvnw|\\S*/java|java) .+))$", Pattern.MULTILINE);
 
     /** How each model's Main reads its flags: the same factory {@code java -jar} uses. */
     private static final Map<String, Function<Flags, ChatModel>> MODELS = Map.of(
@@ -265,7 +265,7 @@ class TutorialTest {
             Path script = ROOT.resolve(words.get(0));
             return Files.isExecutable(script) ? null : "no executable script " + words.get(0) + " in the repository";
         }
-        if (words.get(0).equals("mvn")) {
+        if (words.get(0).equals("mvn") || words.get(0).equals("./mvnw")) { // the wrapper runs the same Maven build
             for (int i = 0; i < words.size(); i++) {
                 String w = words.get(i);
                 if (w.equals("-pl") && i + 1 < words.size()) {
