@@ -170,7 +170,6 @@ final class ClusterBench {
     }
 
     private static double median(List<Row> rows, java.util.function.ToDoubleFunction<Row> field) {
-        double[] v = rows.stream().mapToDouble(field).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return Report.median(rows.stream().map(field::applyAsDouble).toList());
     }
 }

@@ -52,12 +52,14 @@ final class Report {
                 values.add(field.applyAsDouble(r));
             }
         }
-        if (values.isEmpty()) {
-            return Optional.empty();
-        }
-        values.sort(Double::compare);
-        int n = values.size();
-        return Optional.of(n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2);
+        return values.isEmpty() ? Optional.empty() : Optional.of(median(values));
+    }
+
+    /** The median of some values (the mean of the middle two when there is an even number of them); at least one. */
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** Lines a target lost over all its runs and scenarios. */

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -55,11 +54,6 @@ class BrowserChatTest {
 
     private ChatServer server;
     private final List<WebDriver> browsers = new ArrayList<>();
-
-    /** Every fixed model: the ones the contract kit runs. */
-    static Stream<VerdictTable.Row> fixedModels() {
-        return VerdictTable.ROWS.stream().filter(r -> r.contract() != null);
-    }
 
     @BeforeEach
     void checkBrowser() {
@@ -141,7 +135,7 @@ class BrowserChatTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("fixedModels")
+    @MethodSource("fivechats.race.VerdictTable#fixedModels")
     @DisplayName("two browsers chat: online list, lines both ways, markup shown as text, leave, reconnect")
     void twoBrowsersChat(VerdictTable.Row model) throws Exception {
         server = ChatServer.newServer(TransportConfig.defaults().withPort(0), model.factory().get()).start();

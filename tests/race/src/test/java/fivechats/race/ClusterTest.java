@@ -29,7 +29,6 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
-import java.util.stream.Stream;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -420,12 +419,8 @@ class ClusterTest {
 
     // --- 5. every model runs clustered -------------------------------------------------------------------
 
-    static Stream<VerdictTable.Row> fixedModels() {
-        return VerdictTable.ROWS.stream().filter(r -> r.contract() != null);
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("fixedModels")
+    @MethodSource("fivechats.race.VerdictTable#fixedModels")
     @DisplayName("every fixed model runs clustered unchanged: lines and presence cross servers")
     void everyModelRunsClustered(VerdictTable.Row row) throws Exception {
         try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {

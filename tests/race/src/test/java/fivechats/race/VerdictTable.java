@@ -98,6 +98,11 @@ final class VerdictTable {
         }
     }
 
+    /** Every fixed model: the variants the contract kit runs (the browser and cluster tests run them too). */
+    static java.util.stream.Stream<Row> fixedModels() {
+        return ROWS.stream().filter(r -> r.contract() != null);
+    }
+
     /**
      * Defects of fixed forms that were observed from outside and are not repaired yet: the matrix prints them under the
      * table, so no cell promises more than the code keeps. Remove a line when its repair lands with its test.
