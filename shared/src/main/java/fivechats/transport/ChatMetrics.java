@@ -5,11 +5,10 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.function.IntSupplier;
 
 /**
@@ -20,8 +19,6 @@ import java.util.function.IntSupplier;
  * a model reports what only it knows (queued messages, drops, evictions).
  */
 public final class ChatMetrics {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
@@ -77,11 +74,7 @@ public final class ChatMetrics {
                 .help("Clients in the model's registry").callback(cb -> cb.call(registered.getAsInt())).register(registry);
         GaugeWithCallback.builder().name("chat_model_threads")
                 .help("Live threads the model started, virtual threads included").callback(cb -> cb.call(modelThreads.getAsInt())).register(registry);
-        GaugeWithCallback.builder().name("chat_jvm_heap_used_bytes")
-                .help("Java heap in use (after the last GC it includes garbage not yet collected)")
-                .callback(cb -> cb.call(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())).register(registry);
-        GaugeWithCallback.builder().name("chat_jvm_platform_threads")
-                .help("Live platform threads in the JVM").callback(cb -> cb.call(THREADS.getThreadCount())).register(registry);
+        JvmMetrics.builder().register(registry); // jvm_memory_used_bytes{area="heap"}, jvm_threads_current, GC, ...
     }
 
     /** Metrics not attached to a server, for driving a model's classes directly (the jcstress tests do). */

@@ -86,14 +86,6 @@ public final class Outbox {
         return writer;
     }
 
-    /** The frames waiting right now, oldest first (and "close CODE" for a queued close): for tests and diagnostics. */
-    public List<String> pending() {
-        return queue.stream().map(o -> switch (o) {
-            case Frame(String json) -> json;
-            case Close(int code, String reason) -> "close " + code;
-        }).toList();
-    }
-
     /**
      * Queues a frame; false only if {@code limit} frames are already waiting and the writer is waiting on the client
      * (the client is too slow). If the writer is merely behind, waits for room (at most {@link #ROOM_WAIT}). Once the
@@ -248,7 +240,15 @@ public final class Outbox {
         }
     }
 
-    // --- for jcstress, which plays the writer thread itself ------------------------------------------
+    // --- for tests, which look into the queue or play the writer thread themselves (jcstress) ---------
+
+    /** The frames waiting right now, oldest first (and "close CODE" for a queued close). */
+    public List<String> pending() {
+        return queue.stream().map(o -> switch (o) {
+            case Frame(String json) -> json;
+            case Close(int code, String reason) -> "close " + code;
+        }).toList();
+    }
 
     /**
      * Does on the calling thread what the writer thread does with every frame queued right now, stopping at a

@@ -194,18 +194,6 @@ public final class ChannelHub implements ChatModel {
     }
     // end-snippet
 
-    /** For jcstress: handle every queued event on the calling thread, as the hub thread would. */
-    void handleQueued() {
-        for (Event event; (event = inbox.poll()) != null; ) {
-            handle(event);
-        }
-    }
-
-    /** For jcstress, which drives the hub without a server. */
-    void attach(ChatMetrics metrics) {
-        this.metrics = metrics;
-    }
-
     private void add(Client client) {
         clients.add(client);
         List<String> online = clients.stream().map(c -> c.connection().name()).toList();
@@ -270,5 +258,19 @@ public final class ChannelHub implements ChatModel {
     @Override
     public String toString() {
         return "channel-hub (send queue " + sendQueue + " per client, hub inbox " + INBOX_CAPACITY + ")";
+    }
+
+    // --- for tests that play the hub thread themselves (jcstress): no thread is started ---------------
+
+    /** Instead of {@link #start}: metrics attached, no hub thread started. */
+    void attach(ChatMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** What the hub thread does: handle every queued event, here on the calling thread. */
+    void handleQueued() {
+        for (Event event; (event = inbox.poll()) != null; ) {
+            handle(event);
+        }
     }
 }

@@ -195,11 +195,6 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         }
         // end-snippet
 
-        /** Used by the jcstress tests, which drive the model without a server. */
-        void attach(ChatMetrics metrics) {
-            this.metrics = metrics;
-        }
-
         Outbox outbox(ChatConnection connection, int limit) {
             return new Outbox(connection, limit, metrics);
         }
@@ -292,6 +287,13 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         @Override
         public String toString() {
             return "thread-per-connection fixed (" + threads.name().toLowerCase() + " threads, send queue " + sendQueue + ")";
+        }
+
+        // --- for tests that play the readers themselves (jcstress) ---
+
+        /** Instead of {@link #start}: metrics attached, no thread started. */
+        void attach(ChatMetrics metrics) {
+            this.metrics = metrics;
         }
     }
 }

@@ -32,6 +32,8 @@ public final class Benchmark {
     enum Scenario { CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT, IDLE, CAPACITY_SMALL, CAPACITY }
 
     static final Set<Scenario> FAN_OUT = EnumSet.of(Scenario.CLOSED_SMALL, Scenario.CLOSED_BIG, Scenario.STEADY);
+    /** The heap in use, as the Prometheus client's JVM instrumentation names it on /metrics. */
+    static final String HEAP_USED = "jvm_memory_used_bytes{area=\"heap\"}";
 
     /** Counts and durations for one mode. */
     record Plan(String mode, int runs, int smallN, int bigN, int senders, int lines, int bigLines, double steadyRate, int steadyLines,
@@ -309,7 +311,7 @@ public final class Benchmark {
         double micros = used / 1000.0 / delivered;
         double kernel = used == 0 ? -1 : 100.0 * (after.system() - before.system()) / used;
         double switched = (server.contextSwitches() - switches) / delivered;
-        double heap = server.metric("chat_jvm_heap_used_bytes");
+        double heap = server.metric(HEAP_USED);
         return new Result(target.name(), scenario.name(), run, n, f.deliveriesPerSecond(), f.p50Millis(), f.p99Millis(),
                 f.maxMillis(), f.lost(), f.outOfOrder(), -1, -1, -1, -1, -1, -1, micros, server.rssBytes() / 1048576.0,
                 heap < 0 ? -1 : heap / 1048576.0, switched, kernel);
@@ -337,7 +339,7 @@ public final class Benchmark {
     private static List<Result> capacity(Target target, int run, Plan plan, Load load, ServerProcess server, Path jcmd) throws Exception {
         server.gc(jcmd);
         long rssBefore = server.rssBytes();
-        double heapBefore = server.metric("chat_jvm_heap_used_bytes");
+        double heapBefore = server.metric(HEAP_USED);
         long start = System.nanoTime();
         List<Load.Client> clients = new ArrayList<>(load.idle(server, "k", plan.bigN()));
         List<Result> results = new ArrayList<>();
@@ -358,7 +360,7 @@ public final class Benchmark {
                                  long rssBefore, double heapBefore, double connectSeconds) throws Exception {
         server.gc(jcmd);
         long rss = server.rssBytes();
-        double heap = server.metric("chat_jvm_heap_used_bytes");
+        double heap = server.metric(HEAP_USED);
         double perHeap = heap < 0 ? -1 : (heap - heapBefore) / 1024.0 / n;
         return new Result(target.name(), scenario.name(), run, n, -1, -1, -1, -1, 0, 0, -1, (rss - rssBefore) / 1024.0 / n,
                 perHeap, server.metric("chat_model_threads"), connectSeconds, -1, -1, rss / 1048576.0, heap < 0 ? -1 : heap / 1048576.0,

@@ -421,7 +421,7 @@ class TransportTest {
         assertEquals(200, metrics.statusCode());
         for (String name : List.of("chat_connections", "chat_messages_in_total", "chat_messages_out_total",
                 "chat_queued_messages", "chat_evictions_total", "chat_concurrent_writes_total", "chat_model_threads",
-                "chat_jvm_platform_threads", "chat_registered_clients")) {
+                "jvm_threads_current", "jvm_memory_used_bytes{area=\"heap\"}", "chat_registered_clients")) {
             assertTrue(metrics.body().contains("\n" + name + " "), name + " missing from /metrics:\n" + metrics.body());
         }
         HttpResponse<String> stats = http.send(HttpRequest.newBuilder(server.httpUri().resolve("/stats")).build(),

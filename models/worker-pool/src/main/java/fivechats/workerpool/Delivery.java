@@ -1,0 +1,163 @@
+package fivechats.workerpool;
+
+import fivechats.transport.ChatConnection;
+import fivechats.transport.ChatMetrics;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * How a frame gets from a reader to the clients' sockets: the one thing the worker pool's three variants do
+ * differently, side by side. Everything else (the pool, the readers, the registry, shutdown) is
+ * {@link WorkerPool}'s, shared by all three.
+ *
+ * <p>A member whose lane is full is added to {@code tooSlow}, and the pool evicts it after the loop; only the
+ * fixed variant has lanes, so only it ever adds one.
+ */
+interface Delivery {
+    /** The registry entry for a new client. */
+    Member member(ChatConnection connection);
+
+    /** A chat line to every member. */
+    void broadcast(Collection<Member> members, String frame, Collection<Member> tooSlow);
+
+    /** A frame to one member: a welcome, a join or a leave. */
+    void deliver(Member member, String frame, Collection<Member> tooSlow);
+
+    /** The client leaves or is evicted: close its connection (after what is queued for it, if anything is). */
+    void close(Member member, int code, String reason);
+
+    /** The client was evicted: drop what it can no longer read in time. */
+    void dropQueued(Member member);
+
+    /** At shutdown: close every member behind what is queued for it, waiting at most until {@code deadline}. */
+    void flush(List<Member> all, long deadlineNanos) throws InterruptedException;
+
+    /** NAIVE: one task per line, and whichever worker takes it writes to every connection, at any moment. */
+    class Naive implements Delivery {
+        private final Consumer<Runnable> submit;
+
+        Naive(Consumer<Runnable> submit) {
+            this.submit = submit;
+        }
+
+        // snippet:naive
+        @Override
+        public void broadcast(Collection<Member> members, String frame, Collection<Member> tooSlow) {
+            submit.accept(() -> members.forEach(member -> write(member, frame)));
+        }
+
+        @Override
+        public void deliver(Member member, String frame, Collection<Member> tooSlow) {
+            submit.accept(() -> write(member, frame));
+        }
+
+        /** A failed write is skipped: that client misses the line (two workers at once: the transport refuses one). */
+        void write(Member member, String frame) {
+            try {
+                member.connection().write(frame);
+            } catch (IOException | IllegalStateException e) {
+                // lost for this client
+            }
+        }
+        // end-snippet
+
+        @Override
+        public Member member(ChatConnection connection) {
+            return new Member(connection, null);
+        }
+
+        @Override
+        public void close(Member member, int code, String reason) {
+            member.connection().close(code, reason);
+        }
+
+        @Override
+        public void dropQueued(Member member) {
+            // nothing is queued per client: the tasks are shared
+        }
+
+        @Override
+        public void flush(List<Member> all, long deadlineNanos) {
+            // the pool's STOP tasks queue behind every write task: nothing to wait for here
+        }
+    }
+
+    // snippet:locked
+    /** LOCKED: the same tasks, with a lock per connection: one write at a time, but in no particular order. */
+    final class Locked extends Naive {
+        Locked(Consumer<Runnable> submit) {
+            super(submit);
+        }
+
+        @Override
+        void write(Member member, String frame) {
+            synchronized (member) { // two workers holding two lines of one sender race to this lock
+                super.write(member, frame);
+            }
+        }
+    }
+    // end-snippet
+
+    /** FIXED: every member has a serial {@link Lane}, which one worker at a time drains, front to back. */
+    final class Fixed implements Delivery {
+        /** Frames a lane holds before its client is evicted as too slow (gorilla's 256). */
+        static final int LANE_LIMIT = 256;
+
+        private final ChatMetrics metrics;
+        private final Executor drains;
+        private final Duration roomWait;
+
+        /**
+         * @param drains   runs a lane's drain on a worker; never waits (at most one drain per lane is queued)
+         * @param roomWait how long a sender waits for room in a lane that is full only because the workers lag
+         */
+        Fixed(ChatMetrics metrics, Executor drains, Duration roomWait) {
+            this.metrics = metrics;
+            this.drains = drains;
+            this.roomWait = roomWait;
+        }
+
+        @Override
+        public Member member(ChatConnection connection) {
+            return new Member(connection, new Lane(connection, metrics, drains, LANE_LIMIT, roomWait));
+        }
+
+        // snippet:fixed
+        @Override
+        public void broadcast(Collection<Member> members, String frame, Collection<Member> tooSlow) {
+            members.forEach(member -> deliver(member, frame, tooSlow));
+        }
+
+        @Override
+        public void deliver(Member member, String frame, Collection<Member> tooSlow) {
+            if (!member.lane().offer(frame)) {
+                tooSlow.add(member);
+            }
+        }
+        // end-snippet
+
+        @Override
+        public void close(Member member, int code, String reason) {
+            member.lane().finish(code, reason); // behind the frames already in the lane
+        }
+
+        @Override
+        public void dropQueued(Member member) {
+            member.lane().dropQueued();
+        }
+
+        /** A lane's sends complete later and queue its next drain then: wait for the lanes, not the task queue. */
+        @Override
+        public void flush(List<Member> all, long deadlineNanos) throws InterruptedException {
+            all.forEach(m -> m.lane().finish(StatusCode.SHUTDOWN, "server shutting down"));
+            for (Member m : all) {
+                m.lane().awaitClosed(Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())));
+            }
+        }
+    }
+}
