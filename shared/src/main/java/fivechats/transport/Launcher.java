@@ -1,77 +1,66 @@
 package fivechats.transport;
 
-import fivechats.transport.cluster.ClusterConfig;
-import java.util.function.Function;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.ParameterException;
 import sun.misc.Signal;
 
 /**
- * The {@code main} of every model: parse flags, start the server, print {@code listening on URL}, and on
+ * The {@code main} of every model: parse flags (picocli), start the server, print {@code listening on URL}, and on
  * Ctrl-C or SIGTERM shut down gracefully and exit 0.
  *
  * <pre>
- *   public static void main(String[] args) {
- *       Launcher.run("channel-hub", "  --send-queue N   frames queued per client (default 256)\n", args,
- *               flags -> new ChannelHub(flags.integer("send-queue", 256)));
+ *   &#64;Command(name = "channel-hub")
+ *   public final class Main extends ModelCommand {
+ *       &#64;Option(names = "--send-queue", paramLabel = "N", description = "frames queued per client (default ${DEFAULT-VALUE})")
+ *       int sendQueue = ChannelHub.DEFAULT_SEND_QUEUE;
+ *
+ *       public static void main(String[] args) {
+ *           Launcher.run(new Main(), args);
+ *       }
+ *
+ *       public ChatModel model() {
+ *           return new ChannelHub(sendQueue);
+ *       }
  *   }
  * </pre>
  */
 public final class Launcher {
     private static final Logger log = LoggerFactory.getLogger(Launcher.class);
 
-    public static final String TRANSPORT_FLAGS = """
-              --port N                 TCP port (default 8080; 0 picks a free one)
-              --host ADDRESS           address to listen on (default 127.0.0.1)
-              --max-message-bytes N    largest chat line a client may send (default 4096)
-              --write-wait D           time allowed for one write, e.g. 10s (default 10s)
-              --pong-wait D            close a client silent this long (default 60s)
-              --ping-period D          ping every D; must be shorter than pong-wait (default 9/10 of pong-wait)
-              --allow-origin LIST      extra browser origins allowed, comma-separated (default: same origin only)
-              --shutdown-grace D       time to flush and close on shutdown (default 5s)
-              --header-timeout D       time a new connection has to send its request head (default 10s)
-              --race-window D          teaching aid: hold each write open up to D for a rival writer, so
-                                       unsafe models break every time (default 0, off)
-              --detector MODE          a second concurrent writer is refused (refuse, the default) or only
-                                       counted and logged, so Jetty alone decides what happens (report)
-              --broker URI             join a cluster through this Redis, e.g. redis://127.0.0.1:6379
-                                       (default: none, this server runs alone)
-              --broker-mode MODE       with --broker: pubsub (naive, at most once) or streams (the default:
-                                       every line once, one order on every server)
-              --node NAME              with --broker: this server's name (default HOST:PORT)
-            """;
+    /** Where {@code --help} lists the transport's flags; shared/README copies that list, and a test compares them. */
+    public static final String TRANSPORT_HEADING = "%nTransport flags (every model):%n";
+    /** Wide enough for a flag and its help on one line in most cases, narrow enough for a terminal. */
+    private static final int HELP_WIDTH = 110;
 
     private Launcher() {
     }
 
-    /**
-     * @param model     the model's name, for messages
-     * @param modelHelp the model's own flags, formatted like {@link #TRANSPORT_FLAGS}, or "" if it has none
-     * @param factory   builds the model from the flags it reads
-     */
-    public static void run(String model, String modelHelp, String[] args, Function<Flags, ChatModel> factory) {
+    public static void run(ModelCommand command, String[] args) {
+        CommandLine line = commandLine(command);
+        String name = line.getCommandName();
         ChatServer server;
         try {
-            Flags flags = Flags.parse(args);
-            if (flags.has("help")) {
-                System.out.println(usage(model, modelHelp));
+            line.parseArgs(args);
+            if (line.isUsageHelpRequested()) {
+                line.usage(System.out);
                 return;
             }
-            TransportConfig config = transportConfig(flags);
-            ClusterConfig cluster = clusterConfig(flags);
-            ChatModel chat = factory.apply(flags);
-            flags.rejectUnknown();
-            server = ChatServer.newServer(config, chat, cluster);
-        } catch (IllegalArgumentException e) {
+            server = ChatServer.newServer(command.transport.config(), command.model(), command.transport.cluster());
+        } catch (ParameterException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
-            System.err.println(usage(model, modelHelp));
+            System.err.println("(--help lists every flag)");
             System.exit(2);
             return;
         }
         try {
             server.start();
         } catch (Exception e) {
-            System.err.println("error: cannot start " + model + ": " + e.getMessage());
+            System.err.println("error: cannot start " + name + ": " + e.getMessage());
             System.exit(1);
             return;
         }
@@ -79,7 +68,7 @@ public final class Launcher {
         // handling the signal lets the server stop in order and the process exit 0.
         Signal.handle(new Signal("INT"), signal -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
         Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
-        log.info("{} started: {}", model, server.model());
+        log.info("{} started: {}", name, server.model());
         System.out.println("listening on " + server.httpUri());
         server.awaitStopped();
         System.out.println("stopped");
@@ -92,58 +81,62 @@ public final class Launcher {
      *
      * @throws IllegalArgumentException with the message {@code run} would print
      */
-    public static ChatModel check(String[] args, Function<Flags, ChatModel> factory) {
-        Flags flags = Flags.parse(args);
-        transportConfig(flags);
-        clusterConfig(flags);
-        ChatModel chat = factory.apply(flags);
-        flags.rejectUnknown();
-        return chat;
-    }
-
-    static TransportConfig transportConfig(Flags flags) {
-        TransportConfig d = TransportConfig.defaults();
-        var pongWait = flags.duration("pong-wait", d.pongWait());
-        var pingPeriod = flags.duration("ping-period", pongWait.multipliedBy(9).dividedBy(10));
-        return new TransportConfig(
-                flags.string("host", d.host()),
-                flags.integer("port", d.port()),
-                flags.integer("max-message-bytes", d.maxMessageBytes()),
-                flags.duration("write-wait", d.writeWait()),
-                pongWait,
-                pingPeriod,
-                d.maxOutgoingFrames(),
-                flags.list("allow-origin"),
-                flags.duration("shutdown-grace", d.shutdownGrace()),
-                flags.duration("race-window", d.raceWindow()),
-                flags.duration("header-timeout", d.headerTimeout()),
-                detector(flags.string("detector", "refuse")));
-    }
-
-    /** Null without {@code --broker}: the server runs alone, and the other two flags are refused. */
-    static ClusterConfig clusterConfig(Flags flags) {
-        String broker = flags.string("broker", null);
-        String mode = flags.string("broker-mode", null);
-        String node = flags.string("node", null);
-        if (broker == null) {
-            if (mode != null || node != null) {
-                throw new IllegalArgumentException("--broker-mode and --node need --broker redis://HOST:PORT");
-            }
-            return null;
+    public static ChatModel check(ModelCommand command, String... args) {
+        try {
+            commandLine(command).parseArgs(args);
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return ClusterConfig.of(broker, mode == null ? "streams" : mode, node);
+        command.transport.config();
+        command.transport.cluster();
+        return command.model();
     }
 
-    private static TransportConfig.Detector detector(String mode) {
-        return switch (mode) {
-            case "refuse" -> TransportConfig.Detector.REFUSE;
-            case "report" -> TransportConfig.Detector.REPORT;
-            default -> throw new IllegalArgumentException("--detector must be refuse or report, was '" + mode + "'");
-        };
+    /** What {@code --help} prints for this command. */
+    public static String usage(ModelCommand command) {
+        return commandLine(command).getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
-    static String usage(String model, String modelHelp) {
-        return "usage: java -jar " + model + ".jar [flags]\n\ntransport flags:\n" + TRANSPORT_FLAGS
-                + (modelHelp.isEmpty() ? "" : "\n" + model + " flags:\n" + modelHelp);
+    /**
+     * One picocli setup for every model: durations typed as {@code 10s}, enum values in any case, and defaults shown
+     * the way they are typed.
+     */
+    static CommandLine commandLine(ModelCommand command) {
+        CommandLine line = new CommandLine(command);
+        line.registerConverter(Duration.class, Launcher::duration);
+        line.setCaseInsensitiveEnumValuesAllowed(true);
+        line.setDefaultValueProvider(Launcher::typed);
+        line.setUsageHelpWidth(HELP_WIDTH);
+        line.getCommandSpec().usageMessage().optionListHeading("%n" + line.getCommandName() + " flags:%n")
+                .sortOptions(false) // the order they are declared in: the model's first, the transport's by importance
+                .customSynopsis("usage: java -jar " + line.getCommandName() + ".jar [flags]%n");
+        return line;
+    }
+
+    /** Durations as {@code 10s}, {@code 500ms}, {@code 2m}, or ISO-8601 ({@code PT10S}). */
+    static Duration duration(String value) {
+        String v = value.trim().toLowerCase();
+        try {
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            } else if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else if (v.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            return Duration.parse(value);
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new IllegalArgumentException("a duration looks like 10s or 500ms, not '" + value + "'");
+        }
+    }
+
+    /** A flag's default as it would be typed ({@code 10s}, {@code refuse}); null leaves picocli's own. */
+    private static String typed(ArgSpec arg) {
+        Object initial = arg.initialValue();
+        if (initial instanceof Duration d) {
+            long ms = d.toMillis();
+            return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+        }
+        return initial instanceof Enum<?> e ? e.name().toLowerCase() : null;
     }
 }

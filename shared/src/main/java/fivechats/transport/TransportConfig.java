@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 /**
  * Every limit and timing of the transport, each with its reason. The defaults follow gorilla's chat
  * example; tests shrink the timings to seconds. Flags on the command line override them (see
- * {@link Launcher}).
+ * {@link TransportOptions}).
  *
  * @param host              the address to listen on; loopback by default, so a learner's chat is not on the network
  * @param port              the TCP port; 0 picks a free one (tests do)
@@ -66,8 +66,9 @@ public record TransportConfig(
     public static final Duration DEFAULT_WRITE_WAIT = Duration.ofSeconds(10);
     /** gorilla's pongWait. */
     public static final Duration DEFAULT_PONG_WAIT = Duration.ofSeconds(60);
-    /** gorilla's pingPeriod: 9/10 of pongWait. */
-    public static final Duration DEFAULT_PING_PERIOD = DEFAULT_PONG_WAIT.multipliedBy(9).dividedBy(10);
+    /** gorilla's pingPeriod: 9/10 of pongWait, so a live client always has a ping to answer before its deadline. */
+    public static final int PING_TENTHS_OF_PONG_WAIT = 9;
+    public static final Duration DEFAULT_PING_PERIOD = pingPeriodFor(DEFAULT_PONG_WAIT);
     /** Enough for one data frame, a ping, a pong and a close with room to spare; never a backlog. */
     public static final int DEFAULT_MAX_OUTGOING_FRAMES = 8;
     /** Long enough to flush a 256-line queue to a healthy client, short enough for a Ctrl-C. */
@@ -123,12 +124,17 @@ public record TransportConfig(
         return edit(c -> c.writeWait = wait);
     }
 
-    /** Sets pongWait and pingPeriod together, keeping gorilla's ratio of 9/10. */
+    /** Sets pongWait and pingPeriod together, keeping gorilla's ratio ({@link #pingPeriodFor}). */
     public TransportConfig withPongWait(Duration wait) {
         return edit(c -> {
             c.pongWait = wait;
-            c.pingPeriod = wait.multipliedBy(9).dividedBy(10);
+            c.pingPeriod = pingPeriodFor(wait);
         });
+    }
+
+    /** The ping period that goes with a pong wait: {@link #PING_TENTHS_OF_PONG_WAIT} tenths of it. */
+    public static Duration pingPeriodFor(Duration pongWait) {
+        return pongWait.multipliedBy(PING_TENTHS_OF_PONG_WAIT).dividedBy(10);
     }
 
     public TransportConfig withPingPeriod(Duration period) {

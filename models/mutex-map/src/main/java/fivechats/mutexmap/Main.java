@@ -1,27 +1,34 @@
 package fivechats.mutexmap;
 
-import fivechats.transport.Flags;
+import fivechats.transport.ChatModel;
 import fivechats.transport.Launcher;
+import fivechats.transport.ModelCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code java -jar mutex-map.jar --port 8080 [--variant naive|fixed] [--send-queue 256]} */
-public final class Main {
-    private Main() {
-    }
+/** {@code java -jar mutex-map.jar --port 8080 [--variant naive|fixed] [--send-queue 256]}; {@code --help} lists every flag. */
+@Command(name = "mutex-map")
+public final class Main extends ModelCommand {
+    enum Variant { FIXED, NAIVE }
+
+    @Option(names = "--variant", paramLabel = "fixed|naive",
+            description = "fixed: the lock guards the map, one writer per connection (the default); "
+                    + "naive: broadcast under the read lock (overlaps, and a deadlock)")
+    Variant variant = Variant.FIXED;
+
+    @Option(names = "--send-queue", paramLabel = "N",
+            description = "fixed only: frames queued per client before it is evicted (default ${DEFAULT-VALUE})")
+    int sendQueue = MutexMap.Fixed.DEFAULT_SEND_QUEUE;
 
     public static void main(String[] args) {
-        Launcher.run("mutex-map", """
-                  --variant fixed|naive    fixed: the lock guards the map, one writer per connection (default);
-                                           naive: broadcast under the read lock (overlaps, and a deadlock)
-                  --send-queue N           fixed only: frames queued per client before it is evicted (default 256)
-                """, args, Main::model);
+        Launcher.run(new Main(), args);
     }
 
-    /** The model these flags ask for; also used by the tutorial's test to check the commands it quotes. */
-    public static MutexMap model(Flags flags) {
-        return switch (flags.string("variant", "fixed")) {
-            case "fixed" -> new MutexMap.Fixed(flags.integer("send-queue", MutexMap.Fixed.DEFAULT_SEND_QUEUE));
-            case "naive" -> new MutexMap.Naive();
-            default -> throw new IllegalArgumentException("--variant must be naive or fixed");
+    @Override
+    public ChatModel model() {
+        return switch (variant) {
+            case FIXED -> new MutexMap.Fixed(sendQueue);
+            case NAIVE -> new MutexMap.Naive();
         };
     }
 }

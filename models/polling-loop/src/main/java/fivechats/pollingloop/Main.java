@@ -1,29 +1,25 @@
 package fivechats.pollingloop;
 
-import fivechats.transport.Flags;
+import fivechats.transport.ChatModel;
 import fivechats.transport.Launcher;
+import fivechats.transport.ModelCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code java -jar polling-loop.jar --port 8080 [--idle backoff|spin]} */
-public final class Main {
-    private Main() {
-    }
+/** {@code java -jar polling-loop.jar --port 8080 [--idle backoff|spin]}; {@code --help} lists every flag. */
+@Command(name = "polling-loop")
+public final class Main extends ModelCommand {
+    @Option(names = "--idle", paramLabel = "backoff|spin",
+            description = "after an idle pass: sleep, doubling up to " + PollingLoop.MAX_BACKOFF_MS
+                    + " ms (backoff, the default), or spin")
+    PollingLoop.Idle idle = PollingLoop.Idle.BACKOFF;
 
     public static void main(String[] args) {
-        Launcher.run("polling-loop", """
-                  --idle backoff|spin      after an idle pass: sleep, doubling up to 5 ms (default), or spin
-                """, args, Main::model);
+        Launcher.run(new Main(), args);
     }
 
-    /** The model these flags ask for; also used by the tutorial's test to check the commands it quotes. */
-    public static PollingLoop model(Flags flags) {
-        return new PollingLoop(idle(flags.string("idle", "backoff")));
-    }
-
-    private static PollingLoop.Idle idle(String value) {
-        return switch (value) {
-            case "backoff" -> PollingLoop.Idle.BACKOFF;
-            case "spin" -> PollingLoop.Idle.SPIN;
-            default -> throw new IllegalArgumentException("--idle must be backoff or spin, got '" + value + "'");
-        };
+    @Override
+    public ChatModel model() {
+        return new PollingLoop(idle);
     }
 }

@@ -42,7 +42,8 @@ public final class PollingLoop implements ChatModel {
     /** The first sleep after an idle pass: short enough that a conversation in progress barely notices. */
     static final Duration MIN_BACKOFF = Duration.ofNanos(50_000);
     /** The longest sleep: the most latency a line can pick up when it arrives after a silence. */
-    static final Duration MAX_BACKOFF = Duration.ofMillis(5);
+    static final int MAX_BACKOFF_MS = 5;
+    static final Duration MAX_BACKOFF = Duration.ofMillis(MAX_BACKOFF_MS);
 
     private final Idle idle;
     /** The only hand-off: Jetty's threads add, the loop takes. */

@@ -1,32 +1,40 @@
 package fivechats.threadperconnection;
 
-import fivechats.transport.Flags;
+import fivechats.transport.ChatModel;
 import fivechats.transport.Launcher;
+import fivechats.transport.ModelCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code java -jar thread-per-connection.jar --port 8080 [--variant naive|fixed] [--threads virtual|platform]} */
-public final class Main {
-    private Main() {
-    }
+/**
+ * {@code java -jar thread-per-connection.jar --port 8080 [--variant naive|fixed] [--threads virtual|platform]};
+ * {@code --help} lists every flag.
+ */
+@Command(name = "thread-per-connection")
+public final class Main extends ModelCommand {
+    enum Variant { FIXED, NAIVE }
+
+    @Option(names = "--variant", paramLabel = "fixed|naive",
+            description = "fixed: one writer per connection (the default); naive: readers write to everyone")
+    Variant variant = Variant.FIXED;
+
+    @Option(names = "--threads", paramLabel = "virtual|platform",
+            description = "reader threads (default ${DEFAULT-VALUE}; writers are virtual)")
+    ThreadPerConnection.Threads threads = ThreadPerConnection.Threads.VIRTUAL;
+
+    @Option(names = "--send-queue", paramLabel = "N",
+            description = "fixed only: frames queued per client before it is evicted (default ${DEFAULT-VALUE})")
+    int sendQueue = ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE;
 
     public static void main(String[] args) {
-        Launcher.run("thread-per-connection", """
-                  --variant fixed|naive    fixed: one writer per connection (default); naive: readers write to everyone
-                  --threads virtual|platform   reader threads (default virtual; writers are virtual)
-                  --send-queue N           fixed only: frames queued per client before it is evicted (default 256)
-                """, args, Main::model);
+        Launcher.run(new Main(), args);
     }
 
-    /** The model these flags ask for; also used by the tutorial's test to check the commands it quotes. */
-    public static ThreadPerConnection model(Flags flags) {
-        ThreadPerConnection.Threads threads = switch (flags.string("threads", "virtual")) {
-            case "virtual" -> ThreadPerConnection.Threads.VIRTUAL;
-            case "platform" -> ThreadPerConnection.Threads.PLATFORM;
-            default -> throw new IllegalArgumentException("--threads must be virtual or platform");
-        };
-        return switch (flags.string("variant", "fixed")) {
-            case "fixed" -> new ThreadPerConnection.Fixed(threads, flags.integer("send-queue", ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE));
-            case "naive" -> new ThreadPerConnection.Naive(threads);
-            default -> throw new IllegalArgumentException("--variant must be naive or fixed");
+    @Override
+    public ChatModel model() {
+        return switch (variant) {
+            case FIXED -> new ThreadPerConnection.Fixed(threads, sendQueue);
+            case NAIVE -> new ThreadPerConnection.Naive(threads);
         };
     }
 }

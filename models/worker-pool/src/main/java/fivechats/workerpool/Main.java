@@ -1,33 +1,37 @@
 package fivechats.workerpool;
 
-import fivechats.transport.Flags;
+import fivechats.transport.ChatModel;
 import fivechats.transport.Launcher;
+import fivechats.transport.ModelCommand;
 import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code java -jar worker-pool.jar --port 8080 [--variant naive|locked|fixed] [--workers N] [--slow-worker D]} */
-public final class Main {
-    private Main() {
-    }
+/**
+ * {@code java -jar worker-pool.jar --port 8080 [--variant naive|locked|fixed] [--workers N] [--slow-worker D]};
+ * {@code --help} lists every flag.
+ */
+@Command(name = "worker-pool")
+public final class Main extends ModelCommand {
+    @Option(names = "--variant", paramLabel = "fixed|locked|naive",
+            description = "fixed: a serial lane per connection (the default); locked: a lock per connection; "
+                    + "naive: any worker writes any connection")
+    WorkerPool.Variant variant = WorkerPool.Variant.FIXED;
+
+    @Option(names = "--workers", paramLabel = "N", description = "pool size (default ${DEFAULT-VALUE})")
+    int workers = WorkerPool.DEFAULT_WORKERS;
+
+    @Option(names = "--slow-worker", paramLabel = "D",
+            description = "teaching aid: worker 0 holds each task until a later one has overtaken it, at most D "
+                    + "(default ${DEFAULT-VALUE}, off)")
+    Duration slowWorker = Duration.ZERO;
 
     public static void main(String[] args) {
-        Launcher.run("worker-pool", """
-                  --variant fixed|locked|naive  fixed: a serial lane per connection (default); locked: a lock per
-                                           connection; naive: any worker writes any connection
-                  --workers N              pool size (default 4)
-                  --slow-worker D          teaching aid: worker 0 holds each task until a later one has overtaken
-                                           it, at most D (default 0, off)
-                """, args, Main::model);
+        Launcher.run(new Main(), args);
     }
 
-    /** The model these flags ask for; also used by the tutorial's test to check the commands it quotes. */
-    public static WorkerPool model(Flags flags) {
-        WorkerPool.Variant variant = switch (flags.string("variant", "fixed")) {
-            case "fixed" -> WorkerPool.Variant.FIXED;
-            case "locked" -> WorkerPool.Variant.LOCKED;
-            case "naive" -> WorkerPool.Variant.NAIVE;
-            default -> throw new IllegalArgumentException("--variant must be naive, locked or fixed");
-        };
-        return new WorkerPool(variant, flags.integer("workers", WorkerPool.DEFAULT_WORKERS),
-                flags.duration("slow-worker", Duration.ZERO));
+    @Override
+    public ChatModel model() {
+        return new WorkerPool(variant, workers, slowWorker);
     }
 }

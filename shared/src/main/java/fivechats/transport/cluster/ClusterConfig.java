@@ -31,15 +31,10 @@ public record ClusterConfig(URI broker, Mode mode, String node) {
         }
     }
 
-    /** Reads the three flags' values; {@code broker} null means no cluster. */
-    public static ClusterConfig of(String broker, String mode, String node) {
-        Mode parsed = switch (mode) {
-            case "pubsub" -> Mode.PUBSUB;
-            case "streams" -> Mode.STREAMS;
-            default -> throw new IllegalArgumentException("--broker-mode must be pubsub or streams, was '" + mode + "'");
-        };
+    /** Reads the three flags' values: the broker's address as typed, checked and turned into a URI. */
+    public static ClusterConfig of(String broker, Mode mode, String node) {
         try {
-            return new ClusterConfig(URI.create(broker), parsed, node);
+            return new ClusterConfig(URI.create(broker), mode, node);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage()
                     : "--broker must look like redis://127.0.0.1:6379, was '" + broker + "'");

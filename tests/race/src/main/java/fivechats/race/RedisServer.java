@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   try (RedisServer redis = RedisServer.start()) {
- *       ... ChatServer.newServer(config, model, ClusterConfig.of(redis.uri().toString(), "streams", "a")) ...
+ *       ... ChatServer.newServer(config, model, ClusterConfig.of(redis.uri().toString(), ClusterConfig.Mode.STREAMS, "a")) ...
  *   }
  * </pre>
  */

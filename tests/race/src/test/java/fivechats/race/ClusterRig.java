@@ -36,7 +36,7 @@ final class ClusterRig implements AutoCloseable {
     ChatServer start(Supplier<ChatModel> factory) throws Exception {
         String node = String.valueOf((char) ('A' + servers.size()));
         ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), factory.get(),
-                ClusterConfig.of(redis.uri().toString(), flag(mode), node)).start();
+                ClusterConfig.of(redis.uri().toString(), mode, node)).start();
         servers.add(server);
         return server;
     }

@@ -3,12 +3,17 @@ package fivechats.race;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import fivechats.transport.ChatModel;
+import fivechats.transport.Launcher;
+import fivechats.transport.ModelCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,18 +28,29 @@ class RepositoryDocsTest {
     }
 
     @Test
-    @DisplayName("shared/README.md's flag list is what --help prints (Launcher.TRANSPORT_FLAGS), word for word")
+    @DisplayName("shared/README.md's flag list is what --help prints under 'Transport flags', word for word")
     void sharedReadmeListsTheFlagsHelpPrints() throws IOException {
         String readme = read(ROOT.resolve("shared/README.md"));
         int start = readme.indexOf("## Flags (every model)\n\n```\n");
         assertTrue(start >= 0, "shared/README.md has no '## Flags (every model)' block");
         start = readme.indexOf("```\n", start) + 4;
         String listed = readme.substring(start, readme.indexOf("```", start));
-        String help = fivechats.transport.Launcher.TRANSPORT_FLAGS.lines()
-                .map(line -> line.startsWith("  ") ? line.substring(2) : line) // --help indents them under a heading
-                .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
-        assertEquals(help, listed,
-                "shared/README.md's flags vs Launcher.TRANSPORT_FLAGS: copy the help text into the README");
+        assertEquals(transportHelp(), listed, "shared/README.md's flags vs what --help prints: copy the help into the README");
+    }
+
+    /** The transport's part of any model's --help (TransportOptions, rendered by picocli), without its indent. */
+    static String transportHelp() {
+        String usage = Launcher.usage(new ModelCommand() {
+            @Override
+            public ChatModel model() {
+                return null;
+            }
+        });
+        String heading = String.format(Launcher.TRANSPORT_HEADING).strip();
+        List<String> lines = usage.substring(usage.indexOf(heading) + heading.length()).stripTrailing().lines()
+                .dropWhile(String::isBlank).map(String::stripTrailing).toList();
+        int indent = lines.stream().mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+        return lines.stream().map(l -> l.substring(indent)).collect(Collectors.joining("\n", "", "\n"));
     }
 
     @Test

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import fivechats.transport.ChatModel;
-import fivechats.transport.Flags;
 import fivechats.transport.Launcher;
+import fivechats.transport.ModelCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -55,13 +55,13 @@ class TutorialTest {
     /** A command line in a fenced block: after a {@code $ } prompt, or any line that runs {@code mvn} or {@code java}. */
     private static final Pattern COMMAND = Pattern.compile("^(?:\\$ (.+)|((?:mvn|\\./mvnw|\\S*/java|java) .+))$", Pattern.MULTILINE);
 
-    /** How each model's Main reads its flags: the same factory {@code java -jar} uses. */
-    private static final Map<String, Function<Flags, ChatModel>> MODELS = Map.of(
-            "polling-loop", fivechats.pollingloop.Main::model,
-            "thread-per-connection", fivechats.threadperconnection.Main::model,
-            "worker-pool", fivechats.workerpool.Main::model,
-            "channel-hub", fivechats.channelhub.Main::model,
-            "mutex-map", fivechats.mutexmap.Main::model);
+    /** Each model's command line: the same flags, parsed the same way, as {@code java -jar} uses. */
+    private static final Map<String, Supplier<ModelCommand>> MODELS = Map.of(
+            "polling-loop", fivechats.pollingloop.Main::new,
+            "thread-per-connection", fivechats.threadperconnection.Main::new,
+            "worker-pool", fivechats.workerpool.Main::new,
+            "channel-hub", fivechats.channelhub.Main::new,
+            "mutex-map", fivechats.mutexmap.Main::new);
 
     static List<Path> chapters() throws IOException {
         try (Stream<Path> files = Files.list(TUTORIAL)) {
@@ -298,7 +298,7 @@ class TutorialTest {
     /** Why {@code model} would refuse these flags, or null if its jar would start with them. */
     private static String refusal(String model, List<String> flags) {
         try {
-            Launcher.check(flags.toArray(String[]::new), MODELS.get(model));
+            Launcher.check(MODELS.get(model).get(), flags.toArray(String[]::new));
             return null;
         } catch (IllegalArgumentException e) {
             return model + " would refuse " + flags + ": " + e.getMessage();
