@@ -53,14 +53,6 @@ public final class Benchmark {
     record Target(String name, List<String> command, boolean java, Set<Scenario> scenarios, String why) {
     }
 
-    /** One measurement. Fields not measured by a scenario are left at -1. */
-    public record Result(String target, String scenario, int run, int clients, double deliveriesPerSecond, double p50Millis,
-                         double p99Millis, double maxMillis, long lost, long outOfOrder, double serverCpuPercent,
-                         double rssPerConnectionKiB, double heapPerConnectionKiB, double threads, double connectSeconds,
-                         double otherCpuPercent, double cpuMicrosPerDelivery, double rssMiB, double heapMiB,
-                         double switchesPerDelivery, double kernelPercent) {
-    }
-
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[1]).toAbsolutePath().normalize();
         Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
@@ -235,7 +227,7 @@ public final class Benchmark {
                     }
                     CpuWatch watch = new CpuWatch(server);
                     List<Load.Client> big = crowd;
-                    List<Result> measured = switch (scenario) {
+                    List<Result.Builder> measured = switch (scenario) {
                         case CLOSED_SMALL -> {
                             List<Load.Client> few = load.connect(server, "s", plan.smallN(), null);
                             try {
@@ -267,8 +259,8 @@ public final class Benchmark {
                     if (recording.isPresent()) {
                         server.jcmd(jcmd, "JFR.stop", "name=scenario", "filename=" + recording.get());
                     }
-                    for (Result r : measured) {
-                        results.add(withOtherCpu(r, other));
+                    for (Result.Builder r : measured) {
+                        results.add(r.otherCpu(other).build());
                         System.out.println("  " + describe(results.getLast()));
                     }
                 }
@@ -300,7 +292,7 @@ public final class Benchmark {
     }
 
     /** A fan-out scenario, with the server's CPU time per delivery and its memory (RSS, and heap for Java) at the end. */
-    private static Result fanOut(Target target, int run, ServerProcess server, FanOutRun scenarioRun, Scenario scenario, int n)
+    private static Result.Builder fanOut(Target target, int run, ServerProcess server, FanOutRun scenarioRun, Scenario scenario, int n)
             throws Exception {
         ServerProcess.CpuTime before = server.cpuTime();
         long switches = server.contextSwitches();
@@ -312,9 +304,8 @@ public final class Benchmark {
         double kernel = used == 0 ? -1 : 100.0 * (after.system() - before.system()) / used;
         double switched = (server.contextSwitches() - switches) / delivered;
         double heap = server.metric(HEAP_USED);
-        return new Result(target.name(), scenario.name(), run, n, f.deliveriesPerSecond(), f.p50Millis(), f.p99Millis(),
-                f.maxMillis(), f.lost(), f.outOfOrder(), -1, -1, -1, -1, -1, -1, micros, server.rssBytes() / 1048576.0,
-                heap < 0 ? -1 : heap / 1048576.0, switched, kernel);
+        return Result.of(target.name(), scenario.name(), run, n).delivery(f).cost(micros, kernel, switched)
+                .memory(server.rssBytes() / 1048576.0, heap < 0 ? Result.NOT_MEASURED : heap / 1048576.0);
     }
 
     private interface FanOutRun {
@@ -322,27 +313,27 @@ public final class Benchmark {
     }
 
     /** The crowd is connected and nobody talks: how much CPU does the server burn doing nothing? */
-    private static Result idle(Target target, int run, Plan plan, ServerProcess server) throws Exception {
+    private static Result.Builder idle(Target target, int run, Plan plan, ServerProcess server) throws Exception {
         Thread.sleep(500); // let the last scenario's writes drain before the window opens
         long cpu = server.cpuNanos();
         long wall = System.nanoTime();
         Thread.sleep((long) (plan.idleSeconds() * 1000)); // the measurement window: nobody talks
         double percent = 100.0 * (server.cpuNanos() - cpu) / (System.nanoTime() - wall);
-        return new Result(target.name(), Scenario.IDLE.name(), run, plan.bigN(), -1, -1, -1, -1, 0, 0, percent,
-                -1, -1, -1, -1, -1, -1, server.rssBytes() / 1048576.0, -1, -1, -1);
+        return Result.of(target.name(), Scenario.IDLE.name(), run, plan.bigN()).idleCpu(percent)
+                .memory(server.rssBytes() / 1048576.0, Result.NOT_MEASURED);
     }
 
     /**
      * Memory per idle connection after a forced GC, at bigN connections and then at capacityN (the same clients plus
      * the rest): RSS growth and heap growth over the empty server, divided by the connections.
      */
-    private static List<Result> capacity(Target target, int run, Plan plan, Load load, ServerProcess server, Path jcmd) throws Exception {
+    private static List<Result.Builder> capacity(Target target, int run, Plan plan, Load load, ServerProcess server, Path jcmd) throws Exception {
         server.gc(jcmd);
         long rssBefore = server.rssBytes();
         double heapBefore = server.metric(HEAP_USED);
         long start = System.nanoTime();
         List<Load.Client> clients = new ArrayList<>(load.idle(server, "k", plan.bigN()));
-        List<Result> results = new ArrayList<>();
+        List<Result.Builder> results = new ArrayList<>();
         try {
             results.add(memory(target, run, Scenario.CAPACITY_SMALL, plan.bigN(), server, jcmd, rssBefore, heapBefore,
                     (System.nanoTime() - start) / 1e9));
@@ -356,15 +347,15 @@ public final class Benchmark {
         }
     }
 
-    private static Result memory(Target target, int run, Scenario scenario, int n, ServerProcess server, Path jcmd,
+    private static Result.Builder memory(Target target, int run, Scenario scenario, int n, ServerProcess server, Path jcmd,
                                  long rssBefore, double heapBefore, double connectSeconds) throws Exception {
         server.gc(jcmd);
         long rss = server.rssBytes();
         double heap = server.metric(HEAP_USED);
-        double perHeap = heap < 0 ? -1 : (heap - heapBefore) / 1024.0 / n;
-        return new Result(target.name(), scenario.name(), run, n, -1, -1, -1, -1, 0, 0, -1, (rss - rssBefore) / 1024.0 / n,
-                perHeap, server.metric("chat_model_threads"), connectSeconds, -1, -1, rss / 1048576.0, heap < 0 ? -1 : heap / 1048576.0,
-                -1, -1);
+        double perHeap = heap < 0 ? Result.NOT_MEASURED : (heap - heapBefore) / 1024.0 / n;
+        return Result.of(target.name(), scenario.name(), run, n)
+                .perConnection((rss - rssBefore) / 1024.0 / n, perHeap, server.metric("chat_model_threads"), connectSeconds)
+                .memory(rss / 1048576.0, heap < 0 ? Result.NOT_MEASURED : heap / 1048576.0);
     }
 
     /** Waits until the server holds only {@code remaining} connections (Java models report it; Node gets a second). */
@@ -373,13 +364,6 @@ public final class Benchmark {
             Thread.sleep(100);
         }
         Thread.sleep(server.java ? 200 : 1000);
-    }
-
-    private static Result withOtherCpu(Result r, double other) {
-        return new Result(r.target(), r.scenario(), r.run(), r.clients(), r.deliveriesPerSecond(), r.p50Millis(), r.p99Millis(),
-                r.maxMillis(), r.lost(), r.outOfOrder(), r.serverCpuPercent(), r.rssPerConnectionKiB(), r.heapPerConnectionKiB(),
-                r.threads(), r.connectSeconds(), other, r.cpuMicrosPerDelivery(), r.rssMiB(), r.heapMiB(), r.switchesPerDelivery(),
-                r.kernelPercent());
     }
 
     static String describe(Result r) {

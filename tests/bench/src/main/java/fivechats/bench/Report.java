@@ -1,7 +1,6 @@
 package fivechats.bench;
 
 import fivechats.bench.Benchmark.Plan;
-import fivechats.bench.Benchmark.Result;
 import fivechats.bench.Benchmark.Scenario;
 import fivechats.bench.Benchmark.Target;
 import java.awt.Color;
@@ -251,6 +250,7 @@ final class Report {
                 null, "deliveries / s", data, PlotOrientation.HORIZONTAL, true, false, false);
         chart.setBackgroundPaint(Color.WHITE);
         SVGGraphics2D g = new SVGGraphics2D(900, 480);
+        g.setDefsKeyPrefix("benchmark"); // not a random number: the same figures draw the same file, byte for byte
         chart.draw(g, new Rectangle(0, 0, 900, 480));
         Files.writeString(svg, g.getSVGDocument());
     }
