@@ -23,14 +23,12 @@ import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import java.util.stream.StreamSupport;
 import org.awaitility.core.ConditionTimeoutException;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The contract every model must keep, run against a real server on port 0 with real WebSocket clients.
@@ -51,7 +49,8 @@ public abstract class ChatContract {
     /** The heartbeat tests' pongWait: short, so they run in seconds. */
     protected static final Duration SHORT_PONG_WAIT = Duration.ofMillis(1500);
 
-    private static WebSocketClient webSockets;
+    @RegisterExtension
+    static final TestClients webSockets = new TestClients();
 
     protected ChatServer server;
     private final List<ChatClient> clients = Collections.synchronizedList(new ArrayList<>());
@@ -76,16 +75,6 @@ public abstract class ChatContract {
     /** The most frames the model may hold queued while one client has stopped reading (memory stays bounded). */
     protected int maxQueuedFrames() {
         return 1024;
-    }
-
-    @BeforeAll
-    static void startClients() throws Exception {
-        webSockets = TestClients.start();
-    }
-
-    @AfterAll
-    static void stopClients() throws Exception {
-        webSockets.stop();
     }
 
     @BeforeEach
@@ -115,7 +104,7 @@ public abstract class ChatContract {
 
     /** Connects a client and waits for its welcome. */
     protected ChatClient join(String name) {
-        ChatClient client = ChatClient.connect(webSockets, server.chatUri(name), name);
+        ChatClient client = webSockets.connect(server.chatUri(name), name);
         clients.add(client);
         client.awaitWelcome();
         return client;
@@ -221,7 +210,7 @@ public abstract class ChatContract {
     @DisplayName("1d. a client that connects with presence=off gets a welcome listing only itself and every line, but no join or leave")
     void quietClientHearsLinesButNoPresence() throws Exception {
         ChatClient alice = join("alice");
-        ChatClient quiet = ChatClient.connect(webSockets, URI.create(server.chatUri("quiet") + "&presence=off"), "quiet");
+        ChatClient quiet = webSockets.connect(URI.create(server.chatUri("quiet") + "&presence=off"), "quiet");
         clients.add(quiet);
         quiet.awaitWelcome();
         assertEquals("{\"type\":\"welcome\",\"you\":\"quiet\",\"online\":[\"quiet\"]}", first(quiet).toString(),
@@ -254,7 +243,7 @@ public abstract class ChatContract {
     @Test
     @DisplayName("1e. under traffic, with 300 online, every newcomer's first frame is still its welcome, and it then hears every line sent after it joined")
     void welcomeComesFirstUnderTraffic() throws Exception {
-        clients.addAll(Crowd.joinStorm(webSockets, server, 4, QUIET_CROWD / 4, PATIENCE, "quiet", false));
+        clients.addAll(Crowd.joinStorm(webSockets.client(), server, 4, QUIET_CROWD / 4, PATIENCE, "quiet", false));
         await().alias("the quiet crowd of " + QUIET_CROWD + " is online").until(() -> server.model().registered() == QUIET_CROWD);
         ChatClient talker = join("talker");
         CountDownLatch stop = new CountDownLatch(1);
@@ -312,30 +301,16 @@ public abstract class ChatContract {
         List<ChatClient> senders = everyone.subList(0, senderCount);
         List<String> senderNames = senders.stream().map(ChatClient::name).toList();
 
-        CountDownLatch go = new CountDownLatch(1);
-        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        List<Thread> threads = new ArrayList<>();
-        for (ChatClient sender : senders) {
-            threads.add(Thread.ofVirtual().start(() -> {
-                try {
-                    go.await();
-                    for (int i = 1; i <= perSender; i++) {
-                        if (i > window) {
-                            for (ChatClient receiver : everyone) {
-                                receiver.awaitChatsFrom(sender.name(), i - window, PATIENCE);
-                            }
-                        }
-                        sender.send(DeliveryCheck.line(sender.name(), i));
+        List<Throwable> failures = Crowd.atOnce(senders, PATIENCE, sender -> {
+            for (int i = 1; i <= perSender; i++) {
+                if (i > window) {
+                    for (ChatClient receiver : everyone) {
+                        receiver.awaitChatsFrom(sender.name(), i - window, PATIENCE);
                     }
-                } catch (Throwable e) {
-                    failures.add(e);
                 }
-            }));
-        }
-        go.countDown();
-        for (Thread t : threads) {
-            t.join(PATIENCE);
-        }
+                sender.send(DeliveryCheck.line(sender.name(), i));
+            }
+        });
         int expected = senderCount * perSender;
         try {
             await().alias("every client receives " + expected + " lines")
@@ -343,7 +318,7 @@ public abstract class ChatContract {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // fall through: the reports below say who is missing what
         }
-        assertTrue(failures.isEmpty(), failures.size() + " senders failed; first: " + failures.peek());
+        assertTrue(failures.isEmpty(), failures.size() + " senders failed; first: " + failures.stream().findFirst().orElse(null));
         List<DeliveryCheck.Report> broken = everyone.stream()
                 .map(c -> DeliveryCheck.check(c, senderNames, perSender))
                 .filter(r -> !r.perfect()).toList();
@@ -422,7 +397,7 @@ public abstract class ChatContract {
     void sameMomentJoinsSeeEachOtherOnce() throws Exception {
         List<ChatClient> everyone = new ArrayList<>();
         for (int round = 1; round <= PRESENCE_ROUNDS; round++) {
-            List<ChatClient> storm = Crowd.joinStorm(webSockets, server, 8, 5, PATIENCE, "p" + round + "-", true);
+            List<ChatClient> storm = Crowd.joinStorm(webSockets.client(), server, 8, 5, PATIENCE, "p" + round + "-", true);
             clients.addAll(storm);
             storm.forEach(ChatClient::awaitWelcome);
             everyone.addAll(storm);
@@ -924,7 +899,7 @@ public abstract class ChatContract {
             String name = "storm" + i;
             connecting.add(Thread.ofVirtual().start(() -> {
                 try {
-                    clients.add(ChatClient.connect(webSockets, server.chatUri(name), name));
+                    clients.add(webSockets.connect(server.chatUri(name), name));
                 } catch (RuntimeException refused) {
                     // refused (503) or dropped while the server stops: expected for some
                 } finally {

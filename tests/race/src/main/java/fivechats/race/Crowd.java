@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Queue;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
@@ -14,22 +16,29 @@ public final class Crowd {
     private Crowd() {
     }
 
+    /** What one sender does on a thread of its own, once every sender's thread is ready. */
+    public interface Sender {
+        void run(ChatClient sender) throws Exception;
+    }
+
     /**
-     * Each sender sends {@code perSender} numbered lines ({@link DeliveryCheck#line}) from a thread of its own; a latch
-     * starts them all at once, so their broadcasts meet in the model. Returns when every sender is done.
+     * Runs {@code body} for every sender, each on a thread of its own, released together by one latch so that their
+     * broadcasts meet in the model. Returns when every sender is done (waiting at most {@code patience} for each),
+     * with what any of them threw.
      */
-    public static void sendAtOnce(List<ChatClient> senders, int perSender, Duration patience) throws InterruptedException {
+    public static List<Throwable> atOnce(List<ChatClient> senders, Duration patience, Sender body) throws InterruptedException {
         CountDownLatch go = new CountDownLatch(1);
+        Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Thread> threads = new ArrayList<>();
         for (ChatClient sender : senders) {
             threads.add(Thread.ofVirtual().start(() -> {
                 try {
                     go.await();
-                    for (int i = 1; i <= perSender; i++) {
-                        sender.send(DeliveryCheck.line(sender.name(), i));
-                    }
+                    body.run(sender);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (Throwable e) {
+                    failures.add(e);
                 }
             }));
         }
@@ -37,6 +46,16 @@ public final class Crowd {
         for (Thread t : threads) {
             t.join(patience);
         }
+        return List.copyOf(failures);
+    }
+
+    /** Each sender sends {@code perSender} numbered lines ({@link DeliveryCheck#line}), all senders at once. */
+    public static List<Throwable> sendAtOnce(List<ChatClient> senders, int perSender, Duration patience) throws InterruptedException {
+        return atOnce(senders, patience, sender -> {
+            for (int i = 1; i <= perSender; i++) {
+                sender.send(DeliveryCheck.line(sender.name(), i));
+            }
+        });
     }
 
     /**

@@ -12,30 +12,23 @@ import fivechats.transport.ChatServer;
 import fivechats.transport.cluster.Cluster;
 import fivechats.transport.cluster.ClusterConfig;
 import fivechats.transport.cluster.ClusterConfig.Mode;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.LongStream;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -69,23 +62,19 @@ class ClusterTest {
      */
     static final int SEND_QUEUE = 8192;
     static final Supplier<ChatModel> HUB = () -> new ChannelHub(SEND_QUEUE);
-    private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
 
     private static RedisServer redis;
-    private static WebSocketClient webSockets;
+    @RegisterExtension
+    static final TestClients webSockets = new TestClients();
 
     @BeforeAll
     static void startRedis() throws Exception {
         ClusterRig.requireRedis();
         redis = RedisServer.start();
-        webSockets = TestClients.start();
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        if (webSockets != null) {
-            webSockets.stop();
-        }
         if (redis != null) {
             redis.close();
         }
@@ -97,7 +86,7 @@ class ClusterTest {
     }
 
     private ChatClient join(ClusterRig rig, int server, String name) {
-        ChatClient client = ChatClient.connect(webSockets, rig.chat(server, name), name);
+        ChatClient client = webSockets.connect(rig.chat(server, name), name);
         client.awaitWelcome();
         return client;
     }
@@ -298,30 +287,17 @@ class ClusterTest {
 
     // --- 3. a server killed with SIGKILL -----------------------------------------------------------------
 
-    private static final Pattern LISTENING = Pattern.compile("^listening on (http://127\\.0\\.0\\.1:(\\d+)/)$");
-
     @ParameterizedTest(name = "{0}")
     @EnumSource(Mode.class)
     @DisplayName("a server killed with SIGKILL: the others announce its clients as left within the bound")
     void deadServersClientsAreAnnouncedAsLeft(Mode mode) throws Exception {
-        Path jar = ROOT.resolve("models/channel-hub/target/channel-hub.jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet: run `mvn verify`, which packages it first");
         try (ClusterRig rig = new ClusterRig(redis, mode)) {
             rig.start(HUB);
             ChatClient observer = join(rig, 0, "observer");
-            String java = ProcessHandle.current().info().command().orElse("java");
-            Path output = Files.createTempFile("doomed", ".out");
-            Process doomed = new ProcessBuilder(java, "-jar", jar.toString(), "--port", "0", "--broker", redis.uri().toString(),
-                    "--broker-mode", ClusterRig.flag(mode), "--node", "doomed")
-                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            try {
-                String listening = await().atMost(Duration.ofSeconds(30)).alias("the doomed server prints 'listening on URL'")
-                        .until(() -> Files.readAllLines(output).stream().filter(l -> LISTENING.matcher(l).matches()).findFirst(),
-                                Optional::isPresent).orElseThrow();
-                Matcher m = LISTENING.matcher(listening);
-                assertTrue(m.matches());
-                ChatClient ghost = ChatClient.connect(webSockets,
-                        URI.create("ws://127.0.0.1:" + m.group(2) + "/chat?name=ghost"), "ghost");
+            try (ModelProcess doomedServer = ModelProcess.start("channel-hub", "--broker", redis.uri().toString(),
+                    "--broker-mode", ClusterRig.flag(mode), "--node", "doomed")) {
+                Process doomed = doomedServer.process;
+                ChatClient ghost = webSockets.connect(doomedServer.chat("ghost"), "ghost");
                 ghost.awaitWelcome();
                 await().alias("observer on A hears ghost join on the doomed server").until(() -> hasPresence(observer, "join", "ghost"));
 
@@ -337,8 +313,6 @@ class ClusterTest {
                 ChatClient newcomer = join(rig, 0, "newcomer");
                 assertFalse(newcomer.frames().getFirst().path("online").toString().contains("ghost"),
                         "a newcomer's welcome still lists the dead server's client: " + newcomer.frames().getFirst());
-            } finally {
-                doomed.destroyForcibly();
             }
         }
     }

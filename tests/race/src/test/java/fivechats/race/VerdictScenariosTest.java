@@ -26,11 +26,9 @@ import java.util.stream.IntStream;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,7 +51,8 @@ class VerdictScenariosTest {
     /** Long enough for a rival writer to arrive, short enough that safe models (which never have one) stay quick. */
     private static final Duration RACE_WINDOW = Duration.ofMillis(5);
 
-    private static WebSocketClient webSockets;
+    @RegisterExtension
+    static final TestClients webSockets = new TestClients();
     private ChatServer server;
     private final List<ChatClient> clients = new ArrayList<>();
 
@@ -92,16 +91,6 @@ class VerdictScenariosTest {
         System.out.println(row + " | " + scenario + " | " + verdict + " | " + saw);
     }
 
-    @BeforeAll
-    static void startClients() throws Exception {
-        webSockets = TestClients.start();
-    }
-
-    @AfterAll
-    static void stopClients() throws Exception {
-        webSockets.stop();
-    }
-
     @AfterEach
     void stop() {
         clients.forEach(ChatClient::leave);
@@ -119,7 +108,7 @@ class VerdictScenariosTest {
      * waiting for a welcome: a naive model may lose it. Waits until the model registered it.
      */
     private ChatClient connect(String name) {
-        ChatClient client = ChatClient.connect(webSockets, Crowd.uri(server, name, false), name);
+        ChatClient client = webSockets.connect(Crowd.uri(server, name, false), name);
         clients.add(client);
         int expected = clients.size();
         await().alias(name + " registered").until(() -> server.model().registered() >= expected);
@@ -128,7 +117,7 @@ class VerdictScenariosTest {
 
     /** Connects and waits for the welcome: for a newcomer to a model that evicts, which never loses a welcome. */
     private ChatClient connectWelcomed(String name) {
-        ChatClient client = ChatClient.connect(webSockets, Crowd.uri(server, name, false), name);
+        ChatClient client = webSockets.connect(Crowd.uri(server, name, false), name);
         clients.add(client);
         client.awaitWelcome();
         return client;
@@ -313,7 +302,7 @@ class VerdictScenariosTest {
         int threads = 8;
         int each = 50;
         for (int round = 1; round <= STORM_ROUNDS; round++) {
-            clients.addAll(Crowd.joinStorm(webSockets, server, threads, each, PATIENCE, "r" + round + "j", false));
+            clients.addAll(Crowd.joinStorm(webSockets.client(), server, threads, each, PATIENCE, "r" + round + "j", false));
             int n = round * threads * each;
             try {
                 await().atMost(Duration.ofSeconds(10)).until(() -> server.model().registered() == n || server.threads().died() > 0);
@@ -428,7 +417,7 @@ class VerdictScenariosTest {
         start(TransportConfig.defaults().withPort(0), row.factory().get());
         int n = 1000;
         for (int i = 0; i < n; i++) {
-            clients.add(ChatClient.connect(webSockets, Crowd.uri(server, "t" + i, false), "t" + i));
+            clients.add(webSockets.connect(Crowd.uri(server, "t" + i, false), "t" + i));
         }
         // Counted at the transport: a naive registry may lose registrations (that is its churn verdict).
         await().alias("all " + n + " connected").until(() -> server.openConnections() == n);

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
@@ -64,28 +63,18 @@ final class CostProbe {
     private static Figures round(List<ChatClient> clients, String tag) throws InterruptedException {
         long before = clients.get(0).count("chat");
         List<ChatClient> senders = clients.subList(0, SENDERS);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (ChatClient sender : senders) {
-            threads.add(Thread.ofVirtual().start(() -> {
-                try {
-                    go.await();
-                    long echoed = sender.framesOfType("chat").stream().filter(f -> f.path("from").asText().equals(sender.name())).count();
-                    for (int i = 1; i <= LINES_EACH; i++) {
-                        if (i > WINDOW) {
-                            sender.awaitChatsFrom(sender.name(), echoed + i - WINDOW, PATIENCE);
-                        }
-                        sender.send(tag + " " + System.nanoTime());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-        }
         long started = System.nanoTime();
-        go.countDown();
-        for (Thread t : threads) {
-            t.join(PATIENCE);
+        List<Throwable> failures = Crowd.atOnce(senders, PATIENCE, sender -> {
+            long echoed = sender.framesOfType("chat").stream().filter(f -> f.path("from").asText().equals(sender.name())).count();
+            for (int i = 1; i <= LINES_EACH; i++) {
+                if (i > WINDOW) {
+                    sender.awaitChatsFrom(sender.name(), echoed + i - WINDOW, PATIENCE);
+                }
+                sender.send(tag + " " + System.nanoTime());
+            }
+        });
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException(failures.size() + " senders failed", failures.getFirst());
         }
         long expected = before + (long) SENDERS * LINES_EACH;
         for (ChatClient c : clients) {

@@ -17,12 +17,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.awaitility.core.ConditionTimeoutException;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The race scenarios that break the naive models, against the graded model, which must survive all three. With the
@@ -32,19 +30,10 @@ class GradedRaceTest {
     /** Each write waits up to this long for a rival writer: an unsafe model meets one at the first broadcast. */
     private static final Duration RACE_WINDOW = Duration.ofMillis(5);
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static WebSocketClient webSockets;
+    @RegisterExtension
+    static final TestClients webSockets = new TestClients();
     private ChatServer server;
     private final List<ChatClient> clients = Collections.synchronizedList(new ArrayList<>());
-
-    @BeforeAll
-    static void startClients() throws Exception {
-        webSockets = TestClients.start();
-    }
-
-    @AfterAll
-    static void stopClients() throws Exception {
-        webSockets.stop();
-    }
 
     @AfterEach
     void stop() {
@@ -57,7 +46,7 @@ class GradedRaceTest {
     }
 
     private ChatClient connect(String name) {
-        ChatClient client = ChatClient.connect(webSockets, server.chatUri(name), name);
+        ChatClient client = webSockets.connect(server.chatUri(name), name);
         clients.add(client);
         client.awaitWelcome();
         return client;
@@ -133,7 +122,7 @@ class GradedRaceTest {
         int threads = 8;
         int each = 50;
         try {
-            clients.addAll(Crowd.joinStorm(webSockets, server, threads, each, PATIENCE, "j", false));
+            clients.addAll(Crowd.joinStorm(webSockets.client(), server, threads, each, PATIENCE, "j", false));
         } finally {
             stop.countDown();
             talking.join(PATIENCE);

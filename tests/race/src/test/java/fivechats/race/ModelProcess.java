@@ -1,0 +1,76 @@
+package fivechats.race;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A model's packaged jar started as its own process, as a learner runs it, on a port it picks itself. Its output
+ * goes to a file: reading a Process's pipe while the process exits can fail with "Stream closed". Closing it kills
+ * the process, in case the test did not end it.
+ */
+final class ModelProcess implements AutoCloseable {
+    private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
+    private static final Pattern LISTENING = Pattern.compile("^listening on http://127\\.0\\.0\\.1:(\\d+)/$");
+    /** A JVM start on a busy runner, Jetty and (with --broker) a Redis connection: seconds, rarely more. */
+    private static final Duration START_PATIENCE = Duration.ofSeconds(30);
+
+    final Process process;
+    private final Path output;
+    final int port;
+
+    private ModelProcess(Process process, Path output, int port) {
+        this.process = process;
+        this.output = output;
+        this.port = port;
+    }
+
+    /**
+     * Starts {@code models/MODEL/target/MODEL.jar --port 0 FLAGS...} with this JVM's java (the toolchain's JDK 21+) and
+     * waits for its "listening on" line. Skips the test when the jar is not built yet.
+     */
+    static ModelProcess start(String model, String... flags) throws IOException {
+        Path jar = ROOT.resolve("models/" + model + "/target/" + model + ".jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet: run `mvn verify`, which packages it first");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", jar.toString(), "--port", "0"));
+        command.addAll(List.of(flags));
+        Path output = Files.createTempFile(model, ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            String listening = await().atMost(START_PATIENCE).alias(model + " prints 'listening on URL'")
+                    .until(() -> Files.readAllLines(output).stream().filter(l -> LISTENING.matcher(l).matches()).findFirst(),
+                            Optional::isPresent).orElseThrow();
+            Matcher m = LISTENING.matcher(listening);
+            return new ModelProcess(process, output, m.matches() ? Integer.parseInt(m.group(1)) : -1);
+        } catch (RuntimeException | Error e) {
+            process.destroyForcibly();
+            throw e;
+        }
+    }
+
+    /** The chat address for a client called {@code name}. */
+    URI chat(String name) {
+        return URI.create("ws://127.0.0.1:" + port + "/chat?name=" + name);
+    }
+
+    /** Everything the process has printed so far. */
+    List<String> printed() throws IOException {
+        return Files.readAllLines(output);
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
