@@ -53,6 +53,39 @@ class RepositoryDocsTest {
         return lines.stream().map(l -> l.substring(indent)).collect(Collectors.joining("\n", "", "\n"));
     }
 
+    /** Shown to fail when chapter 8's "when 256 frames wait" was changed to 255, and on Jetty's 8 before it knew Jetty's. */
+    @Test
+    @DisplayName("every 'N frames' limit a text quotes is the code's: a model's per-client queue, or Jetty's outgoing frames")
+    void slowClientLimitIsQuotedAsTheCodeHasIt() throws IOException {
+        List<Integer> limits = List.of(fivechats.channelhub.ChannelHub.DEFAULT_SEND_QUEUE,
+                fivechats.mutexmap.MutexMap.Fixed.DEFAULT_SEND_QUEUE,
+                fivechats.threadperconnection.ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE,
+                fivechats.workerpool.WorkerPool.LANE_LIMIT);
+        assertEquals(1, limits.stream().distinct().count(), "the fixed models' per-client limits differ: " + limits);
+        int limit = limits.getFirst();
+        int jetty = fivechats.transport.TransportConfig.DEFAULT_MAX_OUTGOING_FRAMES;
+        Pattern quoted = Pattern.compile("(?i)(?:up to|holds|after|when|is|falls|client|\\(buffer) (\\d+)(?:\\s+queued)?(?:\\s+frames|\\))");
+        List<String> wrong = new java.util.ArrayList<>();
+        int seen = 0;
+        try (var files = Files.walk(ROOT)) {
+            for (Path doc : files.filter(f -> f.toString().endsWith(".md") && !f.toString().contains("node_modules")
+                    && !f.toString().contains("/target/")).toList()) {
+                String text = read(doc);
+                Matcher m = quoted.matcher(text);
+                while (m.find()) {
+                    seen++;
+                    boolean aboutJetty = text.substring(Math.max(0, m.start() - 80), m.start()).contains("Jetty");
+                    if (Integer.parseInt(m.group(1)) != (aboutJetty ? jetty : limit)) {
+                        wrong.add(ROOT.relativize(doc) + ": '" + m.group() + "'");
+                    }
+                }
+            }
+        }
+        assertTrue(seen >= 5, "only " + seen + " quotes of the limit found: has the wording changed?");
+        assertTrue(wrong.isEmpty(), "texts quote a limit other than the code's (" + limit
+                + " frames per client; Jetty's queue " + jetty + " frames, when Jetty is named just before): " + wrong);
+    }
+
     @Test
     @DisplayName("chapter 1's map of the tutorial numbers every later chapter as its file does, and misses none")
     void chapterOneMapsEveryChapter() throws IOException {
