@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.function.IntSupplier;
@@ -19,6 +20,14 @@ import java.util.function.IntSupplier;
  * a model reports what only it knows (queued messages, drops, evictions).
  */
 public final class ChatMetrics {
+    /**
+     * The JVM's own numbers (jvm_memory_used_bytes{area="heap"}, jvm_threads_current, GC, ...), from the Prometheus
+     * client's instrumentation, registered once per JVM and served by every server in it. Once, because registering
+     * them adds a listener to every garbage collector that is never removed: one registry per server would leak a
+     * registry per server (the race suite starts hundreds) and slow every GC down.
+     */
+    private static final PrometheusRegistry JVM = jvmRegistry();
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
@@ -74,7 +83,12 @@ public final class ChatMetrics {
                 .help("Clients in the model's registry").callback(cb -> cb.call(registered.getAsInt())).register(registry);
         GaugeWithCallback.builder().name("chat_model_threads")
                 .help("Live threads the model started, virtual threads included").callback(cb -> cb.call(modelThreads.getAsInt())).register(registry);
-        JvmMetrics.builder().register(registry); // jvm_memory_used_bytes{area="heap"}, jvm_threads_current, GC, ...
+    }
+
+    private static PrometheusRegistry jvmRegistry() {
+        PrometheusRegistry jvm = new PrometheusRegistry();
+        JvmMetrics.builder().register(jvm);
+        return jvm;
     }
 
     /** Metrics not attached to a server, for driving a model's classes directly (the jcstress tests do). */
@@ -266,6 +280,9 @@ public final class ChatMetrics {
     }
 
     public void writeTo(OutputStream out) throws IOException {
-        writer.write(out, registry.scrape());
+        MetricSnapshots.Builder all = MetricSnapshots.builder();
+        registry.scrape().forEach(all::metricSnapshot);
+        JVM.scrape().forEach(all::metricSnapshot);
+        writer.write(out, all.build());
     }
 }

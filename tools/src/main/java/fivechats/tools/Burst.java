@@ -3,25 +3,43 @@ package fivechats.tools;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Senders that each send {@code --lines} lines as fast as the JDK lets them, at the same moment: the burst that
  * makes a naive model's writers meet. Every sender also reads, promptly. At the end each sender must hold every
  * line of every sender exactly once and in seq order; the tool says who is missing what, who was closed and why.
  */
-final class Burst {
-    private Burst() {
-    }
+@Command(name = "burst", description = "senders that each send lines as fast as they can, then check what came back")
+final class Burst implements Callable<Void> {
+    @Mixin
+    private Main.Target target;
 
-    static void run(Flags flags) throws Exception {
-        String url = flags.string("url", "ws://127.0.0.1:8080");
-        int senders = flags.integer("senders", 5);
-        int lines = flags.integer("lines", 100);
-        String filler = "x".repeat(Math.max(0, flags.integer("size", 100) - 10));
-        // How long the lines may take to come back once the last was sent. A model that loses a line never sends it
-        // later, so a short wait can only call more lines lost on a slow machine, never fewer.
-        Duration patience = flags.duration("patience", "30s");
+    @Option(names = "--senders", paramLabel = "N", description = "clients that send at once (default ${DEFAULT-VALUE})")
+    private int senders = 5;
+
+    @Option(names = "--lines", paramLabel = "N", description = "lines each sender sends (default ${DEFAULT-VALUE})")
+    private int lines = 100;
+
+    @Option(names = "--size", paramLabel = "BYTES", description = "about how long each line is (default ${DEFAULT-VALUE})")
+    private int size = 100;
+
+    /**
+     * How long the lines may take to come back once the last was sent. A model that loses a line never sends it
+     * later, so a short wait can only call more lines lost on a slow machine, never fewer.
+     */
+    @Option(names = "--patience", paramLabel = "D",
+            description = "how long to wait for the lines to come back (default ${DEFAULT-VALUE})")
+    private Duration patience = Duration.ofSeconds(30);
+
+    @Override
+    public Void call() throws Exception {
+        String url = target.url;
+        String filler = "x".repeat(Math.max(0, size - 10));
         List<Client> clients = new ArrayList<>();
         for (int i = 1; i <= senders; i++) {
             clients.add(Client.connect(url, "burst" + i, false, frame -> { }));
@@ -70,5 +88,6 @@ final class Burst {
         System.out.printf("%d senders x %d lines: %d of %d clients got all %d lines, each once and in order, in %.1f s"
                 + " (%.0f deliveries/s)%n", senders, lines, healthy, senders, expected, seconds, healthy * expected / seconds);
         clients.forEach(Client::leave);
+        return null;
     }
 }

@@ -3,7 +3,11 @@ package fivechats.tools;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Clients that stop reading: the slow phone on a bad network. Each joins, reads its welcome, then takes nothing off
@@ -11,17 +15,23 @@ import java.util.concurrent.TimeUnit;
  * broadcast under one lock), or go on while the server queues for the stuck clients and evicts them when their queue
  * is full (the fixed forms)? Then the clients read what reached them and report how it ended.
  */
-final class Stuck {
+@Command(name = "stuck", description = "clients that stop reading, then read what reached them")
+final class Stuck implements Callable<Void> {
     /** After reading again, how long a client may stay quiet before the tool stops waiting for a close. */
     private static final Duration DRAIN_QUIET = Duration.ofSeconds(5);
 
-    private Stuck() {
-    }
+    @Mixin
+    private Main.Target target;
 
-    static void run(Flags flags) throws Exception {
-        String url = flags.string("url", "ws://127.0.0.1:8080");
-        int count = flags.integer("clients", 1);
-        Duration stall = flags.duration("for", "30s");
+    @Option(names = "--clients", paramLabel = "N", description = "clients that stop reading (default ${DEFAULT-VALUE})")
+    private int count = 1;
+
+    @Option(names = "--for", paramLabel = "D", description = "how long they read nothing (default ${DEFAULT-VALUE})")
+    private Duration stall = Duration.ofSeconds(30);
+
+    @Override
+    public Void call() throws Exception {
+        String url = target.url;
         List<Client> clients = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             Client client = Client.connect(url, "stuck" + i, true, frame -> { });
@@ -51,6 +61,7 @@ final class Stuck {
                     : "nothing more: still connected, so the model kept (or waited for) everything meant for it"));
             client.leave();
         }
+        return null;
     }
 
     private static String explain(String close) {

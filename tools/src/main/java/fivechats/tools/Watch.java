@@ -9,24 +9,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * One client that reads everything and checks each sender's seq: the server numbers every sender's lines 1, 2, 3,
  * so a receiver sees a lost line as a gap and a reordering as a seq lower than one already seen. It prints a line
  * for each, as it happens, and a count when it ends (Ctrl-C, its close, or {@code --for}).
  */
-final class Watch {
-    private Watch() {
-    }
+@Command(name = "watch", description = "one client that reads everything and marks each gap and out-of-order line")
+final class Watch implements Callable<Void> {
+    @Mixin
+    private Main.Target target;
 
-    static void run(Flags flags) throws Exception {
-        String url = flags.string("url", "ws://127.0.0.1:8080");
-        Duration watchFor = flags.duration("for", "0s");
+    @Option(names = "--name", paramLabel = "NAME", description = "the watcher's name in the chat (default ${DEFAULT-VALUE})")
+    private String name = "watcher";
+
+    @Option(names = "--for", paramLabel = "D", description = "how long to watch; 0s: until Ctrl-C (default ${DEFAULT-VALUE})")
+    private Duration watchFor = Duration.ZERO;
+
+    @Override
+    public Void call() throws Exception {
+        String url = target.url;
         Map<String, Long> last = new HashMap<>();
         Map<String, Set<Long>> missing = new HashMap<>(); // seqs skipped so far: late, or lost
         long[] counts = new long[3]; // lines, gaps, out of order: written by the client's listener only
-        Client watcher = Client.connect(url, flags.string("name", "watcher"), true, frame -> {
+        Client watcher = Client.connect(url, name, true, frame -> {
             String type = Client.typeOf(frame);
             if (type.equals("join")) {
                 last.remove(frame.replaceAll(".*\"name\":\"([^\"]*)\".*", "$1")); // a new connection counts from 1
@@ -62,6 +73,7 @@ final class Watch {
         }
         watcher.leave();
         System.exit(0); // the shutdown hook prints the summary
+        return null;
     }
 
     /**
