@@ -379,10 +379,7 @@ public abstract class ChatContract {
         assertEquals(sorted(expected), sorted(StreamSupport.stream(first(observer).path("online").spliterator(), false)
                 .map(JsonNode::asText).toList()), "a newcomer's welcome after the churn");
         await().alias("registry holds the 9 connected clients").until(() -> server.model().registered() == 9);
-        for (ChatClient c : stable) {
-            DeliveryCheck.Report report = DeliveryCheck.check(c, stableNames, 30);
-            assertTrue(report.perfect(), "during churn: " + report);
-        }
+        DeliveryCheck.assertPerfect(stable, stableNames, 30, "during churn");
     }
 
     /** Rounds of the same-moment join storm: the bound on "repeat until seen". */
@@ -612,10 +609,7 @@ public abstract class ChatContract {
         assertEquals(List.of(), closed.stream().map(c -> c + " " + c.closed().getNow(null)).toList(), "clients that read"
                 + " promptly were closed during a burst (" + server.metrics().evictions() + " evictions): the server"
                 + " blamed them for its own lag; a sender should feel backpressure instead");
-        for (ChatClient c : everyone) {
-            DeliveryCheck.Report report = DeliveryCheck.check(c, senderNames, perSender);
-            assertTrue(report.perfect(), "during a burst: " + report);
-        }
+        DeliveryCheck.assertPerfect(everyone, senderNames, perSender, "during a burst");
     }
 
     /*

@@ -52,6 +52,14 @@ public final class DeliveryCheck {
         return sender + " line " + i + " " + "=".repeat(32);
     }
 
+    /** Fails, naming the first receiver and what went wrong, unless every receiver got every line once and in order. */
+    public static void assertPerfect(Collection<ChatClient> receivers, Collection<String> senders, int perSender, String when) {
+        for (ChatClient c : receivers) {
+            Report report = check(c, senders, perSender);
+            org.junit.jupiter.api.Assertions.assertTrue(report.perfect(), when + ": " + report);
+        }
+    }
+
     /** Checks the chat lines {@code client} received from {@code senders}, each of which sent {@code perSender} lines. */
     public static Report check(ChatClient client, Collection<String> senders, int perSender) {
         Set<String> from = new HashSet<>(senders);

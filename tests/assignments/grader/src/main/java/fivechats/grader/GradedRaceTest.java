@@ -71,10 +71,7 @@ class GradedRaceTest {
         }
         assertEquals(0, server.metrics().concurrentWrites(), "two threads wrote to one connection at the same time"
                 + " (chat_concurrent_writes_total): keep at most one writer per connection");
-        for (ChatClient c : everyone) {
-            DeliveryCheck.Report report = DeliveryCheck.check(c, names, perSender);
-            assertTrue(report.perfect(), "a broken delivery: " + report);
-        }
+        DeliveryCheck.assertPerfect(everyone, names, perSender, "a broken delivery");
     }
 
     @Test
