@@ -109,7 +109,7 @@ public final class Launcher {
         line.setUsageHelpWidth(HELP_WIDTH);
         line.getCommandSpec().usageMessage().optionListHeading("%n" + line.getCommandName() + " flags:%n")
                 .sortOptions(false) // the order they are declared in: the model's first, the transport's by importance
-                .customSynopsis("usage: java -jar " + line.getCommandName() + ".jar [flags]%n");
+                .customSynopsis("java -jar " + line.getCommandName() + ".jar [flags]");
         return line;
     }
 
