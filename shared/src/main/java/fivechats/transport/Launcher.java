@@ -1,5 +1,6 @@
 package fivechats.transport;
 
+import fivechats.transport.cluster.ClusterConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import org.slf4j.Logger;
@@ -45,13 +46,13 @@ public final class Launcher {
         String name = line.getCommandName();
         ChatServer server;
         try {
-            line.parseArgs(args);
-            if (line.isUsageHelpRequested()) {
+            Setup setup = read(line, command, args);
+            if (setup == null) {
                 line.usage(System.out);
                 return;
             }
-            server = ChatServer.newServer(command.transport.config(), command.model(), command.transport.cluster());
-        } catch (ParameterException | IllegalArgumentException e) {
+            server = ChatServer.newServer(setup.config(), setup.model(), setup.cluster());
+        } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println("(--help lists every flag)");
             System.exit(2);
@@ -79,17 +80,34 @@ public final class Launcher {
      * Reads the flags exactly as {@link #run} does and builds the model, but starts nothing. The tutorial's test
      * calls it on every {@code java -jar} command a chapter quotes, so a renamed flag breaks the build, not a learner.
      *
+     * @return the model, or null for {@code --help}
      * @throws IllegalArgumentException with the message {@code run} would print
      */
     public static ChatModel check(ModelCommand command, String... args) {
+        Setup setup = read(commandLine(command), command, args);
+        return setup == null ? null : setup.model();
+    }
+
+    /** What the flags ask for: the transport's configuration, the cluster's (null to run alone) and the model. */
+    private record Setup(TransportConfig config, ClusterConfig cluster, ChatModel model) {
+    }
+
+    /**
+     * Parses the flags and builds what they ask for, the one way {@link #run} and {@link #check} share; null if
+     * {@code --help} was asked for.
+     *
+     * @throws IllegalArgumentException naming the flag that is wrong
+     */
+    private static Setup read(CommandLine line, ModelCommand command, String[] args) {
         try {
-            commandLine(command).parseArgs(args);
+            line.parseArgs(args);
         } catch (ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        command.transport.config();
-        command.transport.cluster();
-        return command.model();
+        if (line.isUsageHelpRequested()) {
+            return null;
+        }
+        return new Setup(command.transport.config(), command.transport.cluster(), command.model());
     }
 
     /** What {@code --help} prints for this command. */

@@ -37,9 +37,9 @@ public final class Main implements Runnable {
 
     /** Why these arguments would be refused, or null: the tutorial's test checks every command a chapter quotes. */
     public static String problem(String[] args) {
+        CommandLine line = commandLine();
         try {
-            CommandLine.ParseResult parsed = commandLine().parseArgs(args);
-            return parsed.hasSubcommand() ? null : "no tool named: the tools are " + commandLine().getSubcommands().keySet();
+            return line.parseArgs(args).hasSubcommand() ? null : "no tool named: the tools are " + line.getSubcommands().keySet();
         } catch (ParameterException e) {
             return e.getMessage();
         }

@@ -13,8 +13,6 @@ import java.util.concurrent.TimeUnit;
  * <p>It only lengthens a real window (the time between taking a task and running it); it never reorders by itself.
  */
 final class SlowWorker {
-    static final SlowWorker OFF = new SlowWorker(Duration.ZERO);
-
     private final Duration hold;
     /** The highest task number finished by a worker other than worker 0. Guarded by this. */
     private long overtaken;

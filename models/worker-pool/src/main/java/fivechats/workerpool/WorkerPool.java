@@ -41,7 +41,7 @@ public final class WorkerPool implements ChatModel {
     public static final int DEFAULT_WORKERS = 4;
     /** Tasks waiting for a worker (naive and locked); when full, submitting readers wait. */
     public static final int TASK_QUEUE = 1024;
-    /** Frames a fixed-variant lane holds before its client is evicted as too slow (gorilla's 256). */
+    /** {@link Delivery.Fixed#LANE_LIMIT}, where the fixed variant makes its lanes: named here for eviction's reason. */
     public static final int LANE_LIMIT = Delivery.Fixed.LANE_LIMIT;
 
     /** A unit of work, numbered in submission order (the slow worker uses the number). */
@@ -76,7 +76,7 @@ public final class WorkerPool implements ChatModel {
         }
         this.variant = variant;
         this.workerCount = workers;
-        this.slowWorker = slowWorker.isZero() ? SlowWorker.OFF : new SlowWorker(slowWorker);
+        this.slowWorker = new SlowWorker(slowWorker);
         this.tasks = variant == Variant.FIXED ? new LinkedBlockingQueue<>() : new ArrayBlockingQueue<>(TASK_QUEUE);
     }
 
