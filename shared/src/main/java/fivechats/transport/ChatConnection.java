@@ -96,6 +96,16 @@ public interface ChatConnection {
         return sent;
     }
 
+    /**
+     * Stops this client's reading side for good: a line not yet taken is dropped, lines that arrive later are dropped,
+     * and the next {@link #read()} or {@link #poll()} (or the one blocked now) throws {@link ClosedConnectionException}.
+     * For an evicted client: its reader stops at once and announces its leave, after its last line, instead of going
+     * on broadcasting until the connection has closed. Idempotent; safe from any thread. The default does nothing:
+     * enough for test doubles.
+     */
+    default void stopReading(String reason) {
+    }
+
     /** Starts the close handshake with this status code and reason. Idempotent; safe from any thread. */
     void close(int statusCode, String reason);
 

@@ -12,6 +12,10 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * Pings every client every pingPeriod and closes a client whose last pong is older than pongWait: gorilla's
  * ping ticker and read deadline. Jetty never pings by itself.
  *
+ * <p>With explicit demand a client's pong is read only after the model has taken its previous line, so the clock
+ * stops while the server holds that line ({@link WebSocketConnection#silentNanos}): <b>a client is judged by its own
+ * silence, never by a model or a broker that is slow to take its line.</b>
+ *
  * <p>One platform thread serves every connection: each connection has one scheduled tick that sends the
  * ping when due and reschedules itself for the earlier of the next ping and the pong deadline. So a
  * silent client is closed pongWait after its last pong, not a ping period later.
@@ -53,7 +57,7 @@ final class Heartbeat implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        long silentFor = now - connection.lastPongNanos;
+        long silentFor = connection.silentNanos(now); // the time the server held the client's line is not counted
         if (silentFor >= pongWaitNanos) {
             ticks.remove(connection);
             metrics.heartbeatTimedOut();
@@ -66,7 +70,7 @@ final class Heartbeat implements AutoCloseable {
             connection.ping();
         }
         long untilPing = connection.lastPingNanos + pingPeriodNanos - now;
-        long untilDeadline = pongWaitNanos - silentFor;
+        long untilDeadline = connection.heldByServer() ? pingPeriodNanos : pongWaitNanos - silentFor; // held: look again later
         schedule(connection, Math.max(1, Math.min(untilPing, untilDeadline)));
     }
 

@@ -64,9 +64,17 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     /** This client's line counter. Only onWebSocketText touches it, which Jetty calls once per demand, never concurrently. */
     private long seq;
 
-    // Heartbeat state, written by the heartbeat thread and by onWebSocketPong.
+    // Heartbeat state, written by the heartbeat thread, by onWebSocketPong and by demandNext.
+    /** The last pong, moved later by every stretch the server held the client's line (see {@link #silentNanos}). */
     volatile long lastPongNanos;
     volatile long lastPingNanos;
+    /**
+     * When the server took hold of this client's line (Jetty delivered it and the model, or the broker, has not taken
+     * it yet); 0 while Jetty is free to read. Meanwhile nothing more is read from the client, its pong neither.
+     */
+    private volatile long heldSince;
+    /** Set once by {@link #stopReading}: lines are dropped from then on. */
+    private volatile boolean deaf;
 
     WebSocketConnection(long id, String name, boolean hearsPresence, String remoteAddress, ChatServer server) {
         this.id = id;
@@ -131,11 +139,46 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         return (String) next;
     }
 
+    /** The server has taken the client's line: the heartbeat's clock runs again, and Jetty may read the next frame. */
     private void demandNext() {
+        long held = heldSince;
+        if (held != 0) {
+            lastPongNanos += System.nanoTime() - held; // the time we held the line is not the client's silence
+            heldSince = 0;
+        }
         Session s = session;
         if (s.isOpen()) {
             s.demand();
         }
+    }
+
+    /**
+     * How long the client has been silent for the heartbeat: since its last pong, not counting the time the server
+     * held its line. While the server holds it, the count stands still: <b>a client is never judged while its pong
+     * waits behind a line the server has not taken</b>.
+     */
+    long silentNanos(long now) {
+        long held = heldSince;
+        return (held != 0 ? held : now) - lastPongNanos;
+    }
+
+    /** True while the server holds this client's line, so its pong cannot be read. */
+    boolean heldByServer() {
+        return heldSince != 0;
+    }
+
+    @Override
+    public void stopReading(String reason) {
+        if (deaf) {
+            return;
+        }
+        deaf = true;
+        endReason = "no longer read: " + reason;
+        Object held = inbound.poll();
+        if (held instanceof String) {
+            demandNext(); // the dropped line's demand: Jetty goes on reading, so the close handshake can finish
+        }
+        inbound.add(END); // wakes a reader blocked in read(); every later read sees it
     }
 
     @Override
@@ -367,10 +410,15 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     @Override
     public void onWebSocketText(String text) {
         metrics.messageIn();
+        if (deaf) {
+            demandNext(); // evicted: the line is dropped, and Jetty reads on until the close handshake
+            return;
+        }
+        heldSince = System.nanoTime();
         String line = Wire.chat(name, ++seq, text);
         Cluster cluster = server.cluster();
         if (cluster == null) {
-            inbound.add(line);
+            toModel(line);
         } else if (cluster.throughBroker()) {
             // The line reaches this server's clients too only through the broker, so all see one order. The next frame
             // is asked for once the broker has this one: a client cannot outrun the broker, even while it reconnects.
@@ -382,11 +430,18 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
                 }
             });
         } else {
-            inbound.add(line);             // to this server's clients at once, by the model
+            toModel(line);                 // to this server's clients at once, by the model
             cluster.line(id, seq, line);   // and to the others' through the broker, at most once
         }
     }
     // end-snippet
+
+    private void toModel(String line) {
+        inbound.add(line);
+        if (deaf && inbound.remove(line)) { // stopReading ran just now and missed it: drop it, as it would have
+            demandNext();
+        }
+    }
 
     @Override
     public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {

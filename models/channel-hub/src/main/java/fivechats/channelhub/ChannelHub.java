@@ -4,6 +4,7 @@ import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ModelContext;
+import fivechats.transport.SendQueue;
 import fivechats.transport.Wire;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +28,12 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * queues, so the three become one queue of events, which also keeps their order: a reader's register
  * always comes before its broadcasts, and its unregister after them.
  *
- * <p>The hub never blocks on a client: it offers each frame to the client's bounded send queue, and a
- * client whose queue is full is evicted (closed with 1008) instead of stalling everyone else.
+ * <p>The hub never waits on a stuck client for longer than {@link SendQueue#STALL}: it offers each frame to the
+ * client's bounded send queue, and a client whose queue is full and who has taken nothing for that long is evicted
+ * (closed with 1008) instead of stalling everyone else. A full queue whose writer is making progress is this
+ * server's lag, not the client's fault: then the hub waits for room (at most the write wait), its inbox fills, and
+ * the senders feel TCP backpressure. gorilla's hub never waits at all ({@code select} with a {@code default}): it
+ * evicts a client the moment its 256 slots are full, even one that is reading, only more slowly than the hub.
  * Each {@link Client} has a reader thread and an {@link fivechats.transport.Outbox} with its single writer.
  */
 public final class ChannelHub implements ChatModel {
@@ -68,6 +73,7 @@ public final class ChannelHub implements ChatModel {
 
     private ModelContext context;
     private ChatMetrics metrics;
+    private Thread hub;
 
     public ChannelHub(int sendQueue) {
         if (sendQueue < 1) {
@@ -80,13 +86,13 @@ public final class ChannelHub implements ChatModel {
     public void start(ModelContext context) {
         this.context = context;
         this.metrics = context.metrics();
-        context.threads().startPlatform("hub", this::run);
+        hub = context.threads().startPlatform("hub", this::run);
     }
 
     /** Called on a Jetty thread: start the client's two threads and return at once. */
     @Override
     public void accept(ChatConnection connection) {
-        Client client = new Client(connection, this, sendQueue, metrics);
+        Client client = new Client(connection, this, sendQueue, context.config().writeWait(), metrics);
         client.start(context.threads());
     }
 
@@ -102,6 +108,7 @@ public final class ChannelHub implements ChatModel {
         try {
             CompletableFuture<List<Thread>> writers = new CompletableFuture<>();
             if (!inbox.offer(new Stop(writers), grace.toNanos(), TimeUnit.NANOSECONDS)) {
+                hub.interrupt(); // the inbox stayed full for the whole grace: end the hub rather than let it outlive us
                 return;
             }
             for (Thread writer : writers.get(grace.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -189,7 +196,6 @@ public final class ChannelHub implements ChatModel {
                 writers.complete(flushing);
             }
         }
-        evictTooSlow();
         registered = clients.size();
     }
     // end-snippet
@@ -213,37 +219,22 @@ public final class ChannelHub implements ChatModel {
     }
 
     /**
-     * Clients found too slow, waiting to be evicted. A worklist, not a call: evicting one client announces its leave
-     * to the others, which may find more clients full, and so on. Handled in a loop after each event, that chain
-     * costs one queue entry per client, never one stack frame per client (3,000 full clients once overflowed the
-     * hub thread's stack and silenced the chat for good).
+     * A frame into one client's outbox. A full outbox waits while its writer makes progress (this server's lag: the
+     * hub slows down, its inbox fills, and the senders' readers stop reading), at most the write wait; <b>a client that
+     * has taken nothing for {@link SendQueue#STALL} is evicted, not waited for</b>: one stuck client must not stall
+     * everyone else for longer than that.
      */
-    private final LinkedHashSet<Client> tooSlow = new LinkedHashSet<>(); // a set: a client is on it once, however often found full
-
-    /** The hub never blocks on a client: a full queue puts the client on the worklist instead. */
     private void offer(Client client, String frame) {
-        if (!client.outbox().offer(frame)) {
-            tooSlow.add(client);
+        if (!client.outbox().offer(frame) && client.outbox().evict(StatusCode.POLICY_VIOLATION, "too slow: nothing read for "
+                + SendQueue.STALL.toMillis() + " ms with " + sendQueue + " messages waiting; reconnect to continue")) {
+            metrics.evicted(); // counted once: its outbox is closed now, and later offers to it are discarded
         }
     }
 
     /**
-     * A client whose queue is full is dropped, not waited for: one slow client must not stall the hub. Each client
-     * is counted once, when it is removed, however many frames found it full.
+     * The client's reader has ended (it left, vanished, or was evicted and stopped) and unregistered: its leave goes
+     * out now, <b>after every line it broadcast</b>, since its reader put those into the inbox before its Unregister.
      */
-    private void evictTooSlow() {
-        while (!tooSlow.isEmpty()) {
-            Client client = tooSlow.removeFirst();
-            if (clients.contains(client)) {
-                metrics.evicted();
-                client.outbox().evict(StatusCode.POLICY_VIOLATION,
-                        "too slow: more than " + sendQueue + " messages waiting; reconnect to continue");
-                remove(client, "evicted");
-            }
-        }
-    }
-
-    /** Idempotent: a client may be evicted first and unregister itself later. */
     private void remove(Client client, String why) {
         if (!clients.remove(client)) {
             return;
@@ -251,7 +242,7 @@ public final class ChannelHub implements ChatModel {
         client.outbox().finish(StatusCode.NORMAL, why);
         String leave = Wire.leave(client.connection().name());
         for (Client other : clients) {
-            offer(other, leave); // a full one joins the worklist: evicted after this, by the loop, not from here
+            offer(other, leave);
         }
     }
 

@@ -5,6 +5,7 @@ import fivechats.transport.ChatMetrics;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelThreads;
 import fivechats.transport.Outbox;
+import java.time.Duration;
 
 /**
  * One connected client of the {@link ChannelHub}: gorilla's {@code Client}, with its readPump here and its
@@ -19,10 +20,10 @@ final class Client {
     private final ChannelHub hub;
     private final Outbox outbox;
 
-    Client(ChatConnection connection, ChannelHub hub, int sendQueue, ChatMetrics metrics) {
+    Client(ChatConnection connection, ChannelHub hub, int sendQueue, Duration writeWait, ChatMetrics metrics) {
         this.connection = connection;
         this.hub = hub;
-        this.outbox = new Outbox(connection, sendQueue, metrics);
+        this.outbox = new Outbox(connection, sendQueue, writeWait, metrics);
     }
 
     void start(ModelThreads threads) {

@@ -5,6 +5,7 @@ import fivechats.transport.ChatModel;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.Outbox;
+import fivechats.transport.SendQueue;
 import fivechats.transport.Wire;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -53,14 +54,16 @@ public abstract sealed class MutexMap implements ChatModel {
 
     protected abstract void serve(ChatConnection connection);
 
-    /** The registry's size, read under the read lock like any other reader of the map. */
-    protected int sizeOf(Map<Long, ?> clients) {
-        lock.readLock().lock();
-        try {
-            return clients.size();
-        } finally {
-            lock.readLock().unlock();
-        }
+    /**
+     * The registry's size, written under the write lock whenever the map changes. Read without the lock: /stats and
+     * /metrics ask for it on Jetty's threads, and <b>no HTTP request ever waits for the map lock</b>, not even after the
+     * naive form has deadlocked on it.
+     */
+    protected volatile int registered;
+
+    @Override
+    public int registered() {
+        return registered;
     }
 
     /** For the deadlock test: how the map lock looks from outside. */
@@ -101,6 +104,7 @@ public abstract sealed class MutexMap implements ChatModel {
             lock.writeLock().lock();
             try {
                 clients.put(connection.id(), connection);
+                registered = clients.size();
                 send(connection, Wire.welcome(connection.name(), clients.values().stream().map(ChatConnection::name).toList()));
             } finally {
                 lock.writeLock().unlock();
@@ -132,6 +136,7 @@ public abstract sealed class MutexMap implements ChatModel {
             lock.writeLock().lock(); // waits until every read lock is released, including this thread's own
             try {
                 clients.remove(client.id());
+                registered = clients.size();
             } finally {
                 lock.writeLock().unlock();
             }
@@ -144,11 +149,6 @@ public abstract sealed class MutexMap implements ChatModel {
             } catch (IOException | IllegalStateException e) {
                 // lost for this client
             }
-        }
-
-        @Override
-        public int registered() {
-            return sizeOf(clients);
         }
 
         @Override
@@ -177,7 +177,7 @@ public abstract sealed class MutexMap implements ChatModel {
 
         @Override
         protected void serve(ChatConnection connection) {
-            Outbox self = new Outbox(connection, sendQueue, context.metrics()).start(context.threads());
+            Outbox self = new Outbox(connection, sendQueue, context.config().writeWait(), context.metrics()).start(context.threads());
             register(self);
             try {
                 while (true) {
@@ -201,6 +201,7 @@ public abstract sealed class MutexMap implements ChatModel {
                 self.offer(Wire.welcome(name, online)); // before the client is in the map: before any broadcast
                 offerAll(Wire.join(name), tooSlow);
                 clients.put(self.connection().id(), self);
+                registered = clients.size();
             } finally {
                 lock.writeLock().unlock();
             }
@@ -229,51 +230,35 @@ public abstract sealed class MutexMap implements ChatModel {
             }
         }
 
-        /** Idempotent: a client may be evicted by a broadcast and leave by itself later. */
-        void remove(Outbox client, int code, String reason) {
+        /** The client's reader leaves: remove it and queue its leave for the others, under the write lock. */
+        void remove(Outbox self, int code, String reason) {
             SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             lock.writeLock().lock();
             try {
-                removeLocked(client, code, reason, tooSlow);
+                clients.remove(self.connection().id());
+                registered = clients.size();
+                self.finish(code, reason);
+                offerAll(Wire.leave(self.connection().name()), tooSlow);
             } finally {
                 lock.writeLock().unlock();
             }
             evict(tooSlow);
         }
 
-        /** Under the write lock: removes and queues the leave for the others. True if the client was here. */
-        private boolean removeLocked(Outbox client, int code, String reason, SequencedSet<Outbox> tooSlow) {
-            if (clients.remove(client.connection().id()) == null) {
-                return false;
-            }
-            client.finish(code, reason);
-            offerAll(Wire.leave(client.connection().name()), tooSlow);
-            return true;
-        }
-
-        /** A worklist, not recursion: each eviction's leave may find more clients full. Counted once per client. */
+        /**
+         * Evicts every client found too slow, after the lock is released: its outbox drops what it holds and closes with
+         * 1008, and its reader is stopped. <b>Only a client's own reader announces its leave</b>, after its last line: the
+         * evicted reader leaves as every reader does ({@link #remove} from {@link #serve}), so nobody hears a line from
+         * it after its leave. Counted once per client.
+         */
         private void evict(SequencedSet<Outbox> tooSlow) {
-            if (tooSlow.isEmpty()) {
-                return;
-            }
-            String reason = "too slow: more than " + sendQueue + " messages waiting; reconnect to continue";
-            lock.writeLock().lock();
-            try {
-                while (!tooSlow.isEmpty()) {
-                    Outbox client = tooSlow.removeFirst();
-                    if (removeLocked(client, StatusCode.POLICY_VIOLATION, reason, tooSlow)) {
-                        context.metrics().evicted();
-                        client.evict(StatusCode.POLICY_VIOLATION, reason); // drops what it can no longer read in time
-                    }
+            String reason = "too slow: nothing read for " + SendQueue.STALL.toMillis() + " ms with " + sendQueue
+                    + " messages waiting; reconnect to continue";
+            for (Outbox client : tooSlow) {
+                if (client.evict(StatusCode.POLICY_VIOLATION, reason)) {
+                    context.metrics().evicted();
                 }
-            } finally {
-                lock.writeLock().unlock();
             }
-        }
-
-        @Override
-        public int registered() {
-            return sizeOf(clients);
         }
 
         /** Queues a 1001 behind each client's pending frames, then waits for the writers to flush them. */

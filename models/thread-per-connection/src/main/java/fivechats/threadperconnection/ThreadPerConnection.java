@@ -6,6 +6,8 @@ import fivechats.transport.ChatModel;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.Outbox;
+import fivechats.transport.SendQueue;
+import fivechats.transport.TransportConfig;
 import fivechats.transport.Wire;
 import java.io.IOException;
 import java.time.Duration;
@@ -155,6 +157,8 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         /** Held only to join or leave (never while writing), so presence frames are queued in one order. */
         private final Object membership = new Object();
         private ChatMetrics metrics;
+        /** How long an offer may wait for room in a full outbox: the configured write wait. */
+        private Duration writeWait;
 
         public Fixed(Threads threads, int sendQueue) {
             super(threads);
@@ -165,11 +169,12 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         public void start(ModelContext context) {
             super.start(context);
             this.metrics = context.metrics();
+            this.writeWait = context.config().writeWait();
         }
 
         @Override
         protected void serve(ChatConnection connection) {
-            Outbox self = new Outbox(connection, sendQueue, metrics).start(context.threads());
+            Outbox self = outbox(connection, sendQueue).start(context.threads());
             join(self);
             try {
                 while (true) {
@@ -196,7 +201,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         // end-snippet
 
         Outbox outbox(ChatConnection connection, int limit) {
-            return new Outbox(connection, limit, metrics);
+            return new Outbox(connection, limit, writeWait, metrics);
         }
 
         void join(Outbox self) {
@@ -213,52 +218,38 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
                     }
                 }
                 clients.put(self.connection().id(), self);
-                evict(tooSlow);
             }
+            evict(tooSlow);
         }
 
-        /** Idempotent: a client may be evicted by someone's broadcast and leave by itself later. True if it was here. */
-        boolean leave(Outbox client, int code, String reason) {
+        /** The client's reader leaves: remove it and queue its leave for the others. Called once, by that reader. */
+        void leave(Outbox self, int code, String reason) {
             SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             synchronized (membership) {
-                boolean wasHere = remove(client, code, reason, tooSlow);
-                evict(tooSlow);
-                return wasHere;
-            }
-        }
-
-        /** Removes a client and offers its leave to the others; those that are full go on {@code tooSlow}. */
-        private boolean remove(Outbox client, int code, String reason, SequencedSet<Outbox> tooSlow) {
-            if (clients.remove(client.connection().id()) == null) {
-                return false;
-            }
-            client.finish(code, reason);
-            String leave = Wire.leave(client.connection().name());
-            for (Outbox other : clients.values()) {
-                if (!other.offer(leave)) {
-                    tooSlow.add(other);
+                clients.remove(self.connection().id());
+                self.finish(code, reason);
+                String leave = Wire.leave(self.connection().name());
+                for (Outbox other : clients.values()) {
+                    if (!other.offer(leave)) {
+                        tooSlow.add(other);
+                    }
                 }
             }
-            return true;
+            evict(tooSlow);
         }
 
         /**
-         * Evicts every client on the worklist, and every client that their leaves find full, in a loop: one queue
-         * entry per client, never one stack frame per client, however many are full at once. Only the call that
-         * removes a client counts and closes it, however many broadcasts found it full.
+         * Evicts every client found too slow: its outbox drops what it holds and closes with 1008, and its reader is
+         * stopped. <b>Only a client's own reader announces its leave</b>, after its last line: the evicted reader leaves
+         * as every reader does (from {@link #serve}'s finally), so nobody hears a line from it after its leave. Counted
+         * once per client, however many broadcasts found it full.
          */
         private void evict(SequencedSet<Outbox> tooSlow) {
-            if (tooSlow.isEmpty()) {
-                return;
-            }
-            String reason = "too slow: more than " + sendQueue + " messages waiting; reconnect to continue";
-            synchronized (membership) {
-                while (!tooSlow.isEmpty()) {
-                    Outbox client = tooSlow.removeFirst();
-                    if (remove(client, StatusCode.POLICY_VIOLATION, reason, tooSlow)) {
-                        metrics.evicted();
-                        client.evict(StatusCode.POLICY_VIOLATION, reason); // drops what it can no longer read in time
-                    }
+            String reason = "too slow: nothing read for " + SendQueue.STALL.toMillis() + " ms with " + sendQueue
+                    + " messages waiting; reconnect to continue";
+            for (Outbox client : tooSlow) {
+                if (client.evict(StatusCode.POLICY_VIOLATION, reason)) {
+                    metrics.evicted();
                 }
             }
         }
@@ -294,6 +285,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         /** Instead of {@link #start}: metrics attached, no thread started. */
         void attach(ChatMetrics metrics) {
             this.metrics = metrics;
+            this.writeWait = TransportConfig.defaults().writeWait();
         }
     }
 }

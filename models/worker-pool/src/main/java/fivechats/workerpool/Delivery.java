@@ -31,8 +31,11 @@ interface Delivery {
     /** The client leaves or is evicted: close its connection (after what is queued for it, if anything is). */
     void close(Member member, int code, String reason);
 
-    /** The client was evicted: drop what it can no longer read in time. */
-    void dropQueued(Member member);
+    /**
+     * The client is too slow: drop what it can no longer read in time, close it with this code and stop its reader,
+     * which then leaves as usual (its leave after its last line). True only for the call that evicted it.
+     */
+    boolean evict(Member member, int code, String reason);
 
     /** At shutdown: close every member behind what is queued for it, waiting at most until {@code deadline}. */
     void flush(List<Member> all, long deadlineNanos) throws InterruptedException;
@@ -76,9 +79,11 @@ interface Delivery {
             member.connection().close(code, reason);
         }
 
+        /** Never called: nothing is queued per client (the tasks are shared), so no client is ever found too slow. */
         @Override
-        public void dropQueued(Member member) {
-            // nothing is queued per client: the tasks are shared
+        public boolean evict(Member member, int code, String reason) {
+            close(member, code, reason);
+            return true;
         }
 
         @Override
@@ -110,21 +115,21 @@ interface Delivery {
 
         private final ChatMetrics metrics;
         private final Executor drains;
-        private final Duration roomWait;
+        private final Duration writeWait;
 
         /**
-         * @param drains   runs a lane's drain on a worker; never waits (at most one drain per lane is queued)
-         * @param roomWait how long a sender waits for room in a lane that is full only because the workers lag
+         * @param drains    runs a lane's drain on a worker; never waits (at most one drain per lane is queued)
+         * @param writeWait the longest a sender waits for room in a lane that is full while the workers lag
          */
-        Fixed(ChatMetrics metrics, Executor drains, Duration roomWait) {
+        Fixed(ChatMetrics metrics, Executor drains, Duration writeWait) {
             this.metrics = metrics;
             this.drains = drains;
-            this.roomWait = roomWait;
+            this.writeWait = writeWait;
         }
 
         @Override
         public Member member(ChatConnection connection) {
-            return new Member(connection, new Lane(connection, metrics, drains, LANE_LIMIT, roomWait));
+            return new Member(connection, new Lane(connection, metrics, drains, LANE_LIMIT, writeWait));
         }
 
         // snippet:fixed
@@ -147,8 +152,8 @@ interface Delivery {
         }
 
         @Override
-        public void dropQueued(Member member) {
-            member.lane().dropQueued();
+        public boolean evict(Member member, int code, String reason) {
+            return member.lane().evict(code, reason);
         }
 
         /** A lane's sends complete later and queue its next drain then: wait for the lanes, not the task queue. */

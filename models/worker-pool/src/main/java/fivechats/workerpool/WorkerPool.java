@@ -5,6 +5,7 @@ import fivechats.transport.ChatMetrics;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
+import fivechats.transport.SendQueue;
 import fivechats.transport.TransportConfig;
 import fivechats.transport.Wire;
 import java.time.Duration;
@@ -189,43 +190,31 @@ public final class WorkerPool implements ChatModel {
         }
     }
 
-    /** Idempotent; true if this call removed the client. */
-    private boolean leave(Member member, int code, String reason) {
+    /** The client's reader leaves: remove it and deliver its leave to the others. Called once, by that reader. */
+    private void leave(Member member, int code, String reason) {
         SequencedSet<Member> tooSlow = new LinkedHashSet<>();
         synchronized (membership) {
-            boolean wasHere = remove(member, code, reason, tooSlow);
+            if (members.remove(member.connection().id()) == null) {
+                return; // it never joined: the server was stopping
+            }
+            delivery.close(member, code, reason);
+            String leave = Wire.leave(member.connection().name());
+            List.copyOf(members.values()).forEach(other -> delivery.deliver(other, leave, tooSlow));
             evict(tooSlow);
-            return wasHere;
         }
-    }
-
-    /** Removes a client and delivers its leave to the others; those whose lane is full go on {@code tooSlow}. */
-    private boolean remove(Member member, int code, String reason, SequencedSet<Member> tooSlow) {
-        if (members.remove(member.connection().id()) == null) {
-            return false;
-        }
-        delivery.close(member, code, reason);
-        String leave = Wire.leave(member.connection().name());
-        List.copyOf(members.values()).forEach(other -> delivery.deliver(other, leave, tooSlow));
-        return true;
     }
 
     /**
-     * FIXED: evicts every member on the worklist, and every member that their leaves find full, in a loop: one
-     * queue entry per client, never one stack frame per client. Counted once per client, when it is removed.
+     * FIXED: evicts every member found too slow: its lane is emptied and closed with 1008, and its reader is stopped.
+     * <b>Only a client's own reader announces its leave</b>, after its last line: the evicted reader leaves as every
+     * reader does (from {@link #serve}'s finally), so nobody hears a line from it after its leave. Counted once per client.
      */
     private void evict(SequencedSet<Member> tooSlow) {
-        if (tooSlow.isEmpty()) {
-            return;
-        }
-        String reason = "too slow: more than " + LANE_LIMIT + " messages waiting; reconnect to continue";
-        synchronized (membership) {
-            while (!tooSlow.isEmpty()) {
-                Member member = tooSlow.removeFirst();
-                if (remove(member, StatusCode.POLICY_VIOLATION, reason, tooSlow)) {
-                    metrics.evicted();
-                    delivery.dropQueued(member);
-                }
+        String reason = "too slow: nothing read for " + SendQueue.STALL.toMillis() + " ms with " + LANE_LIMIT
+                + " messages waiting; reconnect to continue";
+        for (Member member : tooSlow) {
+            if (delivery.evict(member, StatusCode.POLICY_VIOLATION, reason)) {
+                metrics.evicted();
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import fivechats.jcstress.RecordingConnection;
 import fivechats.transport.ChatMetrics;
+import fivechats.transport.TransportConfig;
 import java.util.List;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -51,8 +52,8 @@ public class Handoff_01_RegisterWhileBroadcast {
 
         public Hub() {
             hub.attach(METRICS);
-            Client alice = new Client(new RecordingConnection(1, "alice"), hub, 256, METRICS);
-            bob = new Client(new RecordingConnection(2, "bob"), hub, 256, METRICS);
+            Client alice = new Client(new RecordingConnection(1, "alice"), hub, 256, TransportConfig.defaults().writeWait(), METRICS);
+            bob = new Client(new RecordingConnection(2, "bob"), hub, 256, TransportConfig.defaults().writeWait(), METRICS);
             uninterrupted(() -> hub.register(alice));
             hub.handleQueued();
             uninterrupted(() -> hub.broadcast("line")); // in the inbox before the race starts

@@ -7,6 +7,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import fivechats.jcstress.RecordingConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.Outbox;
+import fivechats.transport.TransportConfig;
 import java.io.IOException;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -76,7 +77,7 @@ public class Overlap_03_ReadLock {
         private static final ChatMetrics METRICS = ChatMetrics.standalone();
         private final MutexMap.Fixed model = new MutexMap.Fixed(256);
         private final RecordingConnection carol = new RecordingConnection(3, "carol");
-        private final Outbox outbox = new Outbox(carol, 256, METRICS);
+        private final Outbox outbox = new Outbox(carol, 256, TransportConfig.defaults().writeWait(), METRICS);
 
         public Fixed() {
             model.register(outbox);

@@ -6,6 +6,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import fivechats.jcstress.RecordingConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.Outbox;
+import fivechats.transport.TransportConfig;
 import java.io.IOException;
 import java.util.List;
 import org.openjdk.jcstress.annotations.Actor;
@@ -46,8 +47,8 @@ public class Presence_01_JoinWhileLeave {
     public static class Fixed {
         private final MutexMap.Fixed model = new MutexMap.Fixed(256);
         private final RecordingConnection carolsSocket = new RecordingConnection(3, "carol");
-        private final Outbox carol = new Outbox(carolsSocket, 256, METRICS);
-        private final Outbox nick = new Outbox(new RecordingConnection(14, "nick"), 256, METRICS);
+        private final Outbox carol = new Outbox(carolsSocket, 256, TransportConfig.defaults().writeWait(), METRICS);
+        private final Outbox nick = new Outbox(new RecordingConnection(14, "nick"), 256, TransportConfig.defaults().writeWait(), METRICS);
 
         public Fixed() {
             model.register(carol);

@@ -4,6 +4,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import fivechats.jcstress.RecordingConnection;
+import fivechats.transport.TransportConfig;
 import java.io.IOException;
 import java.util.List;
 import org.openjdk.jcstress.annotations.Actor;
@@ -48,7 +49,7 @@ public class Close_01_OfferWhileFinish {
     @State
     public static class Offer {
         private final RecordingConnection carol = new RecordingConnection(3, "carol");
-        private final Outbox outbox = new Outbox(carol, 256, METRICS);
+        private final Outbox outbox = new Outbox(carol, 256, TransportConfig.defaults().writeWait(), METRICS);
 
         @Actor
         public void broadcast() {

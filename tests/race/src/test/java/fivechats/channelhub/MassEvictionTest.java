@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import fivechats.race.StalledConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.ModelThreads;
+import fivechats.transport.TransportConfig;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -32,7 +33,7 @@ class MassEvictionTest {
         ModelThreads threads = new ModelThreads();
         Throwable died = StalledConnection.runOnPlatformThread("hub", () -> {
             for (StalledConnection c : stalled) {
-                Client client = new Client(c, hub, SEND_QUEUE, metrics);
+                Client client = new Client(c, hub, SEND_QUEUE, TransportConfig.defaults().writeWait(), metrics);
                 hub.register(client); // joins quietly: a welcome each
                 hub.handleQueued();
                 client.outbox().start(threads); // its writer takes the welcome and waits on the client forever

@@ -22,6 +22,8 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * before any broadcast can find it.
  */
 public class Honest implements ChatModel {
+    /** The close reason of an evicted client. */
+    protected static final String TOO_SLOW = "too slow: stopped reading";
     /** Frames one client may have waiting before it is too slow and is evicted with 1008. */
     protected static final int SEND_QUEUE = 256;
 
@@ -50,7 +52,7 @@ public class Honest implements ChatModel {
     }
 
     private void serve(ChatConnection connection) {
-        Outbox self = new Outbox(connection, SEND_QUEUE, context.metrics()).start(context.threads());
+        Outbox self = new Outbox(connection, SEND_QUEUE, context.config().writeWait(), context.metrics()).start(context.threads());
         join(self);
         try {
             while (true) {
@@ -74,7 +76,7 @@ public class Honest implements ChatModel {
         }
     }
 
-    /** Idempotent: a client evicted by a broadcast leaves by itself later too; only the first call announces it. */
+    /** The reader's leave, after its last line. Idempotent all the same: only the first call announces it. */
     protected boolean leave(Outbox client, int code, String reason) {
         synchronized (membership) {
             if (clients.remove(client.connection().id()) == null) {
@@ -95,12 +97,13 @@ public class Honest implements ChatModel {
         }
     }
 
-    /** A full queue means the client stopped reading: close it with 1008 rather than lose its lines silently. */
+    /**
+     * A full queue means the client stopped reading: close it with 1008 rather than lose its lines silently. Evicting
+     * also stops its reader, which then leaves as every reader does: its leave comes after its last line.
+     */
     protected void full(Outbox client) {
-        String reason = "too slow: more than " + SEND_QUEUE + " messages waiting";
-        if (leave(client, StatusCode.POLICY_VIOLATION, reason)) {
+        if (client.evict(StatusCode.POLICY_VIOLATION, TOO_SLOW)) {
             context.metrics().evicted();
-            client.evict(StatusCode.POLICY_VIOLATION, reason);
         }
     }
 

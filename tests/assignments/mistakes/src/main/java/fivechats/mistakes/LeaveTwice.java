@@ -2,15 +2,25 @@ package fivechats.mistakes;
 
 import fivechats.transport.Outbox;
 import fivechats.transport.Wire;
+import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
- * MISTAKE: a leave that is not idempotent. "A client leaves once." Not when it is evicted: the broadcast that found
- * its queue full removes it and announces it, and then its own reader, woken by the close, does the same again.
+ * MISTAKE: a leave that is not idempotent, announced by whoever evicts. "Tell the others now, not when its reader
+ * notices." The broadcast that found its queue full removes it and announces it, and then its own reader, stopped by
+ * the eviction, does the same again.
  *
  * <p>Breaks: everyone else is told the evicted client left twice. Caught by: the mass-eviction test (every leave
  * counted).
  */
 public final class LeaveTwice extends Honest {
+    @Override
+    protected void full(Outbox client) {
+        if (client.evict(StatusCode.POLICY_VIOLATION, TOO_SLOW)) {
+            context.metrics().evicted();
+            leave(client, StatusCode.POLICY_VIOLATION, TOO_SLOW);
+        }
+    }
+
     @Override
     protected boolean leave(Outbox client, int code, String reason) {
         synchronized (membership) {

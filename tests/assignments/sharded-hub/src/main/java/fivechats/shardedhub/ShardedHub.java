@@ -5,6 +5,7 @@ import fivechats.transport.ChatModel;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.Outbox;
+import fivechats.transport.SendQueue;
 import fivechats.transport.Wire;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,10 +31,11 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  *   <li><b>membership changes only under {@link #membership}</b>: a newcomer's welcome, its join to everyone and
  *       its arrival in its shard happen in one step, so every client sees presence in one consistent order;</li>
  *   <li>a reader puts its lines into every inbox in the order it read them, and every inbox is FIFO, so every
- *       client gets each sender's lines in order.</li>
+ *       client gets each sender's lines in order. Joins and leaves travel the same inboxes, so <b>a leave reaches
+ *       everyone after the leaver's last line</b>: only the leaver's own reader announces it, after its last put.</li>
  * </ul>
- * Shard threads never take the membership lock (an eviction announces the leave on a thread of its own), so a join
- * that waits for room in a full inbox, lock held, always sees the shard make progress.
+ * Shard threads never take the membership lock (an eviction only stops the client's reader, which then leaves), so a
+ * join or leave that waits for room in a full inbox, lock held, always sees the shard make progress.
  */
 public final class ShardedHub implements ChatModel {
     /** One shard per core: fan-out is the work being spread. */
@@ -97,16 +99,14 @@ public final class ShardedHub implements ChatModel {
 
     /** readPump: the only reader of this connection. */
     private void serve(ChatConnection connection) {
-        Outbox self = new Outbox(connection, SEND_QUEUE, context.metrics()).start(context.threads());
+        Outbox self = new Outbox(connection, SEND_QUEUE, context.config().writeWait(), context.metrics())
+                .start(context.threads());
         try {
             if (!join(self)) {
                 return;
             }
             while (true) {
-                String line = connection.read();
-                for (Shard shard : shards) {
-                    shard.put(new Line(line));
-                }
+                toEveryShard(new Line(connection.read()));
             }
         } catch (ClosedConnectionException e) {
             // the client is gone: closed, vanished, timed out or evicted
@@ -123,7 +123,6 @@ public final class ShardedHub implements ChatModel {
 
     /** Welcome, join and arrival in the shard, as one step. False if the server is already stopping. */
     private boolean join(Outbox self) throws InterruptedException {
-        List<Outbox> slow = new ArrayList<>();
         String name = self.connection().name();
         synchronized (membership) {
             if (stopping) {
@@ -133,56 +132,47 @@ public final class ShardedHub implements ChatModel {
             List<String> names = new ArrayList<>(online.values().stream().map(o -> o.connection().name()).toList());
             names.add(name);
             self.offer(Wire.welcome(name, names)); // queued before the client can receive any line
-            String join = Wire.join(name);
-            for (Outbox other : online.values()) {
-                if (!other.offer(join)) {
-                    slow.add(other);
-                }
-            }
             online.put(self.connection().id(), self);
             registered = online.size();
-            shardOf(self).put(new Add(self)); // any line put into that inbox after this one reaches the newcomer
+            toEveryShard(new Line(Wire.join(name))); // through the shards, like lines: one order for all of them
+            shardOf(self).put(new Add(self)); // after its own join: any line put into that inbox after this reaches it
         }
-        slow.forEach(this::evict);
         return true;
     }
 
-    /** Idempotent: the reader leaves once, however it ended. */
+    /** The reader leaves, once, however it ended (closed, vanished, or evicted and stopped). */
     private void leave(Outbox self, int code, String reason) {
-        List<Outbox> slow = new ArrayList<>();
         synchronized (membership) {
+            self.finish(code, reason);
             if (online.remove(self.connection().id()) == null) {
-                self.finish(code, reason);
-                return;
+                return; // it never joined: the server was stopping
             }
             registered = online.size();
             try {
                 shardOf(self).put(new Remove(self)); // shards never take this lock, so the wait always ends
+                // Through every shard, behind this reader's own lines: <b>a leave never overtakes the leaver's lines</b>.
+                toEveryShard(new Line(Wire.leave(self.connection().name())));
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the shard will skip its finished outbox; only memory is lost
-            }
-            self.finish(code, reason);
-            String leave = Wire.leave(self.connection().name());
-            for (Outbox other : online.values()) {
-                if (!other.offer(leave)) {
-                    slow.add(other);
-                }
+                Thread.currentThread().interrupt(); // the server is stopping: the shards are going too
             }
         }
-        slow.forEach(this::evict);
+    }
+
+    private void toEveryShard(Event event) throws InterruptedException {
+        for (Shard shard : shards) {
+            shard.put(event);
+        }
     }
 
     /**
-     * Too slow: drop what is queued, close with 1008 behind it, and tell the others now, not when its reader notices.
-     * The leave runs on a thread of its own because a shard must never wait for the membership lock.
+     * Too slow: drop what is queued, close with 1008 behind it, and stop its reader, which then leaves as every reader
+     * does, after its last line. Shards may find one client full at once: only the call that closes it counts.
      */
     private void evict(Outbox client) {
-        String reason = "too slow: more than " + SEND_QUEUE + " messages waiting; reconnect to continue";
-        // Shards and leaves may find one client full at once, and a leave acts on a list it made under the lock: only
-        // the call that closes the outbox counts the eviction and announces the leave.
+        String reason = "too slow: nothing read for " + SendQueue.STALL.toMillis() + " ms with " + SEND_QUEUE
+                + " messages waiting; reconnect to continue";
         if (client.evict(StatusCode.POLICY_VIOLATION, reason)) {
             context.metrics().evicted();
-            context.threads().startVirtual("evict-" + client.connection(), () -> leave(client, StatusCode.POLICY_VIOLATION, reason));
         }
     }
 
