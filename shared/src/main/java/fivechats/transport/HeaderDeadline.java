@@ -18,16 +18,17 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *
  * <p>Two hooks: a connection listener arms one deadline per new HTTP connection (never for the WebSocket connection
  * that replaces it at the upgrade: that one has sent its head, and lives as long as its heartbeat), and this
- * handler, first in line for every request, marks the connection as having sent its head. The deadline closes the
- * connection only if the mark is missing; either way it forgets the connection, so nothing is kept longer than the
- * timeout.
+ * handler, first in line for every request, takes the connection off the waiting list. The deadline closes the
+ * connection only if it is still on the list. <b>A connection is kept only until its first request or its deadline,
+ * whichever comes first</b>: a keep-alive connection's later requests (a page polling /stats) find nothing to remove
+ * and add nothing.
  */
 final class HeaderDeadline extends Handler.Wrapper implements Connection.Listener {
     private final long timeoutMillis;
     private final Scheduler scheduler;
     private final ChatMetrics metrics;
-    /** Connections whose request head arrived before their deadline. */
-    private final Set<Connection> headed = ConcurrentHashMap.newKeySet();
+    /** New connections whose first request head has not arrived yet. */
+    private final Set<Connection> waiting = ConcurrentHashMap.newKeySet();
 
     HeaderDeadline(TransportConfig config, Scheduler scheduler, ChatMetrics metrics, Handler next) {
         super(next);
@@ -41,8 +42,9 @@ final class HeaderDeadline extends Handler.Wrapper implements Connection.Listene
         if (!(connection instanceof ConnectionMetaData)) {
             return; // not an HTTP connection: an upgraded WebSocket, whose request head came before the upgrade
         }
+        waiting.add(connection);
         scheduler.schedule(() -> {
-            if (!headed.remove(connection) && connection.getEndPoint().isOpen()) {
+            if (waiting.remove(connection) && connection.getEndPoint().isOpen()) {
                 metrics.headerTimedOut();
                 connection.getEndPoint().close();
             }
@@ -51,7 +53,7 @@ final class HeaderDeadline extends Handler.Wrapper implements Connection.Listene
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        headed.add(request.getConnectionMetaData().getConnection());
+        waiting.remove(request.getConnectionMetaData().getConnection());
         return super.handle(request, response, callback);
     }
 }

@@ -191,7 +191,7 @@ public final class WorkerPool implements ChatModel {
     }
 
     /** The client's reader leaves: remove it and deliver its leave to the others. Called once, by that reader. */
-    private void leave(Member member, int code, String reason) {
+    void leave(Member member, int code, String reason) {
         SequencedSet<Member> tooSlow = new LinkedHashSet<>();
         synchronized (membership) {
             if (members.remove(member.connection().id()) == null) {

@@ -31,6 +31,7 @@ public final class ChatClient implements Session.Listener {
     }
 
     private final String name;
+    private boolean hearsPresence = true;
     private final List<JsonNode> frames = new ArrayList<>();
     /** When each frame arrived ({@link System#nanoTime()}), index for index with {@code frames}; guarded by it. */
     private final List<Long> arrivals = new ArrayList<>();
@@ -49,12 +50,18 @@ public final class ChatClient implements Session.Listener {
     /** Connects and waits until the server has accepted the upgrade (not for the welcome). */
     public static ChatClient connect(WebSocketClient client, URI uri, String name) {
         ChatClient chat = new ChatClient(name);
+        chat.hearsPresence = !String.valueOf(uri.getQuery()).contains("presence=off");
         try {
             client.connect(chat, new ClientUpgradeRequest(uri)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(name + " could not connect to " + uri + ": " + e, e);
         }
         return chat;
+    }
+
+    /** False if it connected with presence=off: it hears no joins and no leaves. */
+    public boolean hearsPresence() {
+        return hearsPresence;
     }
 
     public String name() {

@@ -83,14 +83,17 @@ public abstract class ChatContract {
     }
 
     /**
-     * After every test: the clients leave, the server stops, and no model thread may have died along the way. Added
-     * for tests/assignments/mistakes HashMapRegistry, whose talker's reader died of ConcurrentModificationException
-     * in 1e while 1e itself still passed (every newcomer got its welcome first).
+     * After every test: the clients leave, the server stops, every client got what the chat promises ({@link Promises}:
+     * welcome first, presence a set, nothing from a client after its leave, each sender's lines once, in order, without a
+     * gap), and no model thread may have died along the way. The thread check was added for
+     * tests/assignments/mistakes HashMapRegistry, whose talker's reader died of ConcurrentModificationException in 1e
+     * while 1e itself still passed (every newcomer got its welcome first).
      */
     @AfterEach
     void stopServer() {
         clients.forEach(ChatClient::leave);
         server.shutdown();
+        Promises.assertKept(clients, "a promise every client is owed, whatever the test did");
         assertEquals(0, server.threads().died(), () -> "model threads died of an uncaught exception during the test;"
                 + " the first: " + server.threads().firstDeath() + ". A thread that dies takes its client (or the whole"
                 + " chat) with it: catch what you expect, and fix the race behind what you did not expect");
@@ -723,6 +726,61 @@ public abstract class ChatContract {
     }
 
     /*
+     * Four clients stop reading but keep talking while a flood fills their queues. Once evicted, each must go quiet at
+     * once: its queued frames dropped (not sent to a client that cannot read them, nor held for the write wait), and
+     * not one more of its lines delivered after its leave (the after-each promise check reads every frame the watcher
+     * got). Shown to fail on main 550e2ba, where an evicted client's reader went on broadcasting until its connection
+     * closed: thread-per-connection's watcher got "a line from chatty0, who is not online here"; the same code also
+     * kept thread-per-connection's and mutex-map's 4 x 256 frames queued (evict ran after remove had finished the
+     * outbox, so nothing was dropped). Fails with SendQueue.evict's frames.clear() removed ("frames still queued").
+     */
+    @Test
+    @DisplayName("5f. clients that stop reading but keep sending: once evicted, their queues are dropped at once and nobody hears a line from them after their leave (models that queue)")
+    void evictedClientGoesQuiet() throws Exception {
+        assumeTrue(slowClientPolicy() == SlowClientPolicy.EVICTED_WITH_1008, "a model that stalls on a stuck client");
+        ChatClient flooder = join("flooder");
+        ChatClient watcher = join("watcher");
+        List<ChatClient> chatty = IntStream.range(0, 4).mapToObj(i -> join("chatty" + i)).toList();
+        chatty.forEach(ChatClient::pauseReading);
+        String filler = "#".repeat(3000);
+        int window = 32;
+        int sent = 0;
+        int said = 0;
+        while (sent < 20_000 && server.metrics().evictions() + server.metrics().writeFailures() < chatty.size()) {
+            sent++;
+            if (sent > window) {
+                flooder.awaitChatsFrom(flooder.name(), sent - window, PATIENCE);
+            }
+            flooder.send(sent + " " + filler);
+            if (sent % 4 == 0) {
+                said++;
+                for (ChatClient c : chatty) {
+                    c.send(said + " still talking"); // they read nothing, but their lines keep coming in
+                }
+            }
+        }
+        assertEquals(chatty.size(), server.metrics().evictions(), "sent " + sent + " lines of 3 KB: expected the "
+                + chatty.size() + " clients that stopped reading to be evicted");
+        // At once: well within the write wait, which is how long a stuck send takes to fail by itself.
+        await().atMost(server.config().writeWait().dividedBy(2)).alias("frames still queued for the evicted clients dropped")
+                .until(() -> server.metrics().queuedMessages() <= 2L * 64);
+        for (int i = 0; i < 50; i++) {
+            for (ChatClient c : chatty) {
+                c.send("after eviction " + i); // nobody may hear these after the leave
+            }
+        }
+        await().alias("watcher hears the " + chatty.size() + " evicted clients leave").until(() -> watcher.count("leave") >= chatty.size());
+        flooder.send("the last line");
+        awaitChat(watcher, flooder.name(), "the last line"); // everything the model took before it has reached watcher
+        Promises.assertKept(List.of(watcher, flooder), "after an eviction");
+        chatty.forEach(ChatClient::resumeReading);
+        for (ChatClient c : chatty) {
+            assertEquals(1008, c.awaitClose(PATIENCE).code(), c + " was evicted and must hear 1008");
+        }
+        assertOthersStillChat("evicted clients that kept talking");
+    }
+
+    /*
      * Shown to fail on tests/assignments/mistakes DropWhenFull (a full queue skips the frame): "slow" came back
      * connected, with hundreds of lines missing.
      */
@@ -801,6 +859,43 @@ public abstract class ChatContract {
         assertEquals(1, server.metrics().heartbeatTimeouts(), "heartbeat timeouts");
         await().alias("watcher hears silent leave").until(() -> watcher.count("leave") == 1);
         silent.close();
+    }
+
+    /*
+     * With explicit demand a client's pong is read only after the model takes its previous line. Here one client stops
+     * reading while a talker floods: a model that waits on the stuck client (the polling loop, for the write wait) does
+     * not take the talker's lines meanwhile, and the talker's pong waits behind them. The heartbeat must judge the
+     * client's silence, not the model's. Shown to fail on main 550e2ba for the polling loop ("talker was closed:
+     * 1008 no pong within 1500 ms"), and with WebSocketConnection.demandNext's "lastPongNanos += ..." line removed.
+     */
+    @Test
+    @DisplayName("6d. a healthy client chatting through a model that is slow to take its lines is never closed by the heartbeat")
+    void heartbeatNeverJudgesAHeldLine() throws Exception {
+        restartWith(config().withPongWait(SHORT_PONG_WAIT).withWriteWait(STALL_WRITE_WAIT));
+        ChatClient stuck = join("stuck");
+        stuck.pauseReading();
+        ChatClient talker = join("talker");
+        ChatClient watcher = join("watcher");
+        String filler = "#".repeat(3000);
+        int sent = 0;
+        // Until the stuck client is dropped (by eviction, write deadline or heartbeat), and for some lines after.
+        int after = -1;
+        while (sent < 20_000 && (after < 0 || sent < after) && !talker.isClosed()) {
+            sent++;
+            talker.send(sent + " " + filler); // no window: the talker's lines wait in the server while the model is held
+            if (after < 0 && stuck.isClosed() || after < 0 && server.model().registered() < 3) {
+                after = sent + 200;
+            }
+            if (sent % 32 == 0) {
+                talker.awaitChatsFrom(talker.name(), sent - 32, PATIENCE);
+            }
+        }
+        int total = sent;
+        await().alias("talker's " + total + " lines reach watcher, or talker is closed")
+                .until(() -> watcher.count("chat") >= total || talker.isClosed());
+        assertTrue(!talker.isClosed(), "talker was closed: " + talker.closed().getNow(null) + ". It answered every"
+                + " ping; its pong waited behind its own line, which the model had not taken yet");
+        assertTrue(!watcher.isClosed(), "watcher was closed: " + watcher.closed().getNow(null));
     }
 
     /*

@@ -104,6 +104,18 @@ public final class StalledConnection implements ChatConnection {
         stuck.completeExceptionally(new ClosedConnectionException(name() + " closed with " + statusCode));
     }
 
+    private volatile boolean stoppedReading;
+
+    @Override
+    public void stopReading(String reason) {
+        stoppedReading = true;
+    }
+
+    /** True once the model has stopped this client's reader (it was evicted). */
+    public boolean stoppedReading() {
+        return stoppedReading;
+    }
+
     /** The code the model closed it with, 0 if never. */
     public int closeCode() {
         return closeCode;

@@ -259,6 +259,31 @@ class TransportTest {
         assertThrows(ClosedConnectionException.class, connection::read, "a reader sees the end of the connection");
     }
 
+    /*
+     * The model holds the talker's first line and never takes it, so Jetty reads nothing more from the talker, its pong
+     * neither. A silent client that connects after it is the clock: once the heartbeat has closed it, a pongWait has
+     * passed for the talker too. Fails on main 550e2ba ("talker was closed: 1008 no pong within 1500 ms"), and with
+     * WebSocketConnection.demandNext's "lastPongNanos += ..." line and silentNanos's held branch removed.
+     */
+    @Test
+    @DisplayName("the heartbeat never closes a client whose line the model has not taken yet: it judges the client's silence, not the model's")
+    void heartbeatDoesNotJudgeAHeldLine() throws Exception {
+        Duration pongWait = Duration.ofMillis(1500);
+        ChatClient[] talker = new ChatClient[1];
+        ChatConnection connection = connect(config().withPongWait(pongWait), talker, "talker");
+        talker[0].send("held by the model");
+        await().alias("the line reaches the transport").until(() -> server.metrics().messagesIn() == 1);
+        RawClient silent = RawClient.upgrade(server.port(), "/chat?name=silent", null); // never reads, never pongs
+        await().atMost(pongWait.multipliedBy(4)).alias("the silent client, connected later, is closed by the heartbeat")
+                .until(() -> server.metrics().heartbeatTimeouts() >= 1);
+        assertTrue(!talker[0].isClosed(), "talker was closed: " + talker[0].closed().getNow(null));
+        assertEquals(1, server.metrics().heartbeatTimeouts(), "heartbeat timeouts: only the silent client's");
+        String line = connection.read(); // the model takes the line at last: the clock runs again, from now
+        connection.write(line);
+        await().alias("talker hears its line").until(() -> talker[0].hasChat("talker", "held by the model"));
+        silent.close();
+    }
+
     @Test
     @DisplayName("while the model does not read, the transport holds at most one line: the rest stay in TCP (explicit demand)")
     void modelThatStopsReadingPushesBack() throws Exception {
