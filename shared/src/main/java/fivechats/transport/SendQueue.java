@@ -85,6 +85,9 @@ public final class SendQueue {
                 return true;
             }
             frames.add(frame);
+            if (frames.size() == 1) {
+                notifyAll(); // a writer waiting in awaitTake for the first frame
+            }
         }
         metrics.queued(1);
         return true;

@@ -1,8 +1,9 @@
 package fivechats.race;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -16,6 +17,10 @@ import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
 import fivechats.transport.TransportConfig;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -381,9 +386,32 @@ class VerdictScenariosTest {
                     && dump.contains("MutexMap$Naive.remove");
             assertTrue(selfDeadlock, row + ": the chat froze, but the thread dump shows no reader waiting for the write lock;"
                     + " lock: " + lockState() + "\n" + dump);
+            assertRoutesAnswer(row);
             seen = Churn.DEADLOCK;
         }
         return seen;
+    }
+
+    /**
+     * A deadlocked chat must not take the server's HTTP side with it: /stats (which every open page polls each second),
+     * /metrics and /healthz answer, 15 times each, on Jetty's threads, which never wait for a model's lock. Fails on
+     * main 550e2ba, whose mutex map's registered() took the read lock ("/stats did not answer within 2 s").
+     */
+    private void assertRoutesAnswer(Row row) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        for (int i = 1; i <= 15; i++) {
+            for (String route : List.of("/stats", "/metrics", "/healthz")) {
+                HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + route))
+                        .timeout(Duration.ofSeconds(2)).build();
+                try {
+                    int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    assertEquals(200, status, row + ": " + route + " answered " + status + " with the chat deadlocked");
+                } catch (java.net.http.HttpTimeoutException e) {
+                    throw new AssertionError(row + ": " + route + " did not answer within 2 s (poll " + i + ") with the"
+                            + " chat deadlocked: an HTTP route is waiting for the model's lock; lock: " + lockState(), e);
+                }
+            }
+        }
     }
 
     /** True once the server has closed this client; a send that failed on an open connection leaves it false. */
