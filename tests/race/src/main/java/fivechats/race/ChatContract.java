@@ -623,8 +623,10 @@ public abstract class ChatContract {
      * on the mutex map as it was (writes inline under a lock per connection: the flooders' lines waited writeWait).
      * The bound is what the full-queue rule promises: whoever offers waits on a stuck client at most SendQueue.STALL,
      * counted from when that client stopped taking frames, so clients that get stuck together cost that once, not
-     * once each. Fails with SendQueue.offer's stall counted from the offer's own start ("waitingSince" replaced by
-     * the time the offer found the queue full): 8 stuck clients then cost the hub about 8 s.
+     * once each (measured: 0.8-1.0 s for 1, 4 and 8 stuck clients, every fixed model). Fails with SendQueue.offer's
+     * "stalledFor >= stallNanos ||" removed (a stuck client waited for the whole write wait: "took 10005 ms").
+     * Counting the stall from each offer's own start instead stacks the waits (8 stuck clients: 2.0 s): under this
+     * bound, which leaves room for a loaded machine, so that twin is not caught here.
      */
     @ParameterizedTest(name = "5c. {0} client(s) stop reading while four others flood: no other client is closed, and none of their lines waits longer than 3 x SendQueue.STALL, however many are stuck (models that queue; the polling loop's stall is its lesson)")
     @ValueSource(ints = {1, 4, 8})
@@ -874,8 +876,10 @@ public abstract class ChatContract {
      * With explicit demand a client's pong is read only after the model takes its previous line. Here one client stops
      * reading while a talker floods: a model that waits on the stuck client (the polling loop, for the write wait) does
      * not take the talker's lines meanwhile, and the talker's pong waits behind them. The heartbeat must judge the
-     * client's silence, not the model's. Shown to fail on main 550e2ba for the polling loop ("talker was closed:
-     * 1008 no pong within 1500 ms"), and with WebSocketConnection.demandNext's "lastPongNanos += ..." line removed.
+     * client's silence, not the model's. A guard, not the demonstration: on main 550e2ba the polling loop failed it in
+     * 1 of 2 runs (the talker closed under its send), because the stall ends when the stuck client's own heartbeat
+     * fires, so it overlaps the talker's pong deadline only in some phases. TransportTest's
+     * heartbeatDoesNotJudgeAHeldLine holds the line on purpose and fails on 550e2ba every time.
      */
     @Test
     @DisplayName("6d. a healthy client chatting through a model that is slow to take its lines is never closed by the heartbeat")
@@ -891,7 +895,12 @@ public abstract class ChatContract {
         int after = -1;
         while (sent < 20_000 && (after < 0 || sent < after) && !talker.isClosed()) {
             sent++;
-            talker.send(sent + " " + filler); // no window: the talker's lines wait in the server while the model is held
+            try {
+                talker.send(sent + " " + filler); // no window: the talker's lines wait in the server while the model is held
+            } catch (IllegalStateException closedUnderIt) {
+                talker.awaitClose(PATIENCE); // the server closed the talker: the assertion below says how
+                break;
+            }
             if (after < 0 && stuck.isClosed() || after < 0 && server.model().registered() < 3) {
                 after = sent + 200;
             }
