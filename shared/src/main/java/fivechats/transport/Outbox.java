@@ -101,8 +101,8 @@ public final class Outbox {
             }
             connection.close(queue.closeCode(), queue.closeReason()); // finishing, and everything queued is sent
         } catch (IOException e) {
-            // The write failed or timed out and the connection is closed: the model's reader sees that and lets
-            // the model finish this outbox. Until then, discard, so the outbox never looks "too slow".
+            // The write failed or timed out and the connection is closed: the model's reader sees that and leaves.
+            // Until then, offers are discarded (the queue is closed), so the outbox never looks "too slow".
             connection.close(StatusCode.SERVER_ERROR, "write failed");
             queue.evict(StatusCode.SERVER_ERROR, "write failed");
         } catch (InterruptedException e) {
