@@ -25,7 +25,11 @@ public interface ChatModel {
      */
     void accept(ChatConnection connection);
 
-    /** How many clients the registry holds right now. Safe to call from any thread (tests and metrics do). */
+    /**
+     * How many clients the registry holds right now. Safe to call from any thread, and <b>must never wait for a lock</b>:
+     * /stats and /metrics call it on Jetty's own threads, so a model stuck on its lock would otherwise stop the
+     * server's HTTP side too (keep a volatile count, written where the registry changes).
+     */
     int registered();
 
     /**

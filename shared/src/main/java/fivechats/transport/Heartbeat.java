@@ -14,7 +14,9 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  *
  * <p>With explicit demand a client's pong is read only after the model has taken its previous line, so the clock
  * stops while the server holds that line ({@link WebSocketConnection#silentNanos}): <b>a client is judged by its own
- * silence, never by a model or a broker that is slow to take its line.</b>
+ * silence, never by a model or a broker that is slow to take its line.</b> A silent client whose line the server held
+ * is closed up to a tenth of the pong wait late; one whose line is never taken (a model deadlocked on its lock) is
+ * never closed by the heartbeat: its connection ends with the server.
  *
  * <p>One platform thread serves every connection: each connection has one scheduled tick that sends the
  * ping when due and reschedules itself for the earlier of the next ping and the pong deadline. So a
@@ -70,7 +72,10 @@ final class Heartbeat implements AutoCloseable {
             connection.ping();
         }
         long untilPing = connection.lastPingNanos + pingPeriodNanos - now;
-        long untilDeadline = connection.heldByServer() ? pingPeriodNanos : pongWaitNanos - silentFor; // held: look again later
+        // While the line is held the silence stands still, so its deadline is at least that far off; look again a tenth
+        // of the pong wait later (the line may be taken meanwhile), not at once in a loop.
+        long untilDeadline = connection.heldByServer() ? Math.max(pongWaitNanos - silentFor, pongWaitNanos / 10)
+                : pongWaitNanos - silentFor;
         schedule(connection, Math.max(1, Math.min(untilPing, untilDeadline)));
     }
 

@@ -16,7 +16,8 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * sends what it finds queued as one send ({@link ChatConnection#send(List)}): one network write for a burst.
  *
  * <p>An offer to a full outbox follows the one full-queue rule in {@link SendQueue}: it returns false (evict) when
- * the client has taken nothing for {@link SendQueue#STALL}, and otherwise waits for room, at most the write wait.
+ * a send to the client has been stuck on its network for {@link SendQueue#STALL}, and otherwise waits for room, at
+ * most the write wait.
  */
 public final class Outbox {
     /**
@@ -76,7 +77,7 @@ public final class Outbox {
      * once, and only one of them should count the eviction.
      */
     public boolean evict(int code, String reason) {
-        boolean first = queue.evict(code, reason);
+        boolean first = queue.evict(code, reason); // first: closing and counting are one step, whoever else finishes it
         connection.stopReading(reason);
         return first;
     }

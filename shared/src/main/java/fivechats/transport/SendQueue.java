@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The rule, when an offer finds the queue full:
  * <ul>
- *   <li><b>a client is too slow when it has taken nothing for {@link #STALL}</b>: a send to it has been waiting on
- *       its network (its TCP window is closed) that long. The offer returns false and the model evicts it;</li>
+ *   <li><b>a client is too slow when one send to it has waited on its network for {@link #STALL}</b> (its TCP window
+ *       stayed closed; a send is what was queued when it began, up to 64 frames). The offer returns false and the
+ *       model evicts it;</li>
  *   <li>otherwise the queue is full because this server writes slower than frames arrive, which is the server's lag,
  *       not the client's fault: <b>the offering thread waits for room</b>, and so the sender's reader stops reading
  *       and the sending client feels TCP backpressure. It waits <b>at most the write wait</b> (the {@code
@@ -24,15 +25,18 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * So an offer returns at once while there is room, and otherwise within the write wait at most; a prompt reader is
  * never judged by one send that did not finish at once, and whatever the offering thread holds (the hub thread, a
- * lock) it holds for that wait too. The models say what that is.
+ * lock) it holds for that wait too. The models say what that is. What it leaves out: a client that reads, but slower
+ * than the chat (each send done within a second), is never too slow: while its queue is full it sets the pace for
+ * whoever offers to it, and so for the senders. gorilla's hub would evict it at once; this rule prefers to slow the
+ * chat down over closing a client that is reading.
  *
  * <p>Thread safety: every method may be called from any thread; the queue is guarded by this object's monitor.
  */
 public final class SendQueue {
     /**
-     * A client that takes no frame at all for this long, while frames wait for it, is not reading: a reading client
-     * takes a send of 64 frames in milliseconds, and a reader descheduled on a loaded two-core machine is back well
-     * within a second. Never longer than the write wait, after which the send itself fails.
+     * How long one send may wait on a client's network, while frames queue behind it, before the client is too slow: a
+     * reading client takes a send of 64 frames in milliseconds, and a reader descheduled on a loaded two-core machine
+     * is back well within a second. Never longer than the write wait, after which the send itself fails.
      */
     public static final Duration STALL = Duration.ofSeconds(1);
 
@@ -46,6 +50,12 @@ public final class SendQueue {
     private boolean closing;
     private int closeCode;
     private String closeReason;
+
+    /** The close reason a model gives a client it evicts as too slow. */
+    public static String tooSlow(int limit) {
+        return "too slow: a send waited " + STALL.toMillis() + " ms on your network with " + limit
+                + " messages queued; reconnect to continue";
+    }
 
     public SendQueue(int limit, Duration writeWait, ChatMetrics metrics) {
         if (limit < 1) {
@@ -71,7 +81,7 @@ public final class SendQueue {
                 waitUntil = waitUntil == 0 ? now + writeWaitNanos : waitUntil;
                 long stalledFor = waitingSince == 0 ? 0 : now - waitingSince;
                 if (stalledFor >= stallNanos || now >= waitUntil) {
-                    return false; // the client took nothing for STALL, or the write wait is spent: evict it
+                    return false; // a send has been stuck for STALL, or the write wait is spent: evict the client
                 }
                 long wakeUp = waitingSince == 0 ? waitUntil : Math.min(waitUntil, waitingSince + stallNanos);
                 try {

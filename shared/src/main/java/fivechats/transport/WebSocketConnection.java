@@ -147,7 +147,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             heldSince = 0;
         }
         Session s = session;
-        if (s.isOpen()) {
+        if (s.isOpen() || core().isInputOpen()) { // after our close frame, Jetty still reads the client's reply
             s.demand();
         }
     }
@@ -178,7 +178,13 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         if (held instanceof String) {
             demandNext(); // the dropped line's demand: Jetty goes on reading, so the close handshake can finish
         }
-        inbound.add(END); // wakes a reader blocked in read(); every later read sees it
+        Cluster cluster = server.cluster();
+        if (cluster == null || !cluster.throughBroker()) {
+            inbound.add(END); // wakes a reader blocked in read(); every later read sees it
+        }
+        // Through the broker, the model hears this client's lines from the stream, and its end only once the stream has
+        // caught up (Cluster.left, when the connection closes): an END now would let its leave overtake lines the broker
+        // already has. Its new lines are dropped all the same.
     }
 
     @Override
@@ -430,17 +436,21 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
                 }
             });
         } else {
-            toModel(line);                 // to this server's clients at once, by the model
-            cluster.line(id, seq, line);   // and to the others' through the broker, at most once
+            if (toModel(line)) {               // to this server's clients at once, by the model
+                cluster.line(id, seq, line);   // and to the others' through the broker, at most once
+            }
         }
     }
     // end-snippet
 
-    private void toModel(String line) {
+    /** False if the line was dropped after all: stopReading ran just now and missed it. */
+    private boolean toModel(String line) {
         inbound.add(line);
-        if (deaf && inbound.remove(line)) { // stopReading ran just now and missed it: drop it, as it would have
+        if (deaf && inbound.remove(line)) {
             demandNext();
+            return false;
         }
+        return true;
     }
 
     @Override

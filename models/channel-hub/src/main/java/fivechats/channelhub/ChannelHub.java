@@ -29,7 +29,7 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * always comes before its broadcasts, and its unregister after them.
  *
  * <p>The hub never waits on a stuck client for longer than {@link SendQueue#STALL}: it offers each frame to the
- * client's bounded send queue, and a client whose queue is full and who has taken nothing for that long is evicted
+ * client's bounded send queue, and a client whose queue is full and whose send has been stuck that long is evicted
  * (closed with 1008) instead of stalling everyone else. A full queue whose writer is making progress is this
  * server's lag, not the client's fault: then the hub waits for room (at most the write wait), its inbox fills, and
  * the senders feel TCP backpressure. gorilla's hub never waits at all ({@code select} with a {@code default}): it
@@ -159,6 +159,8 @@ public final class ChannelHub implements ChatModel {
             Thread.currentThread().interrupt();
         } finally {
             exited = true;
+            // Interrupted (the inbox stayed full for the whole grace): every writer must still end, behind its queue.
+            clients.forEach(client -> client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down"));
             // Wakes any reader still blocked on put. Its events are no longer wanted, but a newcomer's writer must end.
             for (Event late; (late = inbox.poll()) != null; ) {
                 if (late instanceof Register(Client client)) {
@@ -221,12 +223,11 @@ public final class ChannelHub implements ChatModel {
     /**
      * A frame into one client's outbox. A full outbox waits while its writer makes progress (this server's lag: the
      * hub slows down, its inbox fills, and the senders' readers stop reading), at most the write wait; <b>a client that
-     * has taken nothing for {@link SendQueue#STALL} is evicted, not waited for</b>: one stuck client must not stall
+     * has had a send stuck on its network for {@link SendQueue#STALL} is evicted, not waited for</b>: one stuck client must not stall
      * everyone else for longer than that.
      */
     private void offer(Client client, String frame) {
-        if (!client.outbox().offer(frame) && client.outbox().evict(StatusCode.POLICY_VIOLATION, "too slow: nothing read for "
-                + SendQueue.STALL.toMillis() + " ms with " + sendQueue + " messages waiting; reconnect to continue")) {
+        if (!client.outbox().offer(frame) && client.outbox().evict(StatusCode.POLICY_VIOLATION, SendQueue.tooSlow(sendQueue))) {
             metrics.evicted(); // counted once: its outbox is closed now, and later offers to it are discarded
         }
     }

@@ -252,8 +252,7 @@ public abstract sealed class MutexMap implements ChatModel {
          * it after its leave. Counted once per client.
          */
         private void evict(SequencedSet<Outbox> tooSlow) {
-            String reason = "too slow: nothing read for " + SendQueue.STALL.toMillis() + " ms with " + sendQueue
-                    + " messages waiting; reconnect to continue";
+            String reason = SendQueue.tooSlow(sendQueue);
             for (Outbox client : tooSlow) {
                 if (client.evict(StatusCode.POLICY_VIOLATION, reason)) {
                     context.metrics().evicted();

@@ -245,8 +245,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
          * once per client, however many broadcasts found it full.
          */
         private void evict(SequencedSet<Outbox> tooSlow) {
-            String reason = "too slow: nothing read for " + SendQueue.STALL.toMillis() + " ms with " + sendQueue
-                    + " messages waiting; reconnect to continue";
+            String reason = SendQueue.tooSlow(sendQueue);
             for (Outbox client : tooSlow) {
                 if (client.evict(StatusCode.POLICY_VIOLATION, reason)) {
                     metrics.evicted();

@@ -23,7 +23,7 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * completion queues the next drain. So a stuck client costs a few queued frames, never a worker.
  *
  * <p>An offer to a full lane follows the one full-queue rule in {@link SendQueue}, the outbox's too: false (evict)
- * when the client has taken nothing for {@link SendQueue#STALL}; otherwise the sender waits for room, at most the
+ * when a send to the client has been stuck on its network for {@link SendQueue#STALL}; otherwise the sender waits for room, at most the
  * write wait, while the workers catch up.
  */
 final class Lane {
@@ -71,7 +71,7 @@ final class Lane {
      * so that its own reader announces its leave after its last line. True only for the first call.
      */
     boolean evict(int code, String reason) {
-        boolean first = queue.evict(code, reason);
+        boolean first = queue.evict(code, reason); // first: closing and counting are one step, whoever else finishes it
         connection.stopReading(reason);
         schedule();
         return first;

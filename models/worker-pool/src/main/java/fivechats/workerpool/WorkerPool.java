@@ -210,8 +210,7 @@ public final class WorkerPool implements ChatModel {
      * reader does (from {@link #serve}'s finally), so nobody hears a line from it after its leave. Counted once per client.
      */
     private void evict(SequencedSet<Member> tooSlow) {
-        String reason = "too slow: nothing read for " + SendQueue.STALL.toMillis() + " ms with " + LANE_LIMIT
-                + " messages waiting; reconnect to continue";
+        String reason = SendQueue.tooSlow(LANE_LIMIT);
         for (Member member : tooSlow) {
             if (delivery.evict(member, StatusCode.POLICY_VIOLATION, reason)) {
                 metrics.evicted();

@@ -96,10 +96,14 @@ public abstract class ChatContract {
     void stopServer() {
         clients.forEach(ChatClient::leave);
         server.shutdown();
-        Promises.assertKept(clients, "a promise every client is owed, whatever the test did");
+        List<ChatClient> everyone;
+        synchronized (clients) { // a synchronized list is copied under its own lock
+            everyone = List.copyOf(clients);
+        }
         assertEquals(0, server.threads().died(), () -> "model threads died of an uncaught exception during the test;"
                 + " the first: " + server.threads().firstDeath() + ". A thread that dies takes its client (or the whole"
                 + " chat) with it: catch what you expect, and fix the race behind what you did not expect");
+        Promises.assertKept(everyone, "a promise every client is owed, whatever the test did");
     }
 
     /** Replaces the running server with one configured differently. */
@@ -622,7 +626,7 @@ public abstract class ChatContract {
      * Shown to fail on the worker pool as it was (blocking writes: 10 clients dropped instead of the 4 stuck ones), and
      * on the mutex map as it was (writes inline under a lock per connection: the flooders' lines waited writeWait).
      * The bound is what the full-queue rule promises: whoever offers waits on a stuck client at most SendQueue.STALL,
-     * counted from when that client stopped taking frames, so clients that get stuck together cost that once, not
+     * counted from when that client's send got stuck, so clients that get stuck together cost that once, not
      * once each (measured: 0.8-1.0 s for 1, 4 and 8 stuck clients, every fixed model). Fails with SendQueue.offer's
      * "stalledFor >= stallNanos ||" removed (a stuck client waited for the whole write wait: "took 10005 ms").
      * Counting the stall from each offer's own start instead stacks the waits (8 stuck clients: 2.0 s): under this

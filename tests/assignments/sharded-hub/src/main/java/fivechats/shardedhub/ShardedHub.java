@@ -169,8 +169,7 @@ public final class ShardedHub implements ChatModel {
      * does, after its last line. Shards may find one client full at once: only the call that closes it counts.
      */
     private void evict(Outbox client) {
-        String reason = "too slow: nothing read for " + SendQueue.STALL.toMillis() + " ms with " + SEND_QUEUE
-                + " messages waiting; reconnect to continue";
+        String reason = SendQueue.tooSlow(SEND_QUEUE);
         if (client.evict(StatusCode.POLICY_VIOLATION, reason)) {
             context.metrics().evicted();
         }
