@@ -112,7 +112,10 @@ class VerdictMatrixTest {
                 ## How each column is observed
 
                 Every scenario waits for exact counts (every write the model owes has ended, sent or refused; every frame
-                sent has arrived), never for a quiet moment. Each cell names the mechanism that was observed.
+                sent has arrived), never for a quiet moment. Each cell names the mechanism that was observed. After
+                every scenario of a fixed form, the promise checker ([`Promises`](../tests/race/src/main/java/fivechats/race/Promises.java))
+                reads everything each client received: welcome first, presence a set, nothing from a client after its
+                leave, each sender's lines once and in order.
 
                 - **concurrent writes (detector refusing)**: 6 clients, 4 of them sending 25 lines at once, with the
                   transport's race window on (`--race-window 5ms`: each write holds its single-send slot until a rival
