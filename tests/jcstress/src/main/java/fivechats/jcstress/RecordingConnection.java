@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An in-memory {@link ChatConnection} for jcstress: it records what is written to it, in order, and trips on
  * overlap exactly as the transport does (a second writer during a write gets an IllegalStateException and its
- * frame is not recorded). {@link #poll()} hands out the lines given to {@link #withLine}, once each.
+ * frame is not recorded). {@link #poll()} hands out the lines given to {@link #withLine}, once each. A connection
+ * made {@link #gone()} fails every write, as the transport's does once the client's network is gone.
  */
 public final class RecordingConnection implements ChatConnection {
     private final long id;
@@ -21,6 +22,7 @@ public final class RecordingConnection implements ChatConnection {
     private final AtomicInteger overlaps = new AtomicInteger();
     private final List<String> written = new ArrayList<>(); // guarded by the single-writer flag, and read by the arbiter
     private final Queue<String> inbound = new ConcurrentLinkedQueue<>();
+    private volatile boolean gone;
 
     public RecordingConnection(long id, String name) {
         this.id = id;
@@ -58,8 +60,17 @@ public final class RecordingConnection implements ChatConnection {
         return this;
     }
 
+    /** The client's network is gone: every later write fails with a {@link ClosedConnectionException}. */
+    public RecordingConnection gone() {
+        gone = true;
+        return this;
+    }
+
     @Override
-    public void write(String frame) {
+    public void write(String frame) throws ClosedConnectionException {
+        if (gone) {
+            throw new ClosedConnectionException("the network of " + name + " is gone");
+        }
         if (!writing.compareAndSet(false, true)) {
             overlaps.incrementAndGet();
             throw new IllegalStateException("concurrent write to connection " + name);
@@ -77,7 +88,7 @@ public final class RecordingConnection implements ChatConnection {
 
     @Override
     public boolean isOpen() {
-        return true;
+        return !gone;
     }
 
     /** How many writes found another write in progress. */
