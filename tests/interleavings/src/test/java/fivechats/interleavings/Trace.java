@@ -147,7 +147,7 @@ final class Trace {
             int shownDepth = (int) open.stream().filter(o -> o[1] == 1).count();
             boolean shown = file != null && ours.test(file) && !MACHINERY.matcher(text).matches()
                     && !where.group(1).endsWith(".<init>") // what a constructor does inside is not a step
-                    && shownDepth <= DEPTH;
+                    && (shownDepth <= DEPTH || text.contains(": threw ")); // a refused write is the break
             open.push(new int[] {depth, shown ? 1 : 0});
             if (!shown) {
                 boolean note = file != null && !MACHINERY.matcher(text).matches();

@@ -76,10 +76,46 @@ class VerdictMatrixTest {
     private static String millions(long samples) {
         return String.format(Locale.ROOT, "%.1fM", samples / 1e6);
     }
+    /** Written by tests/interleavings ({@code -Dfivechats.writeTraces=true}); committed, and checked by every run there. */
+    static final Path EXPLORED = ROOT.resolve("tests/interleavings/explored.csv");
+
+    /** One scenario's verdict in the committed exploration: its matrix row, "broken", "held" or "not shown", and in how many interleavings. */
+    record Explored(String scenario, String row, String verdict, int interleavings) {
+        String topic() {
+            return scenario.substring(0, scenario.indexOf('_', scenario.indexOf('_') + 1));
+        }
+    }
+
+    static List<Explored> explored() throws IOException {
+        List<Explored> all = new ArrayList<>();
+        if (!Files.exists(EXPLORED)) {
+            return all;
+        }
+        for (String line : Files.readAllLines(EXPLORED)) {
+            if (line.startsWith("#") || line.startsWith("scenario,") || line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",");
+            all.add(new Explored(f[0], f[1], f[2], Integer.parseInt(f[3])));
+        }
+        return all;
+    }
+
+    /** "Registry_02: broken in interleaving 12" or "Overlap_01: held in 1,000" for each of the row's explorations. */
+    private static String exploredCell(String row, List<Explored> all) {
+        List<String> parts = all.stream().filter(e -> e.row().equals(row)).map(e -> e.topic() + ": " + switch (e.verdict()) {
+            case "broken" -> "broken in interleaving " + e.interleavings();
+            case "held" -> "held in " + String.format(Locale.ROOT, "%,d", e.interleavings());
+            default -> e.verdict() + " in " + String.format(Locale.ROOT, "%,d", e.interleavings());
+        }).toList();
+        return parts.isEmpty() ? "not explored" : String.join("; ", parts);
+    }
+
     static final String REGENERATE = "mvn -pl tests/race -am verify -Dtest=VerdictMatrixTest -Dfivechats.writeVerdicts=true";
 
     static String render() throws IOException {
         Map<String, Stress> stress = jcstress();
+        List<Explored> explored = explored();
         String runLine = Files.exists(JCSTRESS) ? Files.readAllLines(JCSTRESS).get(0).replaceFirst("^#\\s*", "") : "no thorough run committed yet";
         StringBuilder md = new StringBuilder();
         md.append("# The verdict matrix\n\n");
@@ -87,8 +123,8 @@ class VerdictMatrixTest {
         md.append("[`VerdictTable`](../tests/race/src/test/java/fivechats/race/VerdictTable.java), the one place the\n");
         md.append("expected verdicts live; the race tests assert every cell, and a test fails when this file is stale.\n");
         md.append("Regenerate it with `").append(REGENERATE).append("`.\n\n");
-        md.append("| model | variant | concurrent writes (detector refusing) | Jetty alone, a client stuck (detector reporting) | per-sender order | registry under churn | slow client | heartbeat | shutdown | leaks | threads at 1,000 clients | jcstress: bad outcome, thorough run |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| model | variant | concurrent writes (detector refusing) | Jetty alone, a client stuck (detector reporting) | per-sender order | registry under churn | slow client | heartbeat | shutdown | leaks | threads at 1,000 clients | jcstress: bad outcome, thorough run | explorer: interleavings until the break, or held |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row row : VerdictTable.ROWS) {
             boolean contract = row.contract() != null;
             String kit = contract ? "ok" : "not run";
@@ -105,6 +141,7 @@ class VerdictMatrixTest {
                     .append(" | ").append(row.threadsText()).append(" = ")
                     .append(String.format(Locale.ROOT, "%,d", row.threads().applyAsInt(1000)))
                     .append(" | ").append(stressCell(row, stress))
+                    .append(" | ").append(exploredCell(row.id(), explored))
                     .append(" |\n");
         }
         md.append("""
@@ -153,6 +190,17 @@ class VerdictMatrixTest {
                   exactly the tests the build holds. Each fixed form names, in its header, the broken twin it was shown to catch.
                 """);
         md.append("  ").append(runLine).append("\n");
+        md.append("""
+                - **explorer**: the same scenarios, and two only it can run (a deadlock, a double eviction), with their threads
+                  handed to Lincheck's model checker ([`tests/interleavings`](../tests/interleavings/)), which tries one
+                  interleaving after another from a fixed seed, at most 200 per scenario in the build. A naive form's cell
+                  says in which interleaving the break came (the same in every run; [chapter
+                  9](09-testing-concurrency.md#4-interleavings-the-steps-that-break-it) shows its steps and how to read
+                  them); a fixed form's, through how many interleavings it held. The send queue the fixed forms share:
+                """);
+        md.append("  ").append(exploredCell("outbox", explored)).append(". Where the explorer stops: a lost update is an"
+                + " interleaving (").append(exploredCell("memory model", explored).replace("; ", "), a store buffer's"
+                + " (0, 0) is none (")).append("): that one is jcstress's to show.\n");
         md.append(renderCluster());
         if (!VerdictTable.KNOWN_DEFECTS.isEmpty()) {
             md.append("\n## Known defects of fixed forms, not repaired yet\n\n");
