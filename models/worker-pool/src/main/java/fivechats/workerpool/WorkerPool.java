@@ -210,9 +210,8 @@ public final class WorkerPool implements ChatModel {
      * reader does (from {@link #serve}'s finally), so nobody hears a line from it after its leave. Counted once per client.
      */
     private void evict(SequencedSet<Member> tooSlow) {
-        String reason = SendQueue.tooSlow(LANE_LIMIT);
-        for (Member member : tooSlow) {
-            if (delivery.evict(member, StatusCode.POLICY_VIOLATION, reason)) {
+        for (Member member : tooSlow) { // almost always empty: the reason is built only for someone evicted
+            if (delivery.evict(member, StatusCode.POLICY_VIOLATION, SendQueue.tooSlow(LANE_LIMIT))) {
                 metrics.evicted();
             }
         }
