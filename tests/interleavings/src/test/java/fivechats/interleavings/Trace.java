@@ -4,8 +4,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,17 +18,17 @@ import java.util.regex.Pattern;
  * ({@code =}), a switch to another thread; each event says where in the source it happened. This keeps the actors'
  * threads, names each after its actor, starts each at the actor's call, and keeps the events that happen in this
  * repository's code: a call into the JDK is one step ({@code clients.put(2, bob): null}), and what HashMap does inside
- * it is left out. So a break fits one screen:
+ * it is left out, except the step where a thread stopped or resumed. What is left reads as a story:
  * <pre>
- *    5. alice | model.broadcast("alice's line", null)
- *    6. alice |   send(carol, "alice's line")
- *    7. alice |     writing.compareAndSet(false, true): true
+ *    8. alice |         writing.compareAndSet(false, true): true
+ *    9. alice |         written.add("alice's line"): true
+ *       alice |           ... size ➜ 0   (in ArrayList.add)
  *             |   -- switch --
- *    8. bob   | model.broadcast("bob's line", null)
+ *   10. bob   | s.bob()
  * </pre>
  */
 final class Trace {
-    /** Calls nested deeper than this are told by their caller, except where a switch comes: one screen per break. */
+    /** Calls nested deeper than this are told by their caller, except where a switch comes or a call threw. */
     static final int DEPTH = 5;
     private static final Pattern WHERE = Pattern.compile(" at ([\\w$.<>]+)\\(([\\w$]+\\.java):(\\d+)\\)(?: \\[.*])?$");
     private static final Pattern SWITCH = Pattern.compile("^switch(?: \\(reason: (.*)\\))?$");
@@ -79,7 +81,7 @@ final class Trace {
         int number = 0;
         // A thread spinning on a lock it cannot get switches out and back with the same steps, again and again: each
         // is told once, then "and again".
-        java.util.Set<String> toldSinceLastStep = new java.util.HashSet<>();
+        Set<String> toldSinceLastStep = new HashSet<>();
         boolean repeating = false;
         for (Step s : steps) {
             if (s.depth() >= 0 && s.switchReason() == null) {
