@@ -51,6 +51,9 @@ final class Exploration {
         Explorer.Report r = Explorer.of(scenario, result, actors).explore(BOUND);
         assertTrue(r.broke(), r.scenario() + " held for " + r.explored() + " interleavings: the explorer should"
                 + " have found its break within " + BOUND);
+        assertFalse(r.outcome().startsWith("an actor threw"), () -> r.scenario() + " ended in no outcome of its own"
+                + " (an actor threw, or the harness did): a break must be one of its @Outcomes, or a deadlock:\n"
+                + r.trace());
         String shown = r.scenario() + ": broken in interleaving " + r.explored() + " of at most " + BOUND + "\n"
                 + r.trace() + "\nOutcome " + r.outcome() + "\n";
         System.out.println(shown);

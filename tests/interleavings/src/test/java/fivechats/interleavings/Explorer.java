@@ -184,9 +184,22 @@ final class Explorer<S, R> {
     }
 
     /** An {@code @Outcome}, read once: its ids (regular expressions, as in jcstress; none for the catch-all). */
-    private record Judgement(List<String> ids, Expect expect, String desc) {
-        Judgement {
-            ids = ids.stream().filter(id -> !id.isEmpty()).toList(); // jcstress's catch-all has the id "", not none
+    private record Judgement(List<String> ids, Expect expect, String desc, List<Boolean> regex) {
+        Judgement(List<String> ids, Expect expect, String desc) {
+            // jcstress's catch-all has the id "", not none; which ids are regular expressions is found here, before
+            // the exploration, so that judging a plain id (most of them) costs no regex in each interleaving. (No
+            // compiled Pattern is kept: Lincheck would walk into it, and java.util.regex does not open to it.)
+            this(ids.stream().filter(id -> !id.isEmpty()).toList(), expect, desc, ids.stream()
+                    .filter(id -> !id.isEmpty()).map(id -> id.chars().anyMatch(c -> "[](){}|.*+?^$\\".indexOf(c) >= 0)).toList());
+        }
+
+        boolean matches(String id) {
+            for (int i = 0; i < ids.size(); i++) {
+                if (ids.get(i).equals(id) || regex.get(i) && Pattern.matches(ids.get(i), id)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -197,11 +210,8 @@ final class Explorer<S, R> {
             if (o.ids().isEmpty()) {
                 catchAll = o;
             }
-            for (String pattern : o.ids()) {
-                // most ids are plain text: a regular expression only where one is written (Pattern is costly here)
-                if (pattern.equals(id) || pattern.contains("*") && Pattern.matches(pattern, id)) {
-                    return o;
-                }
+            if (o.matches(id)) {
+                return o;
             }
         }
         if (catchAll == null) {

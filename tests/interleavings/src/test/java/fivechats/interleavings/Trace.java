@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * (the explorer's own thread first) and a row per event: a call with its result, a field read ({@code ➜}) or write
  * ({@code =}), a switch to another thread; each event says where in the source it happened. This keeps the actors'
  * threads, names each after its actor, starts each at the actor's call, and keeps the events that happen in this
- * repository's code: a call into the JDK is one step ({@code clients.put(2, bob): null}), and what HashMap does inside
+ * repository's code: a call into the JDK is one step ({@code clients.put(2, RecordingConnection#1): null}), and what HashMap does inside
  * it is left out, except the step where a thread stopped or resumed. What is left reads as a story:
  * <pre>
  *    8. alice |         writing.compareAndSet(false, true): true

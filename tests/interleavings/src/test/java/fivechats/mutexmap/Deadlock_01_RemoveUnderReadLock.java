@@ -18,7 +18,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * every later join (the write lock) waits behind it. The chat freezes.
  *
  * <p>Not a jcstress test: a deadlocked actor never returns, and jcstress would wait for it. The explorer sees that
- * every unfinished thread is parked on a lock no one will release, and says "deadlock".
+ * no unfinished thread makes progress (both spin in the lock's code, in turn), stops, and says "deadlock".
  */
 public class Deadlock_01_RemoveUnderReadLock {
 

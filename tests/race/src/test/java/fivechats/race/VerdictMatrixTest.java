@@ -101,7 +101,7 @@ class VerdictMatrixTest {
         return all;
     }
 
-    /** "Registry_02: broken in interleaving 12" or "Overlap_01: held in 1,000" for each of the row's explorations. */
+    /** "Registry_02: broken in interleaving 6" or "Overlap_01: held in 200" for each of the row's explorations. */
     private static String exploredCell(String row, List<Explored> all) {
         List<String> parts = all.stream().filter(e -> e.row().equals(row)).map(e -> e.topic() + ": " + switch (e.verdict()) {
             case "broken" -> "broken in interleaving " + e.interleavings();
