@@ -11,6 +11,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The server's numbers, served as Prometheus text on {@code GET /metrics}. One registry per server, so
@@ -189,14 +190,18 @@ public final class ChatMetrics {
 
     /** The last overlap the detector saw, naming both threads: the first thing to read when it trips. */
     private volatile String lastOverlap = "none";
+    /** The writes around the last overlap or refusal by Jetty, rendered when asked (the steps after it keep coming). */
+    private volatile Supplier<String> lastOverlapSteps = () -> "none";
 
-    void concurrentWrite(String who) {
+    void concurrentWrite(String who, Supplier<String> steps) {
         concurrentWrites.inc();
         lastOverlap = who;
+        lastOverlapSteps = steps;
     }
 
-    void jettyRefused() {
+    void jettyRefused(Supplier<String> steps) {
         jettyRefusals.inc();
+        lastOverlapSteps = steps;
     }
 
     void writeFailed() {
@@ -257,6 +262,14 @@ public final class ChatMetrics {
     /** Which two threads met on which connection, the last time the detector saw an overlap. */
     public String lastOverlap() {
         return lastOverlap;
+    }
+
+    /**
+     * The writes to one connection around the last overlap (or refusal by Jetty), numbered, in the order the threads
+     * took, met and gave back its single-send slot; "none" before the first.
+     */
+    public String lastOverlapSteps() {
+        return lastOverlapSteps.get();
     }
 
     public long jettyRefusals() {

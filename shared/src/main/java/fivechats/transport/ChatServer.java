@@ -372,6 +372,8 @@ public final class ChatServer {
         stats.put("framesOut", metrics.messagesOut());
         stats.put("concurrentWrites", metrics.concurrentWrites());
         stats.put("jettyRefusals", metrics.jettyRefusals());
+        stats.put("lastOverlap", metrics.lastOverlap());
+        stats.put("lastOverlapSteps", metrics.lastOverlapSteps().lines().toList());
         stats.put("evictions", metrics.evictions());
         stats.put("queued", metrics.queuedMessages());
         stats.put("dropped", metrics.droppedMessages());

@@ -48,15 +48,13 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final int maxOutgoingFrames;
     private final TransportConfig.Detector detector;
     private final EncodedFrames encoded;
-    /** The thread holding the single-send slot, so an overlap names both threads. */
-    private volatile Thread writer;
     /** Set while a write waits in the race window; a rival writer counts it down. */
     private volatile CountDownLatch rival;
 
     /** At most one line (demand is one frame at a time) and the END marker. */
     private final BlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
-    /** The concurrent-write detector, like gorilla's isWriting, but exact: set for the whole of a write. */
-    private final AtomicBoolean writing = new AtomicBoolean();
+    /** The concurrent-write detector, like gorilla's isWriting, but exact: taken for the whole of a write. */
+    private final SendSlot slot;
     private final AtomicBoolean ended = new AtomicBoolean();
 
     private volatile Session session;
@@ -88,6 +86,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         this.maxOutgoingFrames = server.config().maxOutgoingFrames();
         this.detector = server.config().detector();
         this.encoded = server.encodedFrames();
+        this.slot = new SendSlot(name + "#" + id);
     }
 
     // --- the SPI the model uses ------------------------------------------------------------------
@@ -193,20 +192,24 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         if (!wants(frame)) {
             return; // this client asked not to hear joins and leaves: nothing is sent, so nothing can overlap
         }
-        boolean alone = writing.compareAndSet(false, true);
+        String holder = slot.take("starts a write"); // null: this thread took the slot; else the thread that holds it
+        boolean alone = holder == null;
+        String outcome = "failed"; // until Jetty has taken the frame
         try {
             if (!alone) {
-                rivalArrived(); // throws in REFUSE mode: the frame is not sent
-            } else {
-                writer = Thread.currentThread();
-                if (raceWindowNanos > 0) {
-                    holdOpenForARival();
+                String overlap = rivalArrived(holder); // counts and names it
+                if (detector == TransportConfig.Detector.REFUSE) {
+                    outcome = "refused: its frame is lost";
+                    throw refused(overlap);
                 }
+            } else if (raceWindowNanos > 0) {
+                holdOpenForARival();
             }
             org.eclipse.jetty.util.Callback.Completable sent = new org.eclipse.jetty.util.Callback.Completable();
             core().sendFrame(textFrame(frame), sent, false);
             sent.get(writeWaitMillis, TimeUnit.MILLISECONDS);
             metrics.messageOut();
+            outcome = "sent";
         } catch (TimeoutException e) {
             throw failed(e);
         } catch (ExecutionException e) {
@@ -215,10 +218,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while writing to " + this);
         } finally {
-            if (alone) {
-                writer = null;
-                writing.set(false);
-            }
+            slot.end(alone, outcome); // gives the slot back if this write took it
             metrics.writeEnded();
         }
     }
@@ -244,31 +244,30 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         if (wanted.isEmpty()) {
             return CompletableFuture.completedFuture(null); // joins and leaves for a client that does not hear presence
         }
-        boolean alone = writing.compareAndSet(false, true); // taken here, held across every chunk, given back at the end
+        // taken here, held across every chunk, given back at the end
+        String holder = slot.take(wanted.size() == 1 ? "starts a write" : "starts a send of " + wanted.size() + " frames");
+        boolean alone = holder == null;
         if (!alone) {
-            try {
-                rivalArrived();
-            } catch (IllegalStateException refused) {
+            String overlap = rivalArrived(holder);
+            if (detector == TransportConfig.Detector.REFUSE) {
+                slot.end(false, "refused: its frames are lost");
                 metrics.writeEnded();
-                return CompletableFuture.failedFuture(refused);
+                return CompletableFuture.failedFuture(refused(overlap));
             }
-        } else {
-            writer = Thread.currentThread();
         }
         CompletableFuture<Void> written = new CompletableFuture<>();
         sendChunk(core(), wanted, 0, written);
         return written.orTimeout(writeWaitMillis, TimeUnit.MILLISECONDS).handle((ok, failure) -> {
-            if (alone) {
-                writer = null;
-                writing.set(false); // before the caller hears of it: its next send may start from the completion
-            }
+            String outcome = "failed";
             try {
                 if (failure != null) {
                     throw new CompletionException(failed(failure instanceof CompletionException c ? c.getCause() : failure));
                 }
                 metrics.messagesOut(wanted.size());
+                outcome = wanted.size() == 1 ? "sent" : "sent " + wanted.size() + " frames";
                 return null;
             } finally {
+                slot.end(alone, outcome); // before the caller hears of it: its next send may start from the completion
                 metrics.writeEnded();
             }
         });
@@ -326,7 +325,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             return new ClosedConnectionException("write to " + this + " timed out after " + writeWaitMillis + " ms");
         }
         if (cause instanceof WritePendingException) {
-            metrics.jettyRefused();
+            slot.refusedByJetty();
+            metrics.jettyRefused(slot::aroundLastOverlap);
             throw new IllegalStateException("concurrent write to connection " + this + ": Jetty refused it"
                     + " (WritePendingException: more than " + maxOutgoingFrames + " sends at once)", cause);
         }
@@ -334,21 +334,23 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     }
 
     /**
-     * A second thread is writing while another write is in progress: count it and name both threads. In REFUSE mode
-     * (gorilla's rule) the second write fails here; in REPORT mode it goes on to Jetty, which decides alone.
+     * A second thread is writing while another write is in progress: count it, name both threads, and let a write
+     * holding the slot in the race window go on. Answers the overlap's description.
      */
-    private void rivalArrived() {
-        Thread holder = writer;
+    private String rivalArrived(String holder) {
         String who = "concurrent write to connection " + this + ": " + Thread.currentThread().getName() + " wrote while "
-                + (holder == null ? "another thread" : holder.getName()) + " was writing";
-        metrics.concurrentWrite(who);
+                + holder + " was writing";
+        metrics.concurrentWrite(who, slot::aroundLastOverlap);
         CountDownLatch waiting = rival;
         if (waiting != null) {
             waiting.countDown(); // the write holding the slot has met its rival and may go on
         }
-        if (detector == TransportConfig.Detector.REFUSE) {
-            throw new IllegalStateException(who + ", and a WebSocket allows one send at a time");
-        }
+        return who;
+    }
+
+    /** In REFUSE mode (gorilla's rule) a second writer fails; in REPORT mode it goes on to Jetty, which decides alone. */
+    private static IllegalStateException refused(String overlap) {
+        return new IllegalStateException(overlap + ", and a WebSocket allows one send at a time");
     }
 
     /** The race window: keep the single-send slot taken until another thread collides with it, or the window ends. */

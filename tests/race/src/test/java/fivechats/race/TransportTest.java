@@ -152,15 +152,51 @@ class TransportTest {
         assertTrue(refused.getMessage().contains("while first-writer was writing"), "the message must name both threads: "
                 + refused.getMessage());
         assertEquals(1, server.metrics().concurrentWrites(), "concurrent writes counted");
+        String me = Thread.currentThread().getName();
+        assertStepsEndWith(List.of("first-writer  starts a write",
+                me + "  starts a write while first-writer holds the slot: overlap",
+                me + "  refused: its frame is lost"));
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String stats = http.send(HttpRequest.newBuilder(server.httpUri().resolve("/stats")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(stats.contains("\"lastOverlapSteps\":[\"writes to reader#") && stats.contains(me
+                    + "  starts a write while first-writer holds the slot: overlap\""), "/stats shows the steps: " + stats);
+        }
 
         int written = first.started.get();
         connection.close(1000, "done");
         client[0].resumeReading();
         client[0].awaitClose(Duration.ofSeconds(20));
         first.thread.join(Duration.ofSeconds(20));
+        List<String> after = steps();
+        String next = after.get(after.lastIndexOf(me + "  refused: its frame is lost") + 1);
+        assertTrue(next.startsWith("first-writer  ") && next.endsWith(", gives the slot back"),
+                "the step after the refusal: the first writer gives the slot back, but was " + after);
         assertTrue(client[0].framesOfType("chat").stream().noneMatch(f -> f.path("from").asText().equals("intruder")),
                 "the refused frame reached the client");
         assertTrue(client[0].count("chat") <= written, "the client got more frames than the first writer wrote");
+    }
+
+    /**
+     * The steps around the last overlap ({@code ChatMetrics.lastOverlapSteps()}, also on /stats) end with these, in
+     * this order. Fails with the {@code record(...)} call in {@code SendSlot.end} removed (the first writer's end
+     * never shows), and with {@code freeze()} removed from {@code SendSlot.take} ("none").
+     */
+    private void assertStepsEndWith(List<String> expected) {
+        List<String> steps = steps();
+        assertEquals(expected, steps.subList(Math.max(0, steps.size() - expected.size()), steps.size()),
+                "the last steps of " + server.metrics().lastOverlapSteps());
+    }
+
+    /** The steps after the header naming the connection (but "...": steps left out), numbered from 1, each without its number and time. */
+    private List<String> steps() {
+        List<String> lines = server.metrics().lastOverlapSteps().lines().toList();
+        assertTrue(lines.get(0).startsWith("writes to reader#"), "a header naming the connection: " + lines);
+        List<String> steps = lines.subList(1, lines.size()).stream().filter(line -> !line.isBlank() && !line.trim().equals("...")).toList();
+        for (int i = 0; i < steps.size(); i++) {
+            assertTrue(steps.get(i).matches("\\s*" + (i + 1) + " +\\d+  .*"), "numbered from 1, then µs: " + lines);
+        }
+        return steps.stream().map(step -> step.replaceFirst("^\\s*\\d+ +\\d+  ", "")).toList();
     }
 
     /** Shown to fail (the intruder's frame never arrives) when the detector refuses in report mode too. */
@@ -457,6 +493,7 @@ class TransportTest {
         for (String key : List.of("concurrentWrites", "jettyRefusals", "evictions", "queued", "dropped", "modelThreadDeaths")) {
             assertTrue(stats.body().contains("\"" + key + "\":0"), key + " missing from /stats: " + stats.body());
         }
+        assertTrue(stats.body().contains("\"lastOverlapSteps\":[\"none\"]"), "no overlap yet: " + stats.body());
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(server.httpUri() + "nope")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());

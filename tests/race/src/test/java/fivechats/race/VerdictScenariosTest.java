@@ -98,6 +98,13 @@ class VerdictScenariosTest {
         System.out.println(row + " | " + scenario + " | " + verdict + " | " + saw);
     }
 
+    /** After an overlap, the writes around the last one: which thread took the slot, met it taken, gave it back. */
+    private void printSteps(long overlaps) {
+        if (overlaps > 0) {
+            System.out.println(server.metrics().lastOverlapSteps());
+        }
+    }
+
     /**
      * After every scenario: the clients leave and the server stops; then, for a fixed form, every client must have got
      * what the chat promises ({@link Promises}), whatever the scenario did to it. A naive form breaks them: that is its
@@ -198,6 +205,7 @@ class VerdictScenariosTest {
                 + " clients missing lines" + (lossy.isEmpty() ? "" : ", e.g. " + lossy.get(0)) + bound
                 + (overlaps > 0 ? "; last overlap: " + server.metrics().lastOverlap() : "");
         report(row, "concurrent writes", seen, saw);
+        printSteps(overlaps);
         assertVerdict(row, "concurrent writes", row.writes(), seen, saw);
         if (seen == Writes.OVERLAP) {
             assertTrue(lossy.stream().anyMatch(r -> !r.lost().isEmpty()), row + ": refused writes must cost lines at the clients; " + saw);
@@ -249,6 +257,7 @@ class VerdictScenariosTest {
         String saw = refused + " sends refused by Jetty (WritePendingException), " + overlaps + " overlaps reported"
                 + (overlaps > 0 ? "; last: " + server.metrics().lastOverlap() : "");
         report(row, "Jetty alone, a client stuck", seen, saw);
+        printSteps(overlaps + refused);
         server.shutdown();
         for (Thread flood : floods) {
             flood.join(PATIENCE);
