@@ -188,20 +188,24 @@ public final class ChatMetrics {
         messagesOut.inc(frames);
     }
 
-    /** The last overlap the detector saw, naming both threads: the first thing to read when it trips. */
-    private volatile String lastOverlap = "none";
-    /** The writes around the last overlap or refusal by Jetty, rendered when asked (the steps after it keep coming). */
-    private volatile Supplier<String> lastOverlapSteps = () -> "none";
+    /**
+     * The last overlap the detector saw (naming both threads: the first thing to read when it trips) and the writes
+     * around it, rendered when asked (the steps after it keep coming). One field, so the two always match.
+     */
+    private volatile LastOverlap lastOverlap = new LastOverlap("none", () -> "none");
+
+    private record LastOverlap(String who, Supplier<String> steps) {
+    }
 
     void concurrentWrite(String who, Supplier<String> steps) {
         concurrentWrites.inc();
-        lastOverlap = who;
-        lastOverlapSteps = steps;
+        lastOverlap = new LastOverlap(who, steps);
     }
 
-    void jettyRefused(Supplier<String> steps) {
+    /** Jetty refused a send: the steps around it replace the last overlap's, which led to it. */
+    void jettyRefused(String who, Supplier<String> steps) {
         jettyRefusals.inc();
-        lastOverlapSteps = steps;
+        lastOverlap = new LastOverlap(who, steps);
     }
 
     void writeFailed() {
@@ -259,9 +263,9 @@ public final class ChatMetrics {
         return writeAttempts.getLongValue();
     }
 
-    /** Which two threads met on which connection, the last time the detector saw an overlap. */
+    /** Which two threads met on which connection, the last time the detector saw an overlap (or Jetty refused a send). */
     public String lastOverlap() {
-        return lastOverlap;
+        return lastOverlap.who();
     }
 
     /**
@@ -269,7 +273,17 @@ public final class ChatMetrics {
      * took, met and gave back its single-send slot; "none" before the first.
      */
     public String lastOverlapSteps() {
-        return lastOverlapSteps.get();
+        return lastOverlap.steps().get();
+    }
+
+    /** The last overlap and the writes around it, read together (while writers go on, two reads may see two overlaps). */
+    public Overlap lastOverlapSeen() {
+        LastOverlap last = lastOverlap;
+        return new Overlap(last.who(), last.steps().get());
+    }
+
+    /** An overlap: which two threads met on which connection, and the writes around it, numbered. */
+    public record Overlap(String who, String steps) {
     }
 
     public long jettyRefusals() {

@@ -372,8 +372,9 @@ public final class ChatServer {
         stats.put("framesOut", metrics.messagesOut());
         stats.put("concurrentWrites", metrics.concurrentWrites());
         stats.put("jettyRefusals", metrics.jettyRefusals());
-        stats.put("lastOverlap", metrics.lastOverlap());
-        stats.put("lastOverlapSteps", metrics.lastOverlapSteps().lines().toList());
+        ChatMetrics.Overlap last = metrics.lastOverlapSeen();
+        stats.put("lastOverlap", last.who());
+        stats.put("lastOverlapSteps", last.steps().lines().toList());
         stats.put("evictions", metrics.evictions());
         stats.put("queued", metrics.queuedMessages());
         stats.put("dropped", metrics.droppedMessages());

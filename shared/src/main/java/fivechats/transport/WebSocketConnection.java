@@ -325,10 +325,11 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             return new ClosedConnectionException("write to " + this + " timed out after " + writeWaitMillis + " ms");
         }
         if (cause instanceof WritePendingException) {
+            String refused = "concurrent write to connection " + this + ": Jetty refused it"
+                    + " (WritePendingException: more than " + maxOutgoingFrames + " sends at once)";
             slot.refusedByJetty();
-            metrics.jettyRefused(slot::aroundLastOverlap);
-            throw new IllegalStateException("concurrent write to connection " + this + ": Jetty refused it"
-                    + " (WritePendingException: more than " + maxOutgoingFrames + " sends at once)", cause);
+            metrics.jettyRefused(refused, slot::aroundLastOverlap);
+            throw new IllegalStateException(refused, cause);
         }
         return new ClosedConnectionException("write to " + this + " failed: " + cause, cause);
     }

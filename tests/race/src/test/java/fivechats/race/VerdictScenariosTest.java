@@ -13,6 +13,7 @@ import fivechats.race.VerdictTable.Jetty;
 import fivechats.race.VerdictTable.Order;
 import fivechats.race.VerdictTable.Row;
 import fivechats.race.VerdictTable.Writes;
+import fivechats.transport.ChatMetrics;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
 import fivechats.transport.TransportConfig;
@@ -99,9 +100,9 @@ class VerdictScenariosTest {
     }
 
     /** After an overlap, the writes around the last one: which thread took the slot, met it taken, gave it back. */
-    private void printSteps(long overlaps) {
+    private static void printSteps(long overlaps, ChatMetrics.Overlap last) {
         if (overlaps > 0) {
-            System.out.println(server.metrics().lastOverlapSteps());
+            System.out.println(last.steps());
         }
     }
 
@@ -201,11 +202,12 @@ class VerdictScenariosTest {
                 .map(c -> DeliveryCheck.check(c, senders.stream().map(ChatClient::name).toList(), perSender)).toList();
         List<DeliveryCheck.Report> lossy = reports.stream().filter(r -> !r.complete()).toList();
         Writes seen = overlaps > 0 ? Writes.OVERLAP : Writes.SAFE;
+        ChatMetrics.Overlap last = server.metrics().lastOverlapSeen();
         String saw = "saw " + overlaps + " overlapping writes and " + lossy.size() + " of " + everyone.size()
                 + " clients missing lines" + (lossy.isEmpty() ? "" : ", e.g. " + lossy.get(0)) + bound
-                + (overlaps > 0 ? "; last overlap: " + server.metrics().lastOverlap() : "");
+                + (overlaps > 0 ? "; last overlap: " + last.who() : "");
         report(row, "concurrent writes", seen, saw);
-        printSteps(overlaps);
+        printSteps(overlaps, last);
         assertVerdict(row, "concurrent writes", row.writes(), seen, saw);
         if (seen == Writes.OVERLAP) {
             assertTrue(lossy.stream().anyMatch(r -> !r.lost().isEmpty()), row + ": refused writes must cost lines at the clients; " + saw);
@@ -254,10 +256,11 @@ class VerdictScenariosTest {
         long refused = server.metrics().jettyRefusals();
         long overlaps = server.metrics().concurrentWrites();
         Jetty seen = refused > 0 ? Jetty.REFUSED : overlaps > 0 ? Jetty.QUEUED : Jetty.NONE;
+        ChatMetrics.Overlap last = server.metrics().lastOverlapSeen(); // the floods go on: both read at once
         String saw = refused + " sends refused by Jetty (WritePendingException), " + overlaps + " overlaps reported"
-                + (overlaps > 0 ? "; last: " + server.metrics().lastOverlap() : "");
+                + (overlaps > 0 ? "; last: " + last.who() : "");
         report(row, "Jetty alone, a client stuck", seen, saw);
-        printSteps(overlaps + refused);
+        printSteps(overlaps + refused, last);
         server.shutdown();
         for (Thread flood : floods) {
             flood.join(PATIENCE);

@@ -12,6 +12,10 @@ enum Cause {
     BASICS("the basics, one thing at a time",
             "A client is welcomed first, hears joins, leaves and every line; all of this before any concurrency.",
             "1a.", "1b.", "1c.", "1d."),
+    INTERLEAVINGS("your scenarios, explored",
+            "Your jcstress scenarios state what two threads may never do to your model's core; no interleaving of their"
+                    + " actors may reach an outcome they forbid.",
+            "I1."),
     CONCURRENT_WRITE("one writer per connection",
             "At most one thread may write to a connection at a time; two at once lose frames or interleave them.",
             "R1."),

@@ -42,9 +42,10 @@ final class Trace {
     /**
      * @param lincheck the message of Lincheck's failure
      * @param ours     whether a source file (such as {@code ThreadPerConnection.java}) is this repository's
+     * @param lambdas  the file whose lambdas call the actors: a thread's first step in it is its actor
      * @return the steps, or Lincheck's message unchanged if it holds no detailed trace
      */
-    static String steps(String lincheck, Predicate<String> ours) {
+    static String steps(String lincheck, Predicate<String> ours, String lambdas) {
         List<String> lines = lincheck.lines().toList();
         int start = lines.indexOf("Detailed trace:");
         if (start < 0 || start + 3 >= lines.size()) {
@@ -65,7 +66,7 @@ final class Trace {
             for (int c = 1; c + 1 < bars.size() && bars.get(c + 1) <= row.length(); c++) { // column 0: the explorer's
                 String cell = row.substring(bars.get(c) + 1, bars.get(c + 1)).stripTrailing();
                 if (!cell.isBlank()) {
-                    Step step = columns.computeIfAbsent(c, k -> new Column()).take(cell.substring(1), ours, c != previous);
+                    Step step = columns.computeIfAbsent(c, k -> new Column(lambdas)).take(cell.substring(1), ours, c != previous);
                     if (step != null) {
                         steps.add(step.in(columns.get(c)));
                     }
@@ -117,10 +118,15 @@ final class Trace {
 
     /** One thread's column: where its actor starts, and which of the open calls are shown. */
     private static final class Column {
+        final String lambdas;
         String actor = "?";
         int actorDepth = -1;
         final Deque<int[]> open = new ArrayDeque<>(); // {depth in Lincheck's table, 1 if shown}
         String lastHidden; // the last event left out since the last one shown: where a switch came, if one comes
+
+        Column(String lambdas) {
+            this.lambdas = lambdas;
+        }
 
         /**
          * The step this cell shows, or null if it shows none. A step left out is still shown where the thread resumes
@@ -137,7 +143,7 @@ final class Trace {
                 return actorDepth < 0 ? null : new Step(null, 0, lastHidden, isSwitch.group(1) == null ? "" : isSwitch.group(1));
             }
             if (actorDepth < 0) { // before the actor: the explorer's own calls
-                if (file == null || !file.endsWith("InterleavingsTest.java")) {
+                if (file == null || !file.equals(lambdas)) {
                     return null;
                 }
                 actorDepth = depth;

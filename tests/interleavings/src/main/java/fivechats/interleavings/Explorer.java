@@ -34,14 +34,14 @@ import org.openjdk.jcstress.annotations.Outcome;
  * <p>What it cannot see: Lincheck assumes sequential consistency (every write visible at once to every thread), so
  * the memory model's effects (a stale read, a reordered store) stay jcstress's. See chapter 9.
  */
-final class Explorer<S, R> {
+public final class Explorer<S, R> {
     /**
      * One {@code @Actor}, called by a lambda the test writes ({@code (s, r) -> s.alice(r)}): a call Lincheck sees, so
      * the trace starts at the actor and goes down through the model. (Called by reflection, the actor's call and its
      * calls into the model are made from code Lincheck does not instrument, and the trace loses them.)
      */
     @FunctionalInterface
-    interface ActorCall<S, R> {
+    public interface ActorCall<S, R> {
         void act(S state, R result);
     }
 
@@ -62,8 +62,9 @@ final class Explorer<S, R> {
      * Lincheck puts back every field the explored code touched before each interleaving, so that each starts from the
      * same state, and after the last. A count kept in a field would read 0 at the end. So the explorer keeps its tape
      * in StringBuilders, whose insides Lincheck leaves alone (it does not instrument java.lang): one character per
-     * interleaving, '?' while it runs, then '.' for an acceptable outcome or 'x' for a bad one (the first bad one's
-     * words go in badOutcome). A '?' left behind is an interleaving that never finished: an actor hung or threw.
+     * interleaving, '?' while it runs, then '.' for an acceptable outcome, 'i' for an interesting one or 'x' for a
+     * forbidden one (the first bad one's words go in badOutcome). A '?' left behind is an interleaving that never
+     * finished: an actor hung or threw.
      */
     private final StringBuilder tape = new StringBuilder();
     private final StringBuilder badOutcome = new StringBuilder();
@@ -102,16 +103,17 @@ final class Explorer<S, R> {
     }
 
     @SafeVarargs
-    static <S, R> Explorer<S, R> of(Class<S> scenario, Class<R> result, ActorCall<S, R>... actors) {
+    public static <S, R> Explorer<S, R> of(Class<S> scenario, Class<R> result, ActorCall<S, R>... actors) {
         return new Explorer<>(scenario, result, List.of(actors));
     }
 
     /**
-     * What one exploration ended with: the number of interleavings run, and for a break its trace and its outcome in
-     * the scenario's words (its {@code @Outcome}'s description).
+     * What one exploration ended with: the number of interleavings run, and for a break its trace, its outcome in
+     * the scenario's words (its {@code @Outcome}'s description) and how the scenario judges it ({@code expect}: an
+     * interesting outcome, a forbidden one, or an interleaving that never ended, which counts as forbidden).
      */
-    record Report(String scenario, int explored, String trace, String outcome) {
-        boolean broke() {
+    public record Report(String scenario, int explored, String trace, String outcome, Expect expect) {
+        public boolean broke() {
             return trace != null;
         }
     }
@@ -120,18 +122,21 @@ final class Explorer<S, R> {
      * Explores at most {@code bound} interleavings and stops at the first whose outcome is not {@link
      * Expect#ACCEPTABLE} (interesting or forbidden): its trace is in the report.
      */
-    Report explore(int bound) {
+    public Report explore(int bound) {
         tape.setLength(0);
         badOutcome.setLength(0);
         try {
             Lincheck.runConcurrentTestInternal$lincheck(bound, SETTINGS, this::runOnce);
-            return new Report(name(), tape.length(), null, null);
+            return new Report(name(), tape.length(), null, null, Expect.ACCEPTABLE);
         } catch (LincheckAssertionError e) {
             String raw = e.getMessage().strip();
-            String trace = Trace.steps(raw, Explorer::ours);
+            // The actors' lambdas are written in one file (a test's, or the grader's driver): where each actor starts.
+            String lambdas = actors.get(0).getClass().getNestHost().getSimpleName() + ".java";
+            String trace = Trace.steps(raw, file -> ours(file) || file.equals(lambdas), lambdas);
             // Lincheck replays the bad interleaving to record its trace: the break is the tape's first mark that is not '.'.
-            int found = tape.toString().replace('x', '?').indexOf('?') + 1;
+            int found = tape.toString().replace('x', '?').replace('i', '?').indexOf('?') + 1;
             String outcome = badOutcome.toString();
+            Expect expect = tape.indexOf("i") == found - 1 ? Expect.ACCEPTABLE_INTERESTING : Expect.FORBIDDEN;
             if (outcome.isEmpty()) { // no outcome: an actor never returned, or threw
                 outcome = raw.contains("deadlock") || raw.contains("has hung")
                         ? outcomes.stream().filter(o -> o.ids().contains("deadlock")).findFirst()
@@ -139,7 +144,7 @@ final class Explorer<S, R> {
                                 .orElse("deadlock: every unfinished thread waits for a lock that no thread will release")
                         : "an actor threw (see the trace)";
             }
-            return new Report(name(), found, trace, outcome);
+            return new Report(name(), found, trace, outcome, expect);
         }
     }
 
@@ -175,7 +180,7 @@ final class Explorer<S, R> {
         if (verdict.expect() == Expect.ACCEPTABLE) {
             tape.setCharAt(tape.length() - 1, '.');
         } else {
-            tape.setCharAt(tape.length() - 1, 'x');
+            tape.setCharAt(tape.length() - 1, verdict.expect() == Expect.ACCEPTABLE_INTERESTING ? 'i' : 'x');
             if (badOutcome.isEmpty()) {
                 badOutcome.append(id).append(": ").append(verdict.desc());
             }
@@ -227,10 +232,13 @@ final class Explorer<S, R> {
         return OURS.contains(file);
     }
 
-    /** Run from tests/interleavings, as Maven does: the models, the transport, the scenarios and these tests. */
+    /**
+     * The repository's root is two folders up when run from tests/interleavings, as Maven does; a run from elsewhere
+     * (the grader's) names it with {@code -Dfivechats.root}.
+     */
     private static Set<String> sourceFiles() {
-        Path root = Path.of("../..");
-        try (Stream<Path> files = Files.walk(root, 8)) {
+        Path root = Path.of(System.getProperty("fivechats.root", "../.."));
+        try (Stream<Path> files = Files.walk(root, 10)) { // deep enough for tests/assignments/*/src/main/java/fivechats/*
             return files.filter(f -> f.toString().endsWith(".java") && f.toString().contains("/src/")
                             && !f.toString().contains("/node_modules/"))
                     .map(f -> f.getFileName().toString()).collect(Collectors.toSet());
