@@ -30,11 +30,10 @@ class GradedInterleavingsTest {
     @DisplayName("I1. your scenarios in tests/jcstress: no interleaving of their actors reaches a forbidden outcome")
     void scenariosHold(TestReporter reporter) throws Exception {
         String pkg = GradedModel.create().getClass().getPackageName();
-        Path folder = Scenarios.folder(pkg);
         List<Scenarios.Result> results = Scenarios.explore(pkg,
                 Path.of(System.getProperty("grade.target", "target")).resolve("explored"));
         if (results.isEmpty()) {
-            String none = "a model with no jcstress scenario in " + folder;
+            String none = "a model with no jcstress scenario in " + Scenarios.where(pkg);
             if (System.getProperty("grade.assignment", "").equalsIgnoreCase("B")) {
                 fail(none + ": assignment B asks for one (two joins at once never lose one), see \"B's jcstress test\""
                         + " in tests/assignments/README.md");

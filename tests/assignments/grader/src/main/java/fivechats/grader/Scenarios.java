@@ -57,6 +57,11 @@ final class Scenarios {
         return sourceRoot().resolve(packageName.replace('.', '/'));
     }
 
+    /** The same folder, as a student types it: from the repository's root. */
+    static String where(String packageName) {
+        return root().relativize(folder(packageName)) + "/";
+    }
+
     /** Compiles, explores and reads back every scenario in the package's folder; empty if it has none. */
     static List<Result> explore(String packageName, Path work)
             throws IOException, InterruptedException, ReflectiveOperationException {
