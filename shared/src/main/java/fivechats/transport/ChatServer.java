@@ -268,9 +268,15 @@ public final class ChatServer {
             }
             if (!threads.awaitNone(grace)) {
                 // A model thread that outlives the grace is blocked: say where, so the log names the lock or the write.
-                log.warn("{} model threads still running after {}, stopped waiting: {}. A thread that never ends waits"
-                        + " for something that will not come: a lock another thread holds (a deadlock), or a write to a"
-                        + " client that does not read (up to --write-wait)", threads.live(), grace, threads.whereRunning());
+                if (threads.allInAWrite()) { // expected when a client stopped reading: not a deadlock
+                    log.info("{} model threads still writing to clients that do not read, {} after shutdown began: {}."
+                            + " Each ends when its write does, within --write-wait ({}); stopped waiting for them",
+                            threads.live(), grace, threads.whereRunning(), config.writeWait());
+                } else {
+                    log.warn("{} model threads still running after {}, stopped waiting: {}. They wait for a lock or a"
+                            + " condition that another thread must release; one that never ends is in a deadlock",
+                            threads.live(), grace, threads.whereRunning());
+                }
             }
             heartbeat.close();
             server.stop();

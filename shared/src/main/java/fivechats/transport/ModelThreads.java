@@ -93,6 +93,23 @@ public final class ModelThreads {
         return out.toString();
     }
 
+    /**
+     * True if every thread still running waits on a write: in {@link WebSocketConnection#write} or in an {@link Outbox}'s
+     * writer, waiting for a send. Such a thread ends when its write does, within the write deadline; a thread waiting
+     * anywhere else waits for a lock or a condition another thread must give.
+     */
+    public boolean allInAWrite() {
+        for (Thread thread : running) {
+            boolean writing = Arrays.stream(thread.getStackTrace()).anyMatch(f ->
+                    f.getClassName().equals(WebSocketConnection.class.getName()) && f.getMethodName().equals("write")
+                            || f.getClassName().equals(Outbox.class.getName()) && f.getMethodName().equals("write"));
+            if (!writing) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Runnable counted(String name, Runnable body) {
         live.incrementAndGet(); // counted before start, so a caller that starts then awaits never misses it
         return () -> {

@@ -2,6 +2,7 @@ package fivechats.race;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.LongStream;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
@@ -175,6 +177,47 @@ class TransportTest {
         assertTrue(client[0].framesOfType("chat").stream().noneMatch(f -> f.path("from").asText().equals("intruder")),
                 "the refused frame reached the client");
         assertTrue(client[0].count("chat") <= written, "the client got more frames than the first writer wrote");
+    }
+
+    /**
+     * What the shutdown's last line says of model threads that outlive the grace: writing to a client that does not
+     * read (they end within the write deadline, not a deadlock), or waiting for a lock. Fails with the
+     * {@code WebSocketConnection} clause removed from {@code ModelThreads.allInAWrite} (the writer is not seen writing).
+     */
+    @Test
+    @DisplayName("a model thread stuck writing to a client that does not read is told apart from one waiting for a lock")
+    void aStuckWriterIsNoDeadlock() throws Exception {
+        ChatClient[] client = new ChatClient[1];
+        ChatConnection connection = connect(config(), client, "reader");
+        client[0].pauseReading();
+        AtomicInteger writes = new AtomicInteger();
+        server.threads().startPlatform("writer", () -> {
+            try {
+                while (true) {
+                    connection.write(Wire.chat("probe", writes.incrementAndGet(), BIG));
+                }
+            } catch (IOException e) {
+                // the client was closed at the end of the test
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).alias("the writer waits in a write").until(() -> writes.get() > 1
+                && server.threads().live() == 1 && server.threads().allInAWrite());
+
+        ReentrantLock lock = new ReentrantLock();
+        lock.lock();
+        try {
+            server.threads().startPlatform("waiter", () -> {
+                lock.lock();
+                lock.unlock();
+            });
+            await().alias("the waiter waits for the lock").until(lock::hasQueuedThreads);
+            assertFalse(server.threads().allInAWrite(), "a thread waiting for a lock is in no write: "
+                    + server.threads().whereRunning());
+        } finally {
+            lock.unlock();
+        }
+        connection.close(1000, "done");
+        client[0].resumeReading();
     }
 
     /**
