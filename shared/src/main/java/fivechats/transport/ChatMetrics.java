@@ -190,7 +190,8 @@ public final class ChatMetrics {
 
     /**
      * The last overlap the detector saw (naming both threads: the first thing to read when it trips) and the writes
-     * around it, rendered when asked (the steps after it keep coming). One field, so the two always match.
+     * around it (that overlap's own, rendered when asked: the steps after it keep coming). One field, so the two
+     * always match.
      */
     private volatile LastOverlap lastOverlap = new LastOverlap("none", () -> "none");
 

@@ -269,7 +269,7 @@ public final class ChatServer {
             if (!threads.awaitNone(grace)) {
                 // A model thread that outlives the grace is blocked: say where, so the log names the lock or the write.
                 if (threads.allInAWrite()) { // expected when a client stopped reading: not a deadlock
-                    log.info("{} model threads still writing to clients that do not read, {} after shutdown began: {}."
+                    log.info("{} model threads still writing to clients that do not read, after a further {}: {}."
                             + " Each ends when its write does, within --write-wait ({}); stopped waiting for them",
                             threads.live(), grace, threads.whereRunning(), config.writeWait());
                 } else {

@@ -99,15 +99,21 @@ public final class ModelThreads {
      * anywhere else waits for a lock or a condition another thread must give.
      */
     public boolean allInAWrite() {
+        boolean any = false;
         for (Thread thread : running) {
-            boolean writing = Arrays.stream(thread.getStackTrace()).anyMatch(f ->
+            StackTraceElement[] stack = thread.getStackTrace();
+            if (stack.length == 0) {
+                continue; // it has just ended
+            }
+            any = true;
+            boolean writing = Arrays.stream(stack).anyMatch(f ->
                     f.getClassName().equals(WebSocketConnection.class.getName()) && f.getMethodName().equals("write")
                             || f.getClassName().equals(Outbox.class.getName()) && f.getMethodName().equals("write"));
             if (!writing) {
                 return false;
             }
         }
-        return true;
+        return any;
     }
 
     private Runnable counted(String name, Runnable body) {

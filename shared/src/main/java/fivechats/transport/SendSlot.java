@@ -3,6 +3,7 @@ package fivechats.transport;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One connection's single-send slot, and the last writes it saw. A write takes the slot before it gives Jetty its
@@ -12,16 +13,18 @@ import java.util.List;
  *
  * <pre>
  * writes to c5#6 around the overlap, in order (µs since the first shown):
- *    1        0  reader-c3#4  takes the slot
- *    2       31  reader-c2#3  writes while reader-c3#4 holds the slot: overlap
- *    3       48  reader-c3#4  sent, gives the slot back
+ *    1        0  reader-c0#1  starts a write
+ *    2       18  reader-c3#4  starts a write while reader-c0#1 holds the slot: overlap
+ *    3       27  reader-c3#4  refused: its frame is lost
+ *    4       93  reader-c0#1  sent, gives the slot back
  * </pre>
  *
  * (A line {@code ...} stands for steps left out: between the holder's start and the last steps before the overlap.)
  *
  * <p><b>Every change of the slot and every step recorded happen under this object's monitor</b>, so the steps are
  * in the order in which threads took, met and gave back the slot. The monitor is held for a few field writes and
- * never while Jetty sends: the slot stays taken across the send, the monitor does not.
+ * never while Jetty sends: the slot stays taken across the send, the monitor does not. A step costs one small object
+ * and no text: the text is built only when someone reads the steps.
  */
 final class SendSlot {
     /** Steps kept before an overlap (and the holder's start, however old): a few writes' starts and ends. */
@@ -29,11 +32,46 @@ final class SendSlot {
     /** Steps added after it: enough for the holder's end and the rival's, which come next. */
     private static final int AFTER = 4;
 
-    private record Step(long nanos, String thread, String what) {
+    /** What a step was; a send of several frames says how many ({@link Step#frames}). */
+    enum What {
+        START("starts a write", "starts a send of %d frames"),
+        OVERLAP("starts a write while %s holds the slot: overlap", "starts a send of %2$d frames while %1$s holds the slot: overlap"),
+        SENT("sent", "sent %d frames"),
+        FAILED("failed", "failed"),
+        REFUSED("refused: its frame is lost", "refused: its %d frames are lost"),
+        JETTY_REFUSED("Jetty refused the send: more sends at once than maxOutgoingFrames",
+                "Jetty refused the send: more sends at once than maxOutgoingFrames");
+
+        private final String one;
+        private final String several;
+
+        What(String one, String several) {
+            this.one = one;
+            this.several = several;
+        }
+    }
+
+    /** One step; {@code holder} names the thread holding the slot at an overlap, {@code gaveBack} a release. */
+    private record Step(long nanos, Thread thread, What what, int frames, Thread holder, boolean gaveBack) {
+        String text() {
+            String s = frames == 1 ? String.format(what.one, holder == null ? "" : nameOf(holder))
+                    : String.format(what.several, holder == null ? frames : nameOf(holder), frames);
+            return s + (gaveBack ? ", gives the slot back" : "");
+        }
     }
 
     /** Stands for the steps left out between the holder's start and the steps kept. */
-    private static final Step ELIDED = new Step(0, "", "...");
+    private static final Step ELIDED = new Step(0, null, What.START, 1, null, false);
+
+    /** The steps around one overlap: frozen from {@link #recent}, then grown by up to {@link #AFTER} steps. */
+    private static final class Around {
+        final List<Step> steps;
+        int afterLeft = AFTER;
+
+        Around(List<Step> steps) {
+            this.steps = steps;
+        }
+    }
 
     private final String connection;
     /** The last {@link #BEFORE} steps, oldest first. */
@@ -42,86 +80,95 @@ final class SendSlot {
     private Thread holder;
     /** The step in which the holder took the slot: kept with an overlap even when the steps since have pushed it out. */
     private Step taken;
-    /** The steps around the last overlap: frozen from {@link #recent}, then grown by up to {@link #AFTER} steps. */
-    private List<Step> around = List.of();
-    private int afterLeft;
+    /** The last overlap's steps, still growing; null before the first. */
+    private Around around;
 
     SendSlot(String connection) {
         this.connection = connection;
     }
 
+    /** The slot was free and the caller took it ({@code steps} null), or another thread holds it. */
+    record Taken(String holder, Supplier<String> steps) {
+        boolean alone() {
+            return holder == null;
+        }
+    }
+
     /**
-     * Takes the slot for the calling thread. When another thread holds it, records the overlap, keeps the steps
-     * around it and answers the holder's name; the slot stays the holder's. Answers null when the slot was taken.
+     * Takes the slot for the calling thread, for a send of {@code frames} frames. When another thread holds it,
+     * records the overlap, keeps the steps around it and answers the holder and those steps (this overlap's, whatever
+     * comes later); the slot stays the holder's.
      */
-    synchronized String take(String what) {
+    synchronized Taken take(int frames) {
         Thread me = Thread.currentThread();
         if (holder == null) {
             holder = me;
-            taken = record(me, what);
-            return null;
+            taken = record(me, What.START, frames, null, false);
+            return new Taken(null, null);
         }
-        String holderName = nameOf(holder);
-        record(me, what + " while " + holderName + " holds the slot: overlap");
-        freeze();
-        return holderName;
+        record(me, What.OVERLAP, frames, holder, false);
+        return new Taken(nameOf(holder), freeze());
     }
 
-    /** The write has ended: records how, and gives the slot back if this write took it ({@code tookIt}). */
-    synchronized void end(boolean tookIt, String outcome) {
-        Thread writer = tookIt ? holder : Thread.currentThread();
+    /**
+     * The write of {@code writer} has ended: records how, and gives the slot back if that write took it
+     * ({@code tookIt}). Called on the writer's thread, or on the thread that completed its send.
+     */
+    synchronized void end(Thread writer, boolean tookIt, What outcome, int frames) {
         if (tookIt) {
             holder = null;
             taken = null;
         }
-        record(writer, outcome + (tookIt ? ", gives the slot back" : ""));
+        record(writer, outcome, frames, null, tookIt);
     }
 
-    /** Jetty refused a send ({@code WritePendingException}): as telling as an overlap, so its steps are kept too. */
-    synchronized void refusedByJetty() {
-        record(Thread.currentThread(), "Jetty refused the send: more sends at once than maxOutgoingFrames");
-        freeze();
+    /** Jetty refused {@code writer}'s send ({@code WritePendingException}): as telling as an overlap, so its steps are kept. */
+    synchronized Supplier<String> refusedByJetty(Thread writer) {
+        record(writer, What.JETTY_REFUSED, 1, null, false);
+        return freeze();
     }
 
-    /** The steps around the last overlap or refusal, one numbered line each; "none" before the first. */
-    synchronized String aroundLastOverlap() {
-        if (around.isEmpty()) {
-            return "none";
-        }
-        StringBuilder out = new StringBuilder("writes to " + connection
-                + " around the overlap, in order (µs since the first shown):");
-        long first = around.get(0).nanos();
-        int number = 0;
-        for (Step s : around) {
-            out.append(s == ELIDED ? String.format("%n  %11s", "...")
-                    : String.format("%n  %2d %8d  %s  %s", ++number, (s.nanos() - first) / 1_000, s.thread(), s.what()));
-        }
-        return out.toString();
-    }
-
-    private Step record(Thread thread, String what) {
-        Step step = new Step(System.nanoTime(), nameOf(thread), what);
+    private Step record(Thread thread, What what, int frames, Thread holderNow, boolean gaveBack) {
+        Step step = new Step(System.nanoTime(), thread, what, frames, holderNow, gaveBack);
         if (recent.size() == BEFORE) {
             recent.removeFirst();
         }
         recent.addLast(step);
-        if (afterLeft > 0) {
-            around.add(step);
-            afterLeft--;
+        if (around != null && around.afterLeft > 0) {
+            around.steps.add(step);
+            around.afterLeft--;
         }
         return step;
     }
 
-    private void freeze() {
-        around = new ArrayList<>(recent);
+    /** Starts a new overlap's steps and answers them, rendered when asked. */
+    private Supplier<String> freeze() {
+        List<Step> kept = new ArrayList<>(recent);
         if (taken != null && !recent.contains(taken)) {
-            around.addAll(0, List.of(taken, ELIDED)); // how long the holder has held the slot is part of the story
+            kept.addAll(0, List.of(taken, ELIDED)); // how long the holder has held the slot is part of the story
         }
-        afterLeft = AFTER;
+        Around now = new Around(kept);
+        around = now;
+        return () -> render(now);
+    }
+
+    /** One numbered line per step, under this slot's monitor: steps may still be added to it. */
+    private String render(Around overlap) {
+        synchronized (this) {
+            StringBuilder out = new StringBuilder("writes to " + connection
+                    + " around the overlap, in order (µs since the first shown):");
+            long first = overlap.steps.get(0).nanos();
+            int number = 0;
+            for (Step s : overlap.steps) {
+                out.append(s == ELIDED ? String.format("%n  %11s", "...") : String.format("%n  %2d %8d  %s  %s",
+                        ++number, (s.nanos() - first) / 1_000, nameOf(s.thread()), s.text()));
+            }
+            return out.toString();
+        }
     }
 
     /** A model's threads are named; an unnamed virtual thread is named by its id. */
-    private static String nameOf(Thread thread) {
+    static String nameOf(Thread thread) {
         return thread.getName().isEmpty() ? "virtual#" + thread.threadId() : thread.getName();
     }
 }

@@ -192,14 +192,15 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         if (!wants(frame)) {
             return; // this client asked not to hear joins and leaves: nothing is sent, so nothing can overlap
         }
-        String holder = slot.take("starts a write"); // null: this thread took the slot; else the thread that holds it
-        boolean alone = holder == null;
-        String outcome = "failed"; // until Jetty has taken the frame
+        Thread me = Thread.currentThread();
+        SendSlot.Taken slotTaken = slot.take(1); // alone: this thread took the slot; else another holds it
+        boolean alone = slotTaken.alone();
+        SendSlot.What outcome = SendSlot.What.FAILED; // until Jetty has taken the frame
         try {
             if (!alone) {
-                String overlap = rivalArrived(holder); // counts and names it
+                String overlap = rivalArrived(slotTaken); // counts and names it
                 if (detector == TransportConfig.Detector.REFUSE) {
-                    outcome = "refused: its frame is lost";
+                    outcome = SendSlot.What.REFUSED;
                     throw refused(overlap);
                 }
             } else if (raceWindowNanos > 0) {
@@ -209,16 +210,16 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             core().sendFrame(textFrame(frame), sent, false);
             sent.get(writeWaitMillis, TimeUnit.MILLISECONDS);
             metrics.messageOut();
-            outcome = "sent";
+            outcome = SendSlot.What.SENT;
         } catch (TimeoutException e) {
-            throw failed(e);
+            throw failed(e, me);
         } catch (ExecutionException e) {
-            throw failed(e.getCause());
+            throw failed(e.getCause(), me);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while writing to " + this);
         } finally {
-            slot.end(alone, outcome); // gives the slot back if this write took it
+            slot.end(me, alone, outcome, 1); // gives the slot back if this write took it
             metrics.writeEnded();
         }
     }
@@ -244,30 +245,36 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         if (wanted.isEmpty()) {
             return CompletableFuture.completedFuture(null); // joins and leaves for a client that does not hear presence
         }
-        // taken here, held across every chunk, given back at the end
-        String holder = slot.take(wanted.size() == 1 ? "starts a write" : "starts a send of " + wanted.size() + " frames");
-        boolean alone = holder == null;
+        Thread me = Thread.currentThread(); // the completion below may run on a Jetty thread: the steps name this one
+        int n = wanted.size();
+        SendSlot.Taken slotTaken = slot.take(n); // taken here, held across every chunk, given back at the end
+        boolean alone = slotTaken.alone();
         if (!alone) {
-            String overlap = rivalArrived(holder);
+            String overlap = rivalArrived(slotTaken);
             if (detector == TransportConfig.Detector.REFUSE) {
-                slot.end(false, "refused: its frames are lost");
+                slot.end(me, false, SendSlot.What.REFUSED, n);
                 metrics.writeEnded();
                 return CompletableFuture.failedFuture(refused(overlap));
             }
         }
         CompletableFuture<Void> written = new CompletableFuture<>();
-        sendChunk(core(), wanted, 0, written);
+        try {
+            sendChunk(core(), wanted, 0, written);
+        } catch (RuntimeException e) {
+            written.completeExceptionally(e); // the slot is given back below, like after any failed send
+        }
         return written.orTimeout(writeWaitMillis, TimeUnit.MILLISECONDS).handle((ok, failure) -> {
-            String outcome = "failed";
+            SendSlot.What outcome = SendSlot.What.FAILED;
             try {
                 if (failure != null) {
-                    throw new CompletionException(failed(failure instanceof CompletionException c ? c.getCause() : failure));
+                    Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+                    throw new CompletionException(failed(cause, me));
                 }
-                metrics.messagesOut(wanted.size());
-                outcome = wanted.size() == 1 ? "sent" : "sent " + wanted.size() + " frames";
+                metrics.messagesOut(n);
+                outcome = SendSlot.What.SENT;
                 return null;
             } finally {
-                slot.end(alone, outcome); // before the caller hears of it: its next send may start from the completion
+                slot.end(me, alone, outcome, n); // before the caller hears of it: its next send may start from the completion
                 metrics.writeEnded();
             }
         });
@@ -315,21 +322,23 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     }
 
     /**
-     * Counts a failed write and says why. A write that timed out drops the client, which is not taking frames.
-     * Jetty's own refusal (more sends at once than maxOutgoingFrames) is thrown as an overlap.
+     * Counts a failed write of {@code writer} and says why. A write that timed out drops the client, which is not taking
+     * frames. Jetty's own refusal (more sends at once than maxOutgoingFrames) is thrown as an overlap.
      */
-    private IOException failed(Throwable cause) {
+    private IOException failed(Throwable cause, Thread writer) {
+        if (cause instanceof WritePendingException) {
+            String refused = "concurrent write to connection " + this + ": Jetty refused it"
+                    + " (WritePendingException: more than " + maxOutgoingFrames + " sends at once)";
+            // Counted as refused before it is counted as failed: a reader of "failures that were no refusal" (the
+            // race scenario's "the model gave up") never takes this one for a give-up.
+            metrics.jettyRefused(refused, slot.refusedByJetty(writer));
+            metrics.writeFailed();
+            throw new IllegalStateException(refused, cause);
+        }
         metrics.writeFailed();
         if (cause instanceof TimeoutException) {
             abort(StatusCode.POLICY_VIOLATION, "write timed out after " + writeWaitMillis + " ms");
             return new ClosedConnectionException("write to " + this + " timed out after " + writeWaitMillis + " ms");
-        }
-        if (cause instanceof WritePendingException) {
-            String refused = "concurrent write to connection " + this + ": Jetty refused it"
-                    + " (WritePendingException: more than " + maxOutgoingFrames + " sends at once)";
-            slot.refusedByJetty();
-            metrics.jettyRefused(refused, slot::aroundLastOverlap);
-            throw new IllegalStateException(refused, cause);
         }
         return new ClosedConnectionException("write to " + this + " failed: " + cause, cause);
     }
@@ -338,10 +347,10 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
      * A second thread is writing while another write is in progress: count it, name both threads, and let a write
      * holding the slot in the race window go on. Answers the overlap's description.
      */
-    private String rivalArrived(String holder) {
-        String who = "concurrent write to connection " + this + ": " + Thread.currentThread().getName() + " wrote while "
-                + holder + " was writing";
-        metrics.concurrentWrite(who, slot::aroundLastOverlap);
+    private String rivalArrived(SendSlot.Taken overlap) {
+        String who = "concurrent write to connection " + this + ": " + SendSlot.nameOf(Thread.currentThread())
+                + " wrote while " + overlap.holder() + " was writing";
+        metrics.concurrentWrite(who, overlap.steps());
         CountDownLatch waiting = rival;
         if (waiting != null) {
             waiting.countDown(); // the write holding the slot has met its rival and may go on

@@ -62,12 +62,15 @@ public final class Explorer<S, R> {
      * Lincheck puts back every field the explored code touched before each interleaving, so that each starts from the
      * same state, and after the last. A count kept in a field would read 0 at the end. So the explorer keeps its tape
      * in StringBuilders, whose insides Lincheck leaves alone (it does not instrument java.lang): one character per
-     * interleaving, '?' while it runs, then '.' for an acceptable outcome, 'i' for an interesting one or 'x' for a
-     * forbidden one (the first bad one's words go in badOutcome). A '?' left behind is an interleaving that never
+     * interleaving, '?' while it runs, then '.' for an acceptable outcome, 'i' for an interesting one ('~' when the
+     * exploration goes on past it) or 'x' for a forbidden one (the first bad one's words go in badOutcome). A '?' left behind is an interleaving that never
      * finished: an actor hung or threw.
      */
     private final StringBuilder tape = new StringBuilder();
     private final StringBuilder badOutcome = new StringBuilder();
+    /** The first interesting outcome passed by, when {@link #passingInteresting()} lets the exploration go on. */
+    private final StringBuilder interesting = new StringBuilder();
+    private boolean interestingStops = true;
 
     /*
      * This interleaving's scenario and result, published through fields: Lincheck takes an object that only local
@@ -102,6 +105,15 @@ public final class Explorer<S, R> {
         }
     }
 
+    /**
+     * Goes on past an interesting outcome (noted in the report) and stops only at a forbidden one: how a grade judges
+     * a student's scenario. The build's own explorations stop at either, to show a naive form's first break.
+     */
+    public Explorer<S, R> passingInteresting() {
+        interestingStops = false;
+        return this;
+    }
+
     @SafeVarargs
     public static <S, R> Explorer<S, R> of(Class<S> scenario, Class<R> result, ActorCall<S, R>... actors) {
         return new Explorer<>(scenario, result, List.of(actors));
@@ -110,7 +122,8 @@ public final class Explorer<S, R> {
     /**
      * What one exploration ended with: the number of interleavings run, and for a break its trace, its outcome in
      * the scenario's words (its {@code @Outcome}'s description) and how the scenario judges it ({@code expect}: an
-     * interesting outcome, a forbidden one, or an interleaving that never ended, which counts as forbidden).
+     * interesting outcome, a forbidden one, or an interleaving that never ended, which counts as forbidden). An
+     * exploration that held after {@link #passingInteresting()} names the first interesting outcome it passed by.
      */
     public record Report(String scenario, int explored, String trace, String outcome, Expect expect) {
         public boolean broke() {
@@ -125,9 +138,11 @@ public final class Explorer<S, R> {
     public Report explore(int bound) {
         tape.setLength(0);
         badOutcome.setLength(0);
+        interesting.setLength(0);
         try {
             Lincheck.runConcurrentTestInternal$lincheck(bound, SETTINGS, this::runOnce);
-            return new Report(name(), tape.length(), null, null, Expect.ACCEPTABLE);
+            return interesting.isEmpty() ? new Report(name(), tape.length(), null, null, Expect.ACCEPTABLE)
+                    : new Report(name(), tape.length(), null, interesting.toString(), Expect.ACCEPTABLE_INTERESTING);
         } catch (LincheckAssertionError e) {
             String raw = e.getMessage().strip();
             // The actors' lambdas are written in one file (a test's, or the grader's driver): where each actor starts.
@@ -179,6 +194,11 @@ public final class Explorer<S, R> {
         Judgement verdict = judge(id);
         if (verdict.expect() == Expect.ACCEPTABLE) {
             tape.setCharAt(tape.length() - 1, '.');
+        } else if (verdict.expect() == Expect.ACCEPTABLE_INTERESTING && !interestingStops) {
+            tape.setCharAt(tape.length() - 1, '~');
+            if (interesting.isEmpty()) {
+                interesting.append(id).append(": ").append(verdict.desc());
+            }
         } else {
             tape.setCharAt(tape.length() - 1, verdict.expect() == Expect.ACCEPTABLE_INTERESTING ? 'i' : 'x');
             if (badOutcome.isEmpty()) {

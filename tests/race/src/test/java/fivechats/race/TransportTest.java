@@ -223,7 +223,8 @@ class TransportTest {
     /**
      * The steps around the last overlap ({@code ChatMetrics.lastOverlapSteps()}, also on /stats) end with these, in
      * this order. Fails with the {@code record(...)} call in {@code SendSlot.end} removed (the first writer's end
-     * never shows), and with {@code freeze()} removed from {@code SendSlot.take} ("none").
+     * never shows), and with the {@code record(me, What.OVERLAP, ...)} call in {@code SendSlot.take} removed (the
+     * overlap never shows).
      */
     private void assertStepsEndWith(List<String> expected) {
         List<String> steps = steps();

@@ -8,7 +8,8 @@ import java.util.function.IntFunction;
 
 /**
  * The explorer's JVM, started by {@link Scenarios}: runs each driver it is given and writes what it found to
- * {@code REPORTS/DRIVER.txt} ("held N" or "broke N EXPECT", then the scenario, its outcome and its trace).
+ * {@code REPORTS/DRIVER.txt}: "held N", the scenario and the interesting outcome passed by, if any; or "broke N",
+ * the scenario, its forbidden outcome and its trace; or "error 0", the driver and what went wrong.
  * Arguments: the reports folder, the bound, the drivers' class names.
  */
 public final class ExploreScenarios {
@@ -20,14 +21,24 @@ public final class ExploreScenarios {
         Path reports = Path.of(args[0]);
         int bound = Integer.parseInt(args[1]);
         for (int i = 2; i < args.length; i++) {
-            var driver = (IntFunction<Explorer.Report>) Class.forName(args[i]).getDeclaredConstructor().newInstance();
-            Explorer.Report found = driver.apply(bound);
-            String text = found.broke()
-                    ? "broke " + found.explored() + " " + found.expect().name() + "\n" + found.scenario() + "\n" + found.outcome()
-                            + "\n" + found.trace()
-                    : "held " + found.explored() + "\n" + found.scenario();
+            String text;
+            try {
+                var driver = (IntFunction<Explorer.Report>) Class.forName(args[i]).getDeclaredConstructor().newInstance();
+                Explorer.Report found = driver.apply(bound);
+                text = found.broke()
+                        ? "broke " + found.explored() + "\n" + found.scenario() + "\n" + oneLine(found.outcome()) + "\n"
+                                + found.trace()
+                        : "held " + found.explored() + "\n" + found.scenario()
+                                + (found.outcome() == null ? "" : "\n" + oneLine(found.outcome()));
+            } catch (RuntimeException | ReflectiveOperationException | LinkageError e) {
+                text = "error 0\n" + args[i] + "\n" + oneLine(e.toString()); // one scenario's trouble, not every report's
+            }
             Files.writeString(reports.resolve(args[i] + ".txt"), text + "\n");
         }
         System.exit(0); // a thread an actor left behind must not keep this JVM alive
+    }
+
+    private static String oneLine(String text) {
+        return text.replace('\n', ' ');
     }
 }
