@@ -15,6 +15,9 @@ import picocli.CommandLine.ParameterException;
         description = "Clients for the break-it steps, pointed at a model you are running. TOOL --help lists its flags.",
         synopsisSubcommandLabel = "TOOL")
 public final class Main implements Runnable {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "list the tools and exit")
+    boolean help;
+
     /** What every tool takes: where the model is, and --help. */
     static final class Target {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this tool's flags and exit")

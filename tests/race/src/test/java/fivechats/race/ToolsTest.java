@@ -49,6 +49,20 @@ class ToolsTest {
         }
     }
 
+    /** Fails with the {@code --help} option removed from {@code tools.Main} ("Unknown option: '--help'", status 2). */
+    @Test
+    @DisplayName("java -jar tools/target/tools.jar --help lists the tools and exits 0")
+    void helpListsTheTools() throws Exception {
+        Path out = Files.createTempFile("tool", ".out");
+        Process process = new ProcessBuilder("java", "-jar", JAR.toString(), "--help").redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
+        processes.add(process);
+        Tool help = new Tool(process, out);
+        String printed = help.awaitExit();
+        assertTrue(printed.startsWith("Usage: java -jar tools/target/tools.jar") && printed.contains("stuck")
+                && printed.contains("burst") && printed.contains("watch"), printed);
+    }
+
     private void serve(ChatModel model, TransportConfig config) throws Exception {
         server = ChatServer.newServer(config.withPort(0), model).start();
     }
