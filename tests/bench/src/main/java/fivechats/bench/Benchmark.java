@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * The five models (and a Node ws peer) side by side, measured in one run by one load generator on 127.0.0.1.
  *
  * <pre>
- *   mvn -q -pl tests/bench -am verify -Dbench.mode=full    the full benchmark: tutorial/benchmark.{md,svg,json}
+ *   mvn -q -pl tests/bench -am verify -DskipTests -Dbench.mode=full    the full benchmark: tutorial/benchmark.{md,svg,json}
  *   mvn -q -pl tests/bench -am verify                      the smoke mode (CI): tiny counts, output in target/
  * </pre>
  * Every target runs in its own process, one at a time; each scenario runs {@link Plan#runs} times and the report
@@ -398,7 +398,7 @@ public final class Benchmark {
         m.put("mode", plan.mode());
         m.put("runs", plan.runs());
         m.put("minutes", Math.round(minutes * 10) / 10.0);
-        m.put("command", plan.mode().equals("full") ? "mvn -q -pl tests/bench -am verify -Dbench.mode=full"
+        m.put("command", plan.mode().equals("full") ? "mvn -q -pl tests/bench -am verify -DskipTests -Dbench.mode=full"
                 : "mvn -q -pl tests/bench -am verify");
         return m;
     }
