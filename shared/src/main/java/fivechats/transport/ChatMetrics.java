@@ -270,14 +270,10 @@ public final class ChatMetrics {
     }
 
     /**
-     * The writes to one connection around the last overlap (or refusal by Jetty), numbered, in the order the threads
-     * took, met and gave back its single-send slot; "none" before the first.
+     * The last overlap and the writes to its connection around it (numbered, in the order the threads took, met and
+     * gave back its single-send slot; "none" before the first), read together: while writers go on, two reads could
+     * see two overlaps.
      */
-    public String lastOverlapSteps() {
-        return lastOverlap.steps().get();
-    }
-
-    /** The last overlap and the writes around it, read together (while writers go on, two reads may see two overlaps). */
     public Overlap lastOverlapSeen() {
         LastOverlap last = lastOverlap;
         return new Overlap(last.who(), last.steps().get());

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.stream.LongStream;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
@@ -110,15 +111,21 @@ class TransportTest {
         return TransportConfig.defaults().withPort(0);
     }
 
-    /** Writes BIG frames on a new platform thread until one blocks (the client stopped reading) or fails. */
+    /** Writes BIG frames on a thread of its own until one blocks (the client stopped reading) or fails. */
     private static final class BlockedWriter {
         final AtomicInteger started = new AtomicInteger();
         final AtomicInteger finished = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Thread thread;
 
+        /** On a platform thread named "first-writer". */
         BlockedWriter(ChatConnection connection) {
-            thread = Thread.ofPlatform().name("first-writer").start(() -> {
+            this(connection, body -> Thread.ofPlatform().name("first-writer").start(body));
+        }
+
+        /** On a thread {@code start} starts, such as a model thread. */
+        BlockedWriter(ChatConnection connection, Function<Runnable, Thread> start) {
+            thread = start.apply(() -> {
                 try {
                     while (true) {
                         started.incrementAndGet();
@@ -190,18 +197,10 @@ class TransportTest {
         ChatClient[] client = new ChatClient[1];
         ChatConnection connection = connect(config(), client, "reader");
         client[0].pauseReading();
-        AtomicInteger writes = new AtomicInteger();
-        server.threads().startPlatform("writer", () -> {
-            try {
-                while (true) {
-                    connection.write(Wire.chat("probe", writes.incrementAndGet(), BIG));
-                }
-            } catch (IOException e) {
-                // the client was closed at the end of the test
-            }
-        });
-        await().atMost(Duration.ofSeconds(20)).alias("the writer waits in a write").until(() -> writes.get() > 1
-                && server.threads().live() == 1 && server.threads().allInAWrite());
+        BlockedWriter writer = new BlockedWriter(connection, body -> server.threads().startPlatform("writer", body));
+        await().atMost(Duration.ofSeconds(20)).alias("the writer waits in a write").until(writer::blockedInWrite);
+        assertTrue(server.threads().allInAWrite(), "a model thread blocked in a write is in a write: "
+                + server.threads().whereRunning());
 
         ReentrantLock lock = new ReentrantLock();
         lock.lock();
@@ -221,7 +220,7 @@ class TransportTest {
     }
 
     /**
-     * The steps around the last overlap ({@code ChatMetrics.lastOverlapSteps()}, also on /stats) end with these, in
+     * The steps around the last overlap ({@code ChatMetrics.lastOverlapSeen()}, also on /stats) end with these, in
      * this order. Fails with the {@code record(...)} call in {@code SendSlot.end} removed (the first writer's end
      * never shows), and with the {@code record(me, What.OVERLAP, ...)} call in {@code SendSlot.take} removed (the
      * overlap never shows).
@@ -229,12 +228,12 @@ class TransportTest {
     private void assertStepsEndWith(List<String> expected) {
         List<String> steps = steps();
         assertEquals(expected, steps.subList(Math.max(0, steps.size() - expected.size()), steps.size()),
-                "the last steps of " + server.metrics().lastOverlapSteps());
+                "the last steps of " + server.metrics().lastOverlapSeen().steps());
     }
 
     /** The steps after the header naming the connection (but "...": steps left out), numbered from 1, each without its number and time. */
     private List<String> steps() {
-        List<String> lines = server.metrics().lastOverlapSteps().lines().toList();
+        List<String> lines = server.metrics().lastOverlapSeen().steps().lines().toList();
         assertTrue(lines.get(0).startsWith("writes to reader#"), "a header naming the connection: " + lines);
         List<String> steps = lines.subList(1, lines.size()).stream().filter(line -> !line.isBlank() && !line.trim().equals("...")).toList();
         for (int i = 0; i < steps.size(); i++) {

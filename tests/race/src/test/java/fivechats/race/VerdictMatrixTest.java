@@ -42,17 +42,23 @@ class VerdictMatrixTest {
 
     static Map<String, Stress> jcstress() throws IOException {
         Map<String, Stress> results = new TreeMap<>();
-        if (!Files.exists(JCSTRESS)) {
-            return results;
-        }
-        for (String line : Files.readAllLines(JCSTRESS)) {
-            if (line.startsWith("#") || line.startsWith("test,") || line.isBlank()) {
-                continue;
-            }
-            String[] f = line.split(",");
+        for (String[] f : csvRows(JCSTRESS, "test,")) {
             results.put(f[0], new Stress(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])));
         }
         return results;
+    }
+
+    /** A committed CSV's rows, split: no comment, no header line (it starts with {@code header}), no blank line. */
+    private static List<String[]> csvRows(Path csv, String header) throws IOException {
+        List<String[]> rows = new ArrayList<>();
+        if (Files.exists(csv)) {
+            for (String line : Files.readAllLines(csv)) {
+                if (!line.startsWith("#") && !line.startsWith(header) && !line.isBlank()) {
+                    rows.add(line.split(","));
+                }
+            }
+        }
+        return rows;
     }
 
     /** "Registry_01: 2.17% of 5.1M" for each of the row's tests. */
@@ -88,14 +94,7 @@ class VerdictMatrixTest {
 
     static List<Explored> explored() throws IOException {
         List<Explored> all = new ArrayList<>();
-        if (!Files.exists(EXPLORED)) {
-            return all;
-        }
-        for (String line : Files.readAllLines(EXPLORED)) {
-            if (line.startsWith("#") || line.startsWith("scenario,") || line.isBlank()) {
-                continue;
-            }
-            String[] f = line.split(",");
+        for (String[] f : csvRows(EXPLORED, "scenario,")) {
             all.add(new Explored(f[0], f[1], f[2], Integer.parseInt(f[3])));
         }
         return all;
