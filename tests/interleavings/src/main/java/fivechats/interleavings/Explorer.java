@@ -63,8 +63,8 @@ public final class Explorer<S, R> {
      * same state, and after the last. A count kept in a field would read 0 at the end. So the explorer keeps its tape
      * in StringBuilders, whose insides Lincheck leaves alone (it does not instrument java.lang): one character per
      * interleaving, '?' while it runs, then '.' for an acceptable outcome, 'i' for an interesting one ('~' when the
-     * exploration goes on past it) or 'x' for a forbidden one (the first bad one's words go in badOutcome). A '?' left behind is an interleaving that never
-     * finished: an actor hung or threw.
+     * exploration goes on past it) or 'x' for a forbidden one (the first bad one's words go in badOutcome). A '?'
+     * left behind is an interleaving that never finished: an actor hung or threw.
      */
     private final StringBuilder tape = new StringBuilder();
     private final StringBuilder badOutcome = new StringBuilder();
