@@ -283,6 +283,12 @@ class TutorialTest {
                         }
                     }
                 }
+                if (w.startsWith("-Dfivechats.exercise=")) {
+                    String id = w.substring("-Dfivechats.exercise=".length());
+                    if (java.util.Arrays.stream(Exercise.ALL).noneMatch(e -> e.id().equals(id))) {
+                        return "no exercise " + id + " in Exercise.ALL (the verdict scenarios would refuse it)";
+                    }
+                }
                 if (w.startsWith("-Dchat.args=")) {
                     String module = words.get(words.indexOf("-pl") + 1).replace("models/", "");
                     String refused = MODELS.containsKey(module) ? refusal(module, words(w.substring(12))) : null;

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -27,12 +28,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,7 +74,20 @@ class VerdictScenariosTest {
      */
     static Stream<Row> rows() {
         Pattern only = Pattern.compile(System.getProperty("fivechats.rows", ""));
-        return VerdictTable.ROWS.stream().filter(row -> only.matcher(row.toString()).find());
+        Optional<Exercise> exercise = Exercise.chosen();
+        return VerdictTable.ROWS.stream().filter(row -> only.matcher(row.toString()).find())
+                .filter(row -> exercise.isEmpty() || exercise.get().row().equals(row.id()));
+    }
+
+    /**
+     * The exercise this run checks ({@code -Dfivechats.exercise=8.1}), or null: then each scenario expects what a right
+     * answer does, and runs only if it checks the exercise.
+     */
+    private Exercise exercise = Exercise.chosen().orElse(null);
+
+    private void onlyIfChecked(Row row, String scenario) {
+        assumeTrue(exercise == null || exercise.checks(row, scenario), () -> "exercise " + exercise.id() + " is checked by "
+                + exercise.expected().keySet() + ", not by " + scenario);
     }
 
     /**
@@ -78,7 +95,14 @@ class VerdictScenariosTest {
      * terms of the chapters' exercises: a form that stopped breaking was repaired ("you fixed it", and what to update
      * next); a form that started breaking was broken. Each verdict enum lists its healthy value first.
      */
-    private static <V extends Enum<V>> void assertVerdict(Row row, String scenario, V expected, V seen, String saw) {
+    private <V extends Enum<V>> void assertVerdict(Row row, String scenario, V expected, V seen, String saw) {
+        if (exercise != null && exercise.checks(row, scenario)) {
+            if (exercise.expected().get(scenario) != seen) {
+                fail("exercise " + exercise.id() + " | " + scenario + ": " + exercise.wrong().get(scenario) + "\n  seen: " + saw);
+            }
+            System.out.println("exercise " + exercise.id() + " | " + scenario + " | " + seen + " | " + exercise.right());
+            return;
+        }
         if (expected == seen) {
             return;
         }
@@ -123,7 +147,7 @@ class VerdictScenariosTest {
     }
 
     private void assertPromisesKept(String when) {
-        if (row != null && row.contract() != null) {
+        if (row != null && row.contract() != null && exercise == null) { // an exercise may break a fixed form on purpose
             Promises.assertKept(clients, row + ": a promise every client is owed, " + when);
         }
     }
@@ -185,6 +209,7 @@ class VerdictScenariosTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void concurrentWrites(Row row) throws Exception {
+        onlyIfChecked(row, "concurrent writes");
         start(row, TransportConfig.defaults().withPort(0).withRaceWindow(RACE_WINDOW), row.factory().get());
         List<ChatClient> everyone = IntStream.range(0, 6).mapToObj(i -> connect("c" + i)).toList();
         awaitWelcomesWritten();
@@ -194,7 +219,9 @@ class VerdictScenariosTest {
         int perSender = 25;
         Crowd.sendAtOnce(senders, perSender, PATIENCE);
         int lines = senders.size() * perSender;
-        await().alias("the model read all " + lines + " lines").until(() -> server.metrics().messagesIn() == lines);
+        // Or a reader died (an exercise's answer may let an overlap's IllegalStateException end it): its lines are lost.
+        await().alias("the model read all " + lines + " lines").until(() -> server.metrics().messagesIn() == lines
+                || server.threads().died() > 0);
         String bound = awaitBurstOver(everyone, (long) lines * everyone.size(), attempts, sent);
 
         long overlaps = server.metrics().concurrentWrites();
@@ -233,6 +260,7 @@ class VerdictScenariosTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void jettyAloneBehindAStuckClient(Row row) throws Exception {
+        onlyIfChecked(row, "Jetty alone");
         start(row, TransportConfig.defaults().withPort(0).withDetector(TransportConfig.Detector.REPORT)
                 .withWriteWait(Duration.ofSeconds(5)).withShutdownGrace(Duration.ofSeconds(1)), row.factory().get());
         ChatClient stuck = connect("stuck");
@@ -275,6 +303,7 @@ class VerdictScenariosTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void perSenderOrder(Row row) throws Exception {
+        onlyIfChecked(row, "per-sender order");
         // The detector only reports: a naive model loses no line to it, so what the receivers see is order alone.
         start(row, TransportConfig.defaults().withPort(0).withDetector(TransportConfig.Detector.REPORT),
                 (row.orderFactory() != null ? row.orderFactory() : row.factory()).get());
@@ -313,6 +342,7 @@ class VerdictScenariosTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void registryUnderChurn(Row row) throws Exception {
+        onlyIfChecked(row, "registry under churn");
         Churn seen = joinStorm(row);
         if (seen == Churn.OK) {
             server.shutdown();
@@ -475,6 +505,7 @@ class VerdictScenariosTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void threadsAtOneThousandClients(Row row) throws Exception {
+        onlyIfChecked(row, "threads at 1,000 clients");
         start(row, TransportConfig.defaults().withPort(0), row.factory().get());
         int n = 1000;
         for (int i = 0; i < n; i++) {
@@ -489,5 +520,52 @@ class VerdictScenariosTest {
                         == row.threads().applyAsInt(server.openConnections()));
         assertTrue(server.openConnections() >= n * 9 / 10, row + ": only " + server.openConnections() + " of " + n
                 + " clients still connected after the join storm");
+    }
+
+    /**
+     * The exercises' own checks, checked: each answer kept in {@code src/test/resources/exercises/} is applied to a copy
+     * of its model, compiled and run through the scenarios that check its exercise ({@link Exercise}). A right answer
+     * must pass them; a wrong one must fail with the sentence that says what is still broken. Skipped when a run is
+     * narrowed to a learner's own change ({@code -Dfivechats.rows} or {@code -Dfivechats.exercise}). Each fixture is a
+     * twin of the other: with 8.1's expected churn verdict changed to DEADLOCK in {@link Exercise}, 8.1-right fails
+     * ("the check failed a right answer") and 8.1-wrong fails ("did not fail this wrong answer").
+     */
+    @Nested
+    @DisplayName("exercise fixtures: a right answer passes its check, a wrong one fails it saying what is still broken")
+    class ExerciseFixtures {
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("fivechats.race.ExerciseFixture#all")
+        void answer(ExerciseFixture fixture) throws Exception {
+            assumeTrue(System.getProperty("fivechats.rows", "").isEmpty() && Exercise.chosen().isEmpty(),
+                    "the run is narrowed to one row or one exercise");
+            Row table = VerdictTable.ROWS.stream().filter(r -> r.id().equals(fixture.exercise().row())).findFirst().orElseThrow();
+            Row answer = new Row(table.model(), table.variant(), fixture.compile(), null, table.writes(), table.jetty(),
+                    table.order(), table.churn(), table.contract(), table.slowClient(), table.threads(), table.threadsText(),
+                    table.jcstress());
+            exercise = fixture.exercise();
+            List<String> failures = new ArrayList<>();
+            for (String scenario : new java.util.TreeSet<>(exercise.expected().keySet())) {
+                try {
+                    switch (scenario) {
+                        case "concurrent writes" -> concurrentWrites(answer);
+                        case "registry under churn" -> registryUnderChurn(answer);
+                        default -> throw new IllegalStateException("no fixture runner for the scenario " + scenario);
+                    }
+                } catch (AssertionError e) {
+                    failures.add(e.getMessage());
+                } finally {
+                    clients.forEach(ChatClient::leave);
+                    clients.clear();
+                    server.shutdown();
+                }
+            }
+            if (fixture.right()) {
+                assertTrue(failures.isEmpty(), fixture + ": the check failed a right answer: " + failures);
+            } else {
+                String sentence = exercise.wrong().get(fixture.fails());
+                assertTrue(failures.stream().anyMatch(f -> f.contains(sentence)),
+                        fixture + ": the check did not fail this wrong answer with its sentence; it said " + failures);
+            }
+        }
     }
 }
