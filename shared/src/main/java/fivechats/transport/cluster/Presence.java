@@ -95,6 +95,7 @@ final class Presence {
             RedisCommands<String, String> redis = commands.sync();
             String was = redis.setGet(nodeKey(instance), "alive", SetArgs.Builder.px(NODE_TTL));
             if (beaten && was == null) { // away longer than the TTL: the others have buried this server
+                metrics.heartbeatLapsed();
                 log.warn("node {} was away from the broker longer than {}: telling its {} clients again", node, NODE_TTL, local.size());
                 local.forEach((conn, name) -> {
                     commands.async().hset(presenceKey(instance), Long.toString(conn), name);

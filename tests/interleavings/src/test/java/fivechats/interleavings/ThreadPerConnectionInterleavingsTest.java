@@ -38,7 +38,10 @@ class ThreadPerConnectionInterleavingsTest {
                 (s, r) -> s.alice(), (s, r) -> s.bob());
     }
 
-    /** Twin: {@link #naiveWalkWhileJoin}. */
+    /**
+     * Twin: {@link #naiveWalkWhileJoin}; also fails with the fixed form's {@code new ConcurrentHashMap<>()} changed to
+     * {@code new java.util.HashMap<>()} ("broke in interleaving 6"): chapter 5's exercise 1 uses it as its check.
+     */
     @Test
     void fixedWalkWhileJoin() {
         Exploration.holds("thread-per-connection fixed", Registry_02_BroadcastWhileJoin.ConcurrentMap.class,

@@ -304,17 +304,74 @@ class ClusterTest {
                 doomed.destroyForcibly(); // SIGKILL: no goodbye, no leave published
                 long killed = System.nanoTime();
                 assertTrue(doomed.waitFor(10, TimeUnit.SECONDS), "the doomed server did not die of SIGKILL");
-                // The bound plus 2 s for a busy runner to schedule the heartbeat and the reader.
-                await().atMost(Cluster.LEAVE_BOUND.plusSeconds(2)).alias("observer hears ghost leave")
+                // Chapter 12's promise, not the bound computed from the constants it limits (a learner who raises
+                // NODE_TTL must see it broken), plus 2 s for a busy runner to schedule the heartbeat and the reader.
+                assertTrue(Cluster.LEAVE_BOUND.compareTo(PROMISED_LEAVE) <= 0, "Cluster.LEAVE_BOUND is "
+                        + Cluster.LEAVE_BOUND + " (the node TTL, one heartbeat, one stream read): a dead server's clients"
+                        + " would stay online that long, and chapter 12 promises they leave within " + PROMISED_LEAVE);
+                await().atMost(PROMISED_LEAVE.plusSeconds(2)).alias("observer hears ghost leave")
                         .until(() -> hasPresence(observer, "leave", "ghost"));
                 Duration took = Duration.ofNanos(System.nanoTime() - killed);
                 System.out.printf("cluster SIGKILL (%s): ghost announced as left %d ms after its server died (bound %d s)%n",
-                        mode, took.toMillis(), Cluster.LEAVE_BOUND.toSeconds());
+                        mode, took.toMillis(), PROMISED_LEAVE.toSeconds());
                 ChatClient newcomer = join(rig, 0, "newcomer");
                 assertFalse(newcomer.frames().getFirst().path("online").toString().contains("ghost"),
                         "a newcomer's welcome still lists the dead server's client: " + newcomer.frames().getFirst());
             }
         }
+    }
+
+    /** Chapter 12's promise: a dead server's clients are announced as left within this. */
+    static final Duration PROMISED_LEAVE = Duration.ofSeconds(5);
+    /** A long stop-the-world pause, or a busy machine's: shorter than the node TTL less one heartbeat (3 s - 1 s). */
+    static final Duration PAUSE = Duration.ofMillis(1500);
+
+    /**
+     * The other side of the node TTL: a live server that stops for a moment (a long GC pause, a slow Redis reply, a
+     * loaded machine) must not be taken for dead, or its clients are announced as left, then as joined again. The
+     * server's process is frozen with SIGSTOP right after a heartbeat and resumed after {@link #PAUSE}; its next
+     * heartbeat must find its own key still there ({@code chat_cluster_heartbeat_lapses_total} stays 0). Fails with
+     * {@code NODE_TTL = HEARTBEAT} in {@code Presence} (the key expires inside the pause): "1 lapse(s)".
+     */
+    @org.junit.jupiter.api.Test
+    @DisplayName("a server paused for 1.5 s (a long GC pause) is not taken for dead: its heartbeat key outlives the pause")
+    void deadServersAreNotServersThatPause() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS);
+             ModelProcess paused = ModelProcess.start("channel-hub", "--broker", redis.uri().toString(),
+                     "--broker-mode", ClusterRig.flag(Mode.STREAMS), "--node", "paused")) {
+            rig.start(HUB);
+            String key = await().alias("the paused server's heartbeat key")
+                    .until(() -> redis.admin().keys("fivechats:node:paused@*"), keys -> !keys.isEmpty()).getFirst();
+            // Right after a heartbeat: the key's time to live jumps up when the server renews it.
+            long before = redis.admin().pttl(key);
+            await().pollInterval(Duration.ofMillis(5)).alias("a heartbeat renews the key").until(() -> redis.admin().pttl(key) > before);
+            signal("STOP", paused.process);
+            Thread.sleep(PAUSE.toMillis()); // the fault itself: how long the server is frozen, not a wait for anything
+            long left = redis.admin().pttl(key); // ms the key still had to live (-2: it expired)
+            signal("CONT", paused.process);
+            await().pollInterval(Duration.ofMillis(5)).alias("the resumed server's next heartbeat")
+                    .until(() -> redis.admin().pttl(key) > Math.max(left, 0) + 100);
+            long lapses = metric(paused.port, "chat_cluster_heartbeat_lapses_total");
+            System.out.printf("cluster pause: a server frozen for %d ms right after a heartbeat; its key had %d ms to"
+                    + " live when it resumed; %d heartbeat lapse(s)%n", PAUSE.toMillis(), left, lapses);
+            assertEquals(0, lapses, "a server paused for " + PAUSE.toMillis() + " ms found its own heartbeat key expired ("
+                    + lapses + " lapse(s)): the node TTL leaves no room for a pause that a busy machine sees, so the"
+                    + " others may announce a live server's clients as left");
+        }
+    }
+
+    private static void signal(String signal, Process process) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal + " failed");
+    }
+
+    /** One counter from a server's /metrics. */
+    private static long metric(int port, String name) throws Exception {
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(l -> l.startsWith(name + " ")).mapToLong(l -> (long) Double.parseDouble(l.split(" ")[1]))
+                .findFirst().orElseThrow(() -> new AssertionError(name + " missing from /metrics"));
     }
 
     // --- 4. two senders on two servers -------------------------------------------------------------------
