@@ -64,7 +64,9 @@ final class Watch implements Callable<Void> {
         });
         Runnable summary = () -> say("watched " + counts[0] + " chat lines: " + counts[1] + " gaps, " + counts[2]
                 + " out of order, " + missing.values().stream().mapToInt(Set::size).sum() + " still missing"
-                + (watcher.closed.isDone() ? "; closed by the server: " + watcher.closed.getNow("") : ""));
+                + (watcher.closed.isDone() ? "; closed by the server: " + watcher.closed.getNow("") : "")
+                + (watcher.closed.getNow("").startsWith("1008") ? " (the watcher itself read too slowly and was evicted:"
+                        + " what it missed after that is the tool's, not a line the model lost)" : ""));
         Runtime.getRuntime().addShutdownHook(new Thread(summary)); // Ctrl-C still prints the count
         say(watcher.name + " is watching " + url + (watchFor.isZero() ? " until Ctrl-C" : " for " + watchFor.toSeconds() + " s"));
         long end = watchFor.isZero() ? Long.MAX_VALUE : System.nanoTime() + watchFor.toNanos();
