@@ -20,7 +20,8 @@ let online = [];                         // a list, not a set: two tabs may shar
 let retryMs = RETRY_FIRST_MS;
 let maxMessageBytes = 4096;              // the transport's default, until /stats says otherwise
 const lastSeq = new Map();               // sender -> highest seq seen: a sender's lines must arrive 1, 2, 3 ...
-const seen = { reordered: 0, missing: 0 };
+const skipped = new Map();               // sender -> seqs jumped over and not arrived since: late is not lost
+const seen = { reordered: 0, lost: 0 };  // lost: skipped seqs of a connection that has ended (they can never come)
 
 function setStatus(text) { $("status").textContent = text; }
 
@@ -57,18 +58,36 @@ function showCount(id, value, alarm) {
 
 // What is wrong with this line's place in its sender's sequence, or null. The first line seen from a sender sets
 // the start (you may join mid-conversation); a join starts a new connection, whose seq starts again at 1.
+// A line that fills a gap later is counted out of order, and no longer missing.
 function checkSeq(from, seq) {
   const last = lastSeq.get(from);
   lastSeq.set(from, Math.max(last ?? 0, seq));
   if (last === undefined || seq === last + 1) return null;
   if (seq > last + 1) {
-    seen.missing += seq - last - 1;
-    showCount("seen-missing", seen.missing, true);
+    const gap = skipped.get(from) ?? new Set();
+    for (let s = last + 1; s < seq; s++) gap.add(s);
+    skipped.set(from, gap);
+    showMissing();
     return "gap: #" + (last + 1) + (seq - 1 > last + 1 ? "-#" + (seq - 1) : "") + " not received";
   }
+  skipped.get(from)?.delete(seq);
+  showMissing();
   seen.reordered += 1;
   showCount("seen-reordered", seen.reordered, true);
   return "out of order: arrived after #" + last;
+}
+
+// A sender's seq starts again at 1 on a new connection: what its old one skipped can never arrive now.
+function forgetSeqs(from) {
+  seen.lost += skipped.get(from)?.size ?? 0;
+  skipped.delete(from);
+  lastSeq.delete(from);
+}
+
+function showMissing() {
+  let missing = seen.lost;
+  for (const gap of skipped.values()) missing += gap.size;
+  showCount("seen-missing", missing, true);
 }
 
 function onFrame(event) {
@@ -76,14 +95,14 @@ function onFrame(event) {
   switch (msg.type) {
     case "welcome":
       online = msg.online.slice();
-      lastSeq.clear();
+      [...lastSeq.keys()].forEach(forgetSeqs);
       retryMs = RETRY_FIRST_MS;
       setStatus("connected as " + msg.you);
       renderOnline();
       break;
     case "join":
       online.push(msg.name);
-      lastSeq.delete(msg.name);
+      forgetSeqs(msg.name);
       addLine("presence", [[null, msg.name + " joined"]]);
       renderOnline();
       break;

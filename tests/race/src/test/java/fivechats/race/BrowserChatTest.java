@@ -200,7 +200,8 @@ class BrowserChatTest {
 
     /**
      * A scripted model that sends bob's lines 1, 3, 2, 4: #3 arrives after a gap (#2 missing so far), #2 arrives out of
-     * order, #4 is in order again. The page marks exactly the two.
+     * order, #4 is in order again. The page marks exactly the two, and once #2 has come, nothing is missing: late is
+     * not lost (fails with {@code skipped.get(from)?.delete(seq);} removed from chat.js: "lines missing" stays 1).
      */
     @Test
     @DisplayName("the page marks a line that arrives after a gap and one that arrives out of order, and counts them")
@@ -215,7 +216,7 @@ class BrowserChatTest {
         assertTrue(four.findElements(By.className("mark")).isEmpty(), "#4 follows #3: " + four.getText());
         assertEquals(2, alice.findElements(By.cssSelector("#log p.broken")).size(), logOf(alice));
         assertEquals("1", text(alice, "seen-reordered"));
-        assertEquals("1", text(alice, "seen-missing"));
+        assertEquals("0", text(alice, "seen-missing"));
     }
 
     /** Sends each newcomer its welcome and then bob's lines in the order 1, 3, 2, 4. */
