@@ -51,6 +51,20 @@ public final class JcstressGuard {
         long forbidden;
         /** The outcome table of the first fork that saw a forbidden outcome, as jcstress printed it; null if none. */
         List<String> forbiddenTable;
+        /** Every outcome over all forks: result -> samples, and result -> "Expectation  description". */
+        final Map<String, Long> samples = new LinkedHashMap<>();
+        final Map<String, String> meaning = new LinkedHashMap<>();
+
+        /** The outcome table, summed over every fork: what chapter 4 reads (jcstress prints one per fork). */
+        List<String> table() {
+            List<String> rows = new ArrayList<>();
+            rows.add(String.format("%-12s %13s %9s  %-11s  %s", "RESULT", "SAMPLES", "FREQ", "EXPECT", "DESCRIPTION"));
+            samples.forEach((result, n) -> {
+                String[] m = meaning.get(result).split("\t", 2);
+                rows.add(String.format("%-12s %,13d %9s  %-11s  %s", result, n, percent(n, total), m[0], m[1]));
+            });
+            return rows;
+        }
     }
 
     private JcstressGuard() {
@@ -159,6 +173,9 @@ public final class JcstressGuard {
             Tally t = e.getValue();
             System.out.printf("  %-72s %,13d samples  interesting %8s  forbidden %8s%n", e.getKey(), t.total,
                     percent(t.interesting, t.total), percent(t.forbidden, t.total));
+            if (expected.size() < inJar.size()) { // a run narrowed to a topic: show its tables, as chapter 4 reads them
+                t.table().forEach(row -> System.out.println("      " + row));
+            }
             if (t.forbidden > 0) {
                 problems.add(e.getKey() + " saw a FORBIDDEN outcome " + t.forbidden + " times. Its outcome table"
                         + " (observed state, occurrences, expectation, what it means):\n      "
@@ -167,6 +184,7 @@ public final class JcstressGuard {
                         + " @Outcome lines, and find the interleaving that produces the state above");
             }
         }
+        System.out.println("  (each fork's own table: " + output + ")");
         if (mode.equals("thorough") && args.length > 4 && problems.isEmpty()) {
             writeCsv(Path.of(args[4]), tallies, committed, inJar, jdk);
         }
@@ -290,6 +308,8 @@ public final class JcstressGuard {
                 long samples = Long.parseLong(row.group(2).replace(",", ""));
                 Tally t = tallies.get(current);
                 t.total += samples;
+                t.samples.merge(row.group(1).strip(), samples, Long::sum);
+                t.meaning.putIfAbsent(row.group(1).strip(), row.group(4) + "\t" + row.group(5).strip());
                 table.add(line.strip());
                 switch (row.group(4)) {
                     case "Interesting" -> t.interesting += samples;
