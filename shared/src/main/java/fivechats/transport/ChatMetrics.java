@@ -74,6 +74,8 @@ public final class ChatMetrics {
             .help("Frames from the broker dropped because the model was behind (pub/sub only)").register(registry);
     private final Counter clusterReadFailures = Counter.builder().name("chat_cluster_read_failures_total")
             .help("Stream reads that failed (a broken broker connection), each followed by a read from the last id").register(registry);
+    private final Counter clusterBadEntries = Counter.builder().name("chat_cluster_bad_entries_total")
+            .help("Stream entries that were not an envelope of this version (another program's, a newer kind): skipped").register(registry);
     private final Counter heartbeatLapses = Counter.builder().name("chat_cluster_heartbeat_lapses_total")
             .help("Heartbeats that found this server's own key expired: it was paused or cut off longer than the node TTL,"
                     + " so the others may have announced its clients as left (a false alarm if it never died)").register(registry);
@@ -132,6 +134,14 @@ public final class ChatMetrics {
 
     public void clusterReadFailed() {
         clusterReadFailures.inc();
+    }
+
+    public void clusterBadEntry() {
+        clusterBadEntries.inc();
+    }
+
+    public long clusterBadEntries() {
+        return clusterBadEntries.getLongValue();
     }
 
     public void heartbeatLapsed() {

@@ -47,6 +47,14 @@ public final class Cluster {
     public static final Duration LEAVE_BOUND = Presence.NODE_TTL.plus(Presence.HEARTBEAT).plus(StreamBus.BLOCK);
     /** How long a stopping server waits for its last envelopes and its goodbye to reach Redis. */
     static final Duration GOODBYE = Duration.ofSeconds(2);
+    /**
+     * A local client's ending waits at most this long for its leave to come back through the stream. Past it (Redis
+     * refuses writes, or is away) the model sees the client go anyway: <b>a late leave beats a ghost</b>, and the
+     * others hear it when Redis takes it.
+     */
+    static final Duration ENDING_BOUND = Duration.ofSeconds(5);
+    private static final java.util.concurrent.Executor ENDING_TIMER =
+            CompletableFuture.delayedExecutor(ENDING_BOUND.toMillis(), TimeUnit.MILLISECONDS);
     /** A command waits this long for Redis (through reconnects) before it fails. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
@@ -165,6 +173,14 @@ public final class Cluster {
         presence.left(conn);
         if (bus.throughBroker()) {
             endings.put(conn, endOfLines);
+            ENDING_TIMER.execute(() -> {
+                Runnable end = endings.remove(conn);
+                if (end != null) {
+                    log.warn("the leave of {} did not come back from the broker within {}: it ends here now, and the"
+                            + " other servers hear of it when the broker takes it", name, ENDING_BOUND);
+                    end.run();
+                }
+            });
         }
         publish(new Envelope(Envelope.Kind.LEAVE, instance, conn, Envelope.LEAVE_SEQ, name));
         if (!bus.throughBroker()) {

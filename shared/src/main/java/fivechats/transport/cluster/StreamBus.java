@@ -51,6 +51,8 @@ final class StreamBus implements Bus {
     static final Duration RESEND_FOR = Duration.ofSeconds(10);
     /** A broken connection's resends are this far apart: Lettuce reconnects in a few milliseconds. */
     private static final Executor RESEND_PAUSE = CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS);
+    /** A leave that Redis refused is tried again this often: an error reply lasts as long as its cause (seconds, often). */
+    private static final Executor REFUSED_PAUSE = CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS);
     /** Senders remembered for dropping duplicates: a resend comes within seconds, long before this many others spoke. */
     static final int SENDERS = 100_000;
 
@@ -104,12 +106,17 @@ final class StreamBus implements Bus {
         return commands.async().xadd(STREAM, XAddArgs.Builder.maxlen(MAX_LENGTH).approximateTrimming(), "e", envelope.encode())
                 .toCompletableFuture().<Void>thenApply(id -> null)
                 .exceptionallyCompose(failure -> {
-                    if (closed || System.nanoTime() > deadline || !brokenConnection(failure)) {
+                    boolean broken = brokenConnection(failure);
+                    // A leave is tried until it lands, whatever Redis answered (NOREPLICAS, OOM, READONLY after a
+                    // failover): the others would list the client forever without it. A line is not: its sender is told.
+                    boolean leave = envelope.kind() == Envelope.Kind.LEAVE;
+                    if (closed || !(broken || leave) || (!leave && System.nanoTime() > deadline)) {
                         return CompletableFuture.failedFuture(failure);
                     }
                     metrics.clusterResent(); // if the first one landed after all, receivers drop the copy by its seq
                     // After a pause: until Lettuce notices the broken connection, a command fails at once, again and again.
-                    return CompletableFuture.runAsync(() -> { }, RESEND_PAUSE).thenCompose(paused -> append(envelope, deadline));
+                    Executor pause = broken ? RESEND_PAUSE : REFUSED_PAUSE;
+                    return CompletableFuture.runAsync(() -> { }, pause).thenCompose(paused -> append(envelope, deadline));
                 });
     }
 
@@ -146,8 +153,8 @@ final class StreamBus implements Bus {
             while (!closed) {
                 List<StreamMessage<String, String>> batch = read();
                 for (StreamMessage<String, String> entry : batch) {
-                    Envelope envelope = Envelope.decode(entry.getBody().get("e"));
-                    if (fresh(envelope)) {
+                    Envelope envelope = decodeOrSkip(entry);
+                    if (envelope != null && fresh(envelope)) {
                         cluster.heard(envelope, cluster.clusterLink()::put); // waits while the model is behind: the stream keeps the rest
                     }
                     lastId = entry.getId(); // handed over: a reconnect resumes after it
@@ -165,6 +172,21 @@ final class StreamBus implements Bus {
         }
     }
     // end-snippet
+
+    /**
+     * The entry's envelope, or null for an entry this version did not write (another program's XADD, a half-written
+     * entry, a kind from a newer version): counted, logged and skipped, since <b>one bad entry must not silence the
+     * cluster</b> (the reader is the only thread that delivers, local lines included).
+     */
+    private Envelope decodeOrSkip(StreamMessage<String, String> entry) {
+        try {
+            return Envelope.decode(entry.getBody().get("e"));
+        } catch (RuntimeException notAnEnvelope) {
+            metrics.clusterBadEntry();
+            log.warn("skipped stream entry {}, which is not an envelope: {}", entry.getId(), notAnEnvelope.toString());
+            return null;
+        }
+    }
 
     private List<StreamMessage<String, String>> read() {
         try {

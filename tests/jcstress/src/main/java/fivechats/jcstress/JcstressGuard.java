@@ -139,6 +139,8 @@ public final class JcstressGuard {
                     t.total += again.total;
                     t.interesting += again.interesting;
                     t.forbidden += again.forbidden;
+                    again.samples.forEach((result, n) -> t.samples.merge(result, n, Long::sum));
+                    again.meaning.forEach(t.meaning::putIfAbsent);
                     System.out.println("  " + test + ": rerun " + rerun + " of " + RERUNS + ", " + again.interesting
                             + " interesting in " + again.total + " samples");
                 }
@@ -184,7 +186,7 @@ public final class JcstressGuard {
                         + " @Outcome lines, and find the interleaving that produces the state above");
             }
         }
-        System.out.println("  (each fork's own table: " + output + ")");
+        System.out.println("  (each fork's own table: " + output.toString().replaceFirst(".*/(tests/jcstress/)", "$1") + ")");
         if (mode.equals("thorough") && args.length > 4 && problems.isEmpty()) {
             writeCsv(Path.of(args[4]), tallies, committed, inJar, jdk);
         }

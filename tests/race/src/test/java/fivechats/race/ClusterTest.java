@@ -321,6 +321,105 @@ class ClusterTest {
         }
     }
 
+    /**
+     * A foreign entry in the stream (another program's XADD, a half-written entry, a kind from a newer version) is
+     * counted, logged and skipped: the lines after it reach everyone. Fails with the catch in
+     * {@code StreamBus.decodeOrSkip} narrowed to {@code UnsupportedOperationException}: every server's reader thread
+     * dies on the first foreign entry, and "after the foreign entries" never arrives (issue 28, finding 3).
+     */
+    @org.junit.jupiter.api.Test
+    @DisplayName("foreign entries in the stream are counted and skipped: the lines after them reach every server")
+    void foreignStreamEntriesAreSkipped() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            List<ChatClient> pair = oneOnEachOfTwo(rig, "a", "b");
+            ChatClient a = pair.get(0);
+            ChatClient b = pair.get(1);
+            redis.admin().xadd("fivechats:stream", Map.of("x", "y")); // no envelope at all
+            redis.admin().xadd("fivechats:stream", Map.of("e", "SHOUT\tz@1\t1\t1\thello")); // a kind this version lacks
+            redis.admin().xadd("fivechats:stream", Map.of("e", "not an envelope"));
+            a.send("after the foreign entries");
+            for (ChatClient client : List.of(a, b)) {
+                await().alias(client.name() + " gets the line after the foreign entries")
+                        .until(() -> client.hasChat("a", "after the foreign entries"));
+            }
+            for (int i = 0; i < 2; i++) {
+                assertEquals(3, rig.server(i).metrics().clusterBadEntries(), "server " + i + "'s count of foreign entries");
+            }
+        }
+    }
+
+    /** Two servers, a client on each; returns once each knows the other (from its welcome, or a join). */
+    private List<ChatClient> oneOnEachOfTwo(ClusterRig rig, String first, String second) throws Exception {
+        rig.start(HUB);
+        rig.start(HUB);
+        ChatClient a = join(rig, 0, first);
+        ChatClient b = join(rig, 1, second);
+        await().alias(first + " and " + second + " know each other").until(() -> hasPresence(a, "join", second)
+                && (b.frames().getFirst().path("online").toString().contains("\"" + first + "\"") || hasPresence(b, "join", first)));
+        return List.of(a, b);
+    }
+
+    /** How long a leave that the broker refuses may hold its client's ending: then the local model sees it go anyway. */
+    static final Duration ENDING_BOUND = Duration.ofSeconds(5);
+    /** A refusal shorter than the node TTL (3 s): the heartbeats fail too, but no server is taken for dead. */
+    static final Duration SHORT_REFUSAL = Duration.ofSeconds(1);
+
+    /**
+     * A leave that Redis refuses with an error reply: NOREPLICAS here, from {@code min-replicas-to-write 1} with no
+     * replica (OOM under maxmemory, MISCONF, and READONLY after a failover fail an append the same way). Two refusals:
+     * <ul>
+     *   <li>a short one (1 s, less than the node TTL, so nobody is buried): alice's leave is tried again until it lands,
+     *       and bob on B hears it. Fails with the leave not retried ({@code leave} set to false in
+     *       {@code StreamBus.append}): bob never hears it, and alice stays online on B for good (issue 28, finding 1);</li>
+     *   <li>a long one: carol's own server lets her go within {@link #ENDING_BOUND} though her leave cannot come back
+     *       through the stream. Fails without the {@code ENDING_TIMER} in {@code Cluster.left}: A's model counts her
+     *       until Redis takes writes again, her reader and writer threads with her.</li>
+     * </ul>
+     * Then a newcomer on B lists neither.
+     */
+    @org.junit.jupiter.api.Test
+    @DisplayName("a leave that Redis refuses is retried until it lands, and her own server lets her go within the bound")
+    void aRefusedLeaveIsRetriedAndReleased() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            List<ChatClient> pair = oneOnEachOfTwo(rig, "alice", "bob");
+            ChatClient alice = pair.get(0);
+            ChatClient bob = pair.get(1);
+            ChatClient carol = join(rig, 0, "carol");
+            await().alias("bob hears carol join").until(() -> hasPresence(bob, "join", "carol"));
+
+            refuseWrites(true);
+            try {
+                alice.leave();
+                Thread.sleep(SHORT_REFUSAL.toMillis()); // the fault itself: how long Redis refuses, not a wait for anything
+            } finally {
+                refuseWrites(false);
+            }
+            await().alias("bob hears alice leave once Redis takes writes again").until(() -> hasPresence(bob, "leave", "alice"));
+            assertEquals(0, rig.server(0).metrics().heartbeatLapses(), "A's heartbeat key expired: the short refusal was"
+                    + " not short, and B may have heard alice leave from a burial, not from her retried leave");
+
+            refuseWrites(true);
+            try {
+                long before = System.nanoTime();
+                carol.leave();
+                await().atMost(ENDING_BOUND.plusSeconds(2)).alias("A's model lets carol go though Redis refuses her leave")
+                        .until(() -> rig.server(0).model().registered() == 1); // the cluster's link alone
+                System.out.printf("cluster refused leave: A's model let carol go %d ms after she left (bound %d s)%n",
+                        Duration.ofNanos(System.nanoTime() - before).toMillis(), ENDING_BOUND.toSeconds());
+            } finally {
+                refuseWrites(false);
+            }
+            await().alias("bob hears carol leave once Redis takes writes again").until(() -> hasPresence(bob, "leave", "carol"));
+            ChatClient newcomer = join(rig, 1, "newcomer");
+            String online = newcomer.frames().getFirst().path("online").toString();
+            assertFalse(online.contains("alice") || online.contains("carol"), "a newcomer on B lists a client who left: " + online);
+        }
+    }
+
+    private static void refuseWrites(boolean refuse) {
+        redis.admin().configSet("min-replicas-to-write", refuse ? "1" : "0"); // with no replica: NOREPLICAS
+    }
+
     /** Chapter 12's promise: a dead server's clients are announced as left within this. */
     static final Duration PROMISED_LEAVE = Duration.ofSeconds(5);
     /** A long stop-the-world pause, or a busy machine's: shorter than the node TTL less one heartbeat (3 s - 1 s). */
