@@ -188,6 +188,7 @@ final class StreamBus implements Bus {
         }
     }
 
+    @SuppressWarnings("unchecked") // xread's varargs of one StreamOffset<String>: a generic array the compiler cannot check
     private List<StreamMessage<String, String>> read() {
         try {
             return reader.sync().xread(XReadArgs.Builder.block(BLOCK).count(COUNT), XReadArgs.StreamOffset.from(STREAM, lastId));

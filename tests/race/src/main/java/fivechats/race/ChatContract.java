@@ -390,8 +390,8 @@ public abstract class ChatContract {
         DeliveryCheck.assertPerfect(stable, stableNames, 30, "during churn");
     }
 
-    /** Rounds of the same-moment join storm: the bound on "repeat until seen". */
-    private static final int PRESENCE_ROUNDS = 6;
+    /** Rounds of the same-moment join storm: the bound on "repeat until seen" (the mistake below shows in the first). */
+    private static final int PRESENCE_ROUNDS = 3;
 
     /*
      * Shown to fail on tests/assignments/mistakes PresenceWithoutLock (list, announce and add without a lock: two
