@@ -79,6 +79,9 @@ public final class ChatMetrics {
     private final Counter heartbeatLapses = Counter.builder().name("chat_cluster_heartbeat_lapses_total")
             .help("Heartbeats that found this server's own key expired: it was paused or cut off longer than the node TTL,"
                     + " so the others may have announced its clients as left (a false alarm if it never died)").register(registry);
+    private final Counter deathsNoticed = Counter.builder().name("chat_cluster_deaths_noticed_total")
+            .help("Other servers whose heartbeat this server found stopped (each counted once, when first noticed; its"
+                    + " clients are announced as left once the stream has been read up to that moment)").register(registry);
     private final Gauge remoteClients = Gauge.builder().name("chat_cluster_remote_clients")
             .help("Clients online on the other servers of the cluster").register(registry);
 
@@ -150,6 +153,14 @@ public final class ChatMetrics {
 
     public long heartbeatLapses() {
         return heartbeatLapses.getLongValue();
+    }
+
+    public void deathNoticed() {
+        deathsNoticed.inc();
+    }
+
+    public long deathsNoticed() {
+        return deathsNoticed.getLongValue();
     }
 
     public void remoteClients(int count) {

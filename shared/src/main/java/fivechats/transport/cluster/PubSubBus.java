@@ -75,6 +75,7 @@ final class PubSubBus implements Bus {
 
     @Override
     public void died(String instance) throws InterruptedException {
+        metrics.deathNoticed(); // buried at once: the next beat no longer knows it
         cluster.bury(instance, this::offer);
     }
 

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -45,6 +44,8 @@ final class StreamBus implements Bus {
     static final long MAX_LENGTH = 100_000;
     /** How long one XREAD waits for news; also how long a death or a close waits at most to be noticed. */
     static final Duration BLOCK = Duration.ofSeconds(1);
+    /** A failed read is tried again after this pause: long enough not to spin, short enough that a blip stays one. */
+    static final Duration READ_RETRY = Duration.ofMillis(100);
     /** Entries per XREAD: enough to catch up quickly, few enough that one read is a small allocation. */
     static final int COUNT = 512;
     /** How long an append is resent through reconnects before its sender is told the broker is unavailable. */
@@ -73,9 +74,14 @@ final class StreamBus implements Bus {
     };
     /** Each sender's newest append, which its next one waits for; removed after its leave. */
     private final Map<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
-    /** Servers the heartbeat found dead, for the reader to bury once it has read what they published. */
-    private final Set<String> dead = ConcurrentHashMap.newKeySet();
+    /**
+     * Servers the heartbeat found dead, each with the stream's newest id when it did: the reader buries one once it
+     * has read that far, since everything the dead server published came before.
+     */
+    private final Map<String, String> dead = new ConcurrentHashMap<>();
     private String lastId;
+    /** Reads failed in a row: the reader logs the first of an outage only. Reader thread only. */
+    private int failedReads;
     private volatile boolean closed;
     private Thread thread;
 
@@ -138,8 +144,7 @@ final class StreamBus implements Bus {
     /** This server hears what comes after the stream's newest entry now; what came before was before its time. */
     @Override
     public void listen() {
-        List<StreamMessage<String, String>> newest = commands.sync().xrevrange(STREAM, Range.create("-", "+"), Limit.from(1));
-        lastId = newest.isEmpty() ? "0-0" : newest.getFirst().getId();
+        lastId = newestId();
     }
 
     @Override
@@ -159,8 +164,12 @@ final class StreamBus implements Bus {
                     }
                     lastId = entry.getId(); // handed over: a reconnect resumes after it
                 }
-                if (batch.size() < COUNT) { // caught up: whatever a dead server published has been handed over
-                    for (String instance : dead) {
+                // Past the stream's newest entry when its death was noticed: whatever the dead server published has
+                // been handed over. Not "this read was short": under steady traffic every read is full, and a short
+                // read may be older than the death (its hand-over waited on a full link).
+                for (Map.Entry<String, String> death : dead.entrySet()) {
+                    if (after(lastId, death.getValue())) {
+                        String instance = death.getKey();
                         dead.remove(instance);
                         lastSeq.keySet().removeIf(sender -> sender.startsWith(instance + "/"));
                         cluster.bury(instance, cluster.clusterLink()::put);
@@ -189,13 +198,21 @@ final class StreamBus implements Bus {
     }
 
     @SuppressWarnings("unchecked") // xread's varargs of one StreamOffset<String>: a generic array the compiler cannot check
-    private List<StreamMessage<String, String>> read() {
+    private List<StreamMessage<String, String>> read() throws InterruptedException {
         try {
-            return reader.sync().xread(XReadArgs.Builder.block(BLOCK).count(COUNT), XReadArgs.StreamOffset.from(STREAM, lastId));
+            List<StreamMessage<String, String>> batch =
+                    reader.sync().xread(XReadArgs.Builder.block(BLOCK).count(COUNT), XReadArgs.StreamOffset.from(STREAM, lastId));
+            failedReads = 0;
+            return batch;
         } catch (RedisException e) {
-            if (!closed) { // the connection broke; Lettuce reconnects, and the next XREAD resumes after lastId
-                log.warn("reading the stream failed, reading again from {}: {}", lastId, e.getMessage());
+            if (!closed) { // the connection broke, or Redis answered an error; the next XREAD resumes after lastId
+                if (failedReads++ == 0) { // once per outage: a long one would fill the log ten lines a second
+                    log.warn("reading the stream failed, reading again from {} every {} ms until it works: {}", lastId,
+                            READ_RETRY.toMillis(), e.getMessage());
+                }
                 metrics.clusterReadFailed();
+                // An error answered at once (LOADING while Redis loads its data, WRONGTYPE) would spin a core here.
+                Thread.sleep(READ_RETRY);
             }
             return List.of();
         }
@@ -222,9 +239,25 @@ final class StreamBus implements Bus {
     }
     // end-snippet
 
+    /** The heartbeat's thread, at every beat until the burial: the first notice's newest id is the one kept. */
     @Override
     public void died(String instance) {
-        dead.add(instance);
+        if (!dead.containsKey(instance) && dead.putIfAbsent(instance, newestId()) == null) {
+            metrics.deathNoticed();
+        }
+    }
+
+    private String newestId() {
+        List<StreamMessage<String, String>> newest = commands.sync().xrevrange(STREAM, Range.create("-", "+"), Limit.from(1));
+        return newest.isEmpty() ? "0-0" : newest.getFirst().getId();
+    }
+
+    /** Whether stream id {@code a} ("millis-seq") is at or after {@code b}. */
+    static boolean after(String a, String b) {
+        String[] x = a.split("-");
+        String[] y = b.split("-");
+        int millis = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
+        return millis != 0 ? millis > 0 : Long.parseLong(x[1]) >= Long.parseLong(y[1]);
     }
 
     @Override

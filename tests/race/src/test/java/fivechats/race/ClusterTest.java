@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import fivechats.channelhub.ChannelHub;
+import fivechats.transport.ChatMetrics;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
 import fivechats.transport.cluster.Cluster;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
@@ -348,6 +350,36 @@ class ClusterTest {
         }
     }
 
+    /**
+     * An error that Redis answers at once (LOADING while it loads its data after a restart; WRONGTYPE here, the stream's
+     * key replaced by a string) must not spin the reader on a core: it reads again every 100 ms until it works, then
+     * resumes where it was. Fails with the {@code Thread.sleep(READ_RETRY)} in {@code StreamBus.read} removed: ten
+     * failed reads in a few milliseconds (issue 28, finding 7).
+     */
+    @org.junit.jupiter.api.Test
+    @DisplayName("an error Redis answers at once is read again calmly (no spin), and the stream resumes when it is gone")
+    void anErrorAnsweredAtOnceIsNoSpin() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            List<ChatClient> pair = oneOnEachOfTwo(rig, "a", "b");
+            ChatMetrics metrics = rig.server(1).metrics();
+            redis.admin().del("fivechats:stream");
+            redis.admin().set("fivechats:stream", "not a stream"); // every XREAD now fails at once: WRONGTYPE
+            await().alias("B's reader meets the error").until(() -> metrics.clusterReadFailures() >= 1);
+            long from = metrics.clusterReadFailures();
+            long started = System.nanoTime();
+            await().alias("ten more failed reads").until(() -> metrics.clusterReadFailures() >= from + 10);
+            long took = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            System.out.printf("cluster stream error answered at once: 10 failed reads took %d ms%n", took);
+            assertTrue(took >= 500, "10 failed reads took " + took + " ms: the reader spins on an error Redis answers at"
+                    + " once, a core busy for as long as it lasts");
+            redis.admin().del("fivechats:stream");
+            pair.get(0).send("after the error");
+            for (ChatClient client : pair) {
+                await().alias(client.name() + " gets the line after the error").until(() -> client.hasChat("a", "after the error"));
+            }
+        }
+    }
+
     /** Two servers, a client on each; returns once each knows the other (from its welcome, or a join). */
     private List<ChatClient> oneOnEachOfTwo(ClusterRig rig, String first, String second) throws Exception {
         rig.start(HUB);
@@ -418,6 +450,97 @@ class ClusterTest {
 
     private static void refuseWrites(boolean refuse) {
         redis.admin().configSet("min-replicas-to-write", refuse ? "1" : "0"); // with no replica: NOREPLICAS
+    }
+
+    /** The flood below: lines per second, and how many it sends once A has noticed the death (more than one read's worth). */
+    static final int FLOOD_PER_SECOND = 2_000;
+    static final int FLOOD_AFTER_NOTICE = 1_500;
+    /** Lines B takes before the kill: more than A's link holds (4,096) and two stream reads (512 each), so A is behind. */
+    static final int FLOOD_BEFORE_KILL = 6_000;
+
+    /**
+     * A server killed while another's stream reader is behind is buried in stream order: its clients leave after its
+     * last line, and once that reader has passed the moment the death was noticed, not once a read comes back short.
+     * A's model stops reading its link ({@link StalledLinkModel}: a long pause, made certain) while B's client floods,
+     * so A's reader waits on a full link; the doomed server's client says its last words, the server is killed, A
+     * notices (chat_cluster_deaths_noticed_total), the flood sends 1,500 more lines and stops, and A's model is let go.
+     * The observer on A must hear the ghost's last words, then "leave ghost", then the flood's last line. Fails with the
+     * burial's condition in {@code StreamBus.run} changed to {@code batch.size() < COUNT}, the condition before issue
+     * 28, finding 4: "ghost left (frame 4103) before its last words (frame 6048)", buried on a read that was short
+     * when it was made, long before the death, and handed over only once the link had room.
+     */
+    @org.junit.jupiter.api.Test
+    @DisplayName("a server killed while another's stream reader is behind a flood is buried in stream order, before the flood ends")
+    void aServerKilledDuringAFloodIsBuriedInStreamOrder() throws Exception {
+        StalledLinkModel stalled = new StalledLinkModel(HUB);
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS);
+             ModelProcess doomedServer = ModelProcess.start("channel-hub", "--broker", redis.uri().toString(),
+                     "--broker-mode", ClusterRig.flag(Mode.STREAMS), "--node", "doomed")) {
+            rig.start(() -> stalled);
+            rig.start(HUB);
+            ChatClient observer = join(rig, 0, "observer");
+            ChatClient flooder = join(rig, 1, "flooder");
+            ChatClient ghost = webSockets.connect(doomedServer.chat("ghost"), "ghost");
+            ghost.awaitWelcome();
+            await().alias("observer hears ghost join").until(() -> hasPresence(observer, "join", "ghost"));
+            stalled.stall();
+            AtomicInteger until = new AtomicInteger(Integer.MAX_VALUE);
+            AtomicInteger sent = new AtomicInteger();
+            Thread flood = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 1; i <= until.get(); i++) {
+                        flooder.send("flood " + i);
+                        sent.set(i);
+                        if (i % 20 == 0) {
+                            Thread.sleep(1000 * 20 / FLOOD_PER_SECOND); // the workload's pace, not a wait for anything
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            ChatMetrics a = rig.server(0).metrics();
+            try {
+                await().alias("B has taken more of the flood than A's link and two reads hold")
+                        .until(() -> rig.server(1).metrics().messagesIn() >= FLOOD_BEFORE_KILL);
+                ghost.send("last words");
+                await().alias("the ghost's last words are in the stream").until(() -> flooder.hasChat("ghost", "last words"));
+                doomedServer.process.destroyForcibly(); // SIGKILL: no goodbye
+                await().atMost(Duration.ofSeconds(30)).alias("A notices the death").until(() -> a.deathsNoticed() >= 1);
+                until.set(sent.get() + FLOOD_AFTER_NOTICE);
+                flood.join();
+            } finally {
+                until.set(0);
+                stalled.resume();
+            }
+            int last = sent.get();
+            await().atMost(Duration.ofSeconds(60)).alias("observer gets the flood's last line")
+                    .until(() -> observer.hasChat("flooder", "flood " + last));
+            await().atMost(Duration.ofSeconds(10)).alias("observer hears ghost leave").until(() -> hasPresence(observer, "leave", "ghost"));
+            List<JsonNode> frames = observer.frames();
+            int words = -1;
+            int leave = -1;
+            int end = -1;
+            for (int i = 0; i < frames.size(); i++) {
+                JsonNode f = frames.get(i);
+                if (f.path("type").asText().equals("leave") && f.path("name").asText().equals("ghost")) {
+                    leave = i;
+                } else if (f.path("type").asText().equals("chat") && f.path("text").asText().equals("last words")) {
+                    words = i;
+                } else if (f.path("type").asText().equals("chat") && f.path("text").asText().equals("flood " + last)) {
+                    end = i;
+                }
+            }
+            System.out.printf("cluster burial behind a flood of %d lines: the observer heard the ghost's last words at frame"
+                    + " %d, its leave at frame %d, the flood's last line at frame %d%n", last, words, leave, end);
+            assertTrue(words < leave, "ghost left (frame " + leave + ") before its last words (frame " + words + "): the"
+                    + " dead server was buried before the reader had read all it published");
+            assertTrue(leave < end, "the dead server was buried only after the flood's last line (frame " + leave
+                    + " against " + end + "): its clients stay online everywhere for as long as a flood keeps the"
+                    + " stream's reads full");
+        } finally {
+            stalled.resume();
+        }
     }
 
     /** Chapter 12's promise: a dead server's clients are announced as left within this. */
