@@ -151,7 +151,7 @@ public final class Cluster {
 
     /** A local client sent a line; the future completes when the broker has it. */
     public CompletableFuture<Void> line(long conn, long seq, String frame) {
-        return publish(new Envelope(Envelope.Kind.CHAT, instance, conn, seq, frame));
+        return publish(new Envelope(Envelope.Kind.CHAT, instance, presence.epoch(), conn, seq, frame));
     }
 
     /** A local client joined: remembered in Redis (for servers that start later) and told to the others. */
@@ -161,7 +161,7 @@ public final class Cluster {
     }
 
     private void announce(long conn, String name) {
-        publish(new Envelope(Envelope.Kind.JOIN, instance, conn, Envelope.JOIN_SEQ, name));
+        publish(new Envelope(Envelope.Kind.JOIN, instance, presence.epoch(), conn, Envelope.JOIN_SEQ, name));
     }
 
     /**
@@ -182,7 +182,7 @@ public final class Cluster {
                 }
             });
         }
-        publish(new Envelope(Envelope.Kind.LEAVE, instance, conn, Envelope.LEAVE_SEQ, name));
+        publish(new Envelope(Envelope.Kind.LEAVE, instance, presence.epoch(), conn, Envelope.LEAVE_SEQ, name));
         if (!bus.throughBroker()) {
             endOfLines.run();
         }

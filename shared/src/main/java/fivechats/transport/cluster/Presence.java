@@ -47,6 +47,8 @@ final class Presence {
             runnable -> Thread.ofPlatform().name("cluster-heartbeat").daemon(true).unstarted(runnable));
     /** Heartbeat thread only: false until the first beat has registered this server. */
     private boolean beaten;
+    /** The times this server came back after the others had buried it; written by the heartbeat thread only. */
+    private volatile long epoch;
 
     Presence(String node, String instance, StatefulRedisConnection<String, String> commands, ChatMetrics metrics) {
         this.node = node;
@@ -80,6 +82,11 @@ final class Presence {
         heartbeat.scheduleWithFixedDelay(() -> beat(bus, announce), 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Stamped on every envelope this server sends: see {@link Envelope}. */
+    long epoch() {
+        return epoch;
+    }
+
     void joined(long conn, String name) {
         local.put(conn, name);
         commands.async().hset(presenceKey(instance), Long.toString(conn), name);
@@ -97,6 +104,8 @@ final class Presence {
             if (beaten && was == null) { // away longer than the TTL: the others have buried this server
                 metrics.heartbeatLapsed();
                 log.warn("node {} was away from the broker longer than {}: telling its {} clients again", node, NODE_TTL, local.size());
+                epoch++; // first: the joins told again are new joins, not copies the others would drop
+                redis.sadd(NODES, instance); // the burial took it out: servers that start later must find it
                 local.forEach((conn, name) -> {
                     commands.async().hset(presenceKey(instance), Long.toString(conn), name);
                     announce.accept(conn, name);

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Invariant: <b>only the reader thread hands envelopes to the model</b>, in stream order, and it is the only thread
- * that touches {@link #lastSeq}; a server found dead is buried by it too, after everything that server published.
+ * that touches {@link #lastHeard}; a server found dead is buried by it too, after everything that server published.
  */
 final class StreamBus implements Bus {
     private static final Logger log = LoggerFactory.getLogger(StreamBus.class);
@@ -63,15 +63,18 @@ final class StreamBus implements Bus {
     private final StatefulRedisConnection<String, String> reader;
     private final ChatMetrics metrics;
     /**
-     * Each sender's newest seq handed to the model, kept after its leave (a resent line may come after it), the
-     * longest unheard forgotten first. Reader thread only.
+     * Each sender's newest seq and epoch handed to the model, kept after its leave and its server's burial (a resent
+     * line may come after either), the longest unheard forgotten first. Reader thread only.
      */
-    private final Map<String, Long> lastSeq = new LinkedHashMap<>(1024, 0.75f, true) {
+    private final Map<String, Last> lastHeard = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Last> eldest) {
             return size() > SENDERS;
         }
     };
+
+    /** What {@link #lastHeard} keeps of a sender. */
+    private record Last(long seq, long epoch) { }
     /** Each sender's newest append, which its next one waits for; removed after its leave. */
     private final Map<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
     /**
@@ -170,8 +173,7 @@ final class StreamBus implements Bus {
                 for (Map.Entry<String, String> death : dead.entrySet()) {
                     if (after(lastId, death.getValue())) {
                         String instance = death.getKey();
-                        dead.remove(instance);
-                        lastSeq.keySet().removeIf(sender -> sender.startsWith(instance + "/"));
+                        dead.remove(instance); // its senders stay in lastHeard: a line it resends must still be a copy
                         cluster.bury(instance, cluster.clusterLink()::put);
                     }
                 }
@@ -220,21 +222,23 @@ final class StreamBus implements Bus {
 
     /**
      * False for an envelope this server has already handed over: a duplicate from a resent XADD. Every kind carries
-     * a seq (a join 0, the lines 1, 2, ..., a leave the largest), so one rule drops a repeated join, line or leave. A
-     * jump in a line's seq is a gap: lines trimmed from the stream while this server was away; it is counted, and the
-     * line is delivered.
+     * a seq (a join 0, the lines 1, 2, ..., a leave the largest), so one rule drops a repeated join, line or leave;
+     * a join with a newer epoch is told again by a server the others had buried, and is new. A jump in a line's seq
+     * is a gap: lines trimmed from the stream while this server was away; it is counted, and the line is delivered.
      */
     // snippet:fresh
     private boolean fresh(Envelope envelope) {
-        Long last = lastSeq.get(envelope.sender());
-        if (last != null && envelope.seq() <= last) {
+        Last last = lastHeard.get(envelope.sender());
+        boolean toldAgain = last != null && envelope.kind() == Envelope.Kind.JOIN && envelope.epoch() > last.epoch();
+        if (last != null && envelope.seq() <= last.seq() && !toldAgain) {
             metrics.clusterDuplicate();
             return false;
         }
-        if (last != null && envelope.kind() == Envelope.Kind.CHAT && envelope.seq() > last + 1) {
-            metrics.clusterGap(envelope.seq() - last - 1);
+        if (last != null && envelope.kind() == Envelope.Kind.CHAT && envelope.seq() > last.seq() + 1) {
+            metrics.clusterGap(envelope.seq() - last.seq() - 1);
         }
-        lastSeq.put(envelope.sender(), envelope.seq());
+        lastHeard.put(envelope.sender(), last == null ? new Last(envelope.seq(), envelope.epoch())
+                : new Last(Math.max(last.seq(), envelope.seq()), Math.max(last.epoch(), envelope.epoch())));
         return true;
     }
     // end-snippet

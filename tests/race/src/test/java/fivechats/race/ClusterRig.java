@@ -37,9 +37,14 @@ final class ClusterRig implements AutoCloseable {
 
     /** Starts one more server, named by the next letter, running the model {@code factory} builds. */
     ChatServer start(Supplier<ChatModel> factory) throws Exception {
+        return start(factory, redis.uri());
+    }
+
+    /** Starts one more server that reaches Redis at {@code broker} (a {@link BrokerProxy}'s address, say). */
+    ChatServer start(Supplier<ChatModel> factory, URI broker) throws Exception {
         String node = String.valueOf((char) ('A' + servers.size()));
         ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), factory.get(),
-                ClusterConfig.of(redis.uri().toString(), mode, node)).start();
+                ClusterConfig.of(broker.toString(), mode, node)).start();
         servers.add(server);
         return server;
     }
