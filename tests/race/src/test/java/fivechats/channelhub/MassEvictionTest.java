@@ -43,6 +43,7 @@ class MassEvictionTest {
                 hub.handleQueued();
                 client.outbox().start(threads); // its writer takes the welcome and waits on the client forever
             }
+            StalledConnection.awaitSending(stalled); // every welcome in flight: nothing queued from now on is sent
             stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
             hub.broadcast("first line");
             hub.broadcast("second line"); // welcome in flight, these two queued: every queue is full

@@ -2,9 +2,11 @@ package fivechats.race;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ClosedConnectionException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 
 /**
  * An in-memory client that never reads, for driving a model's classes below the network. Its first
@@ -93,7 +95,20 @@ public final class StalledConnection implements ChatConnection {
     /** The send the client never reads: it completes only when the connection is closed, and fails then. */
     @Override
     public CompletableFuture<Void> send(String frame) {
+        sending = true;
         return stuck;
+    }
+
+    private volatile boolean sending;
+
+    /**
+     * Waits until the model's writer has started its (never-ending) first send to each of {@code crowd}: from then on
+     * whatever the model queues for them stays queued. Before it, a writer that comes late could take the welcome and
+     * the lines queued behind it as one batch, and leave that client's queue short of full.
+     */
+    public static void awaitSending(List<StalledConnection> crowd) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).alias("every writer has started its first send")
+                .until(() -> crowd.stream().allMatch(c -> c.sending));
     }
 
     @Override

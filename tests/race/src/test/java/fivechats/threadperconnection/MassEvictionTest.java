@@ -43,6 +43,7 @@ class MassEvictionTest {
                 model.join(outbox); // joins quietly; its writer takes the welcome and waits on the client forever
                 outbox.start(threads);
             }
+            StalledConnection.awaitSending(stalled); // every welcome in flight: nothing queued from now on is sent
             stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
             model.broadcast("first line");
             model.broadcast("second line"); // welcome in flight, these two queued: every outbox is full

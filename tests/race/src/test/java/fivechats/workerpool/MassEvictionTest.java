@@ -38,6 +38,7 @@ class MassEvictionTest {
         List<Member> members = new ArrayList<>();
         Throwable died = StalledConnection.runOnPlatformThread("reader", () -> {
             stalled.forEach(c -> members.add(pool.register(c))); // a welcome each, which the worker sends and nobody reads
+            StalledConnection.awaitSending(stalled); // every welcome in flight: nothing queued from now on is sent
             stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
             for (int line = 1; line <= WorkerPool.LANE_LIMIT; line++) {
                 pool.broadcast("line " + line); // welcome in flight, 256 lines queued: every lane is full
