@@ -57,7 +57,7 @@ public final class ChatMetrics {
     private final Counter heartbeatTimeouts = Counter.builder().name("chat_heartbeat_timeouts_total")
             .help("Clients closed because no pong came within pongWait").register(registry);
     private final Counter rejectedUpgrades = Counter.builder().name("chat_rejected_upgrades_total")
-            .help("WebSocket upgrades refused (bad name, foreign origin, shutting down)")
+            .help("WebSocket upgrades refused (bad name, foreign origin, starting, shutting down)")
             .labelNames("status").register(registry);
 
     private final Counter clusterPublished = Counter.builder().name("chat_cluster_published_total")

@@ -107,7 +107,7 @@ public final class ChatServer {
             container.setIdleTimeout(config.pongWait().plus(config.pingPeriod()));
             container.addMapping("/chat", this::upgrade);
         });
-        upgrades.setHandler(new HttpRoutes(metrics, () -> accepting, this::stats));
+        upgrades.setHandler(new HttpRoutes(metrics, this::unavailable, this::stats));
         context.setHandler(upgrades);
         HeaderDeadline deadline = new HeaderDeadline(config, connector.getScheduler(), metrics, context);
         connector.addEventListener(deadline);
@@ -120,7 +120,7 @@ public final class ChatServer {
              */
             @Override
             public void onOpened(Connection connection) {
-                if (!accepting) {
+                if (shutdownStarted.get()) {
                     connection.getEndPoint().setIdleTimeout(connector.getShutdownIdleTimeout());
                 }
             }
@@ -159,8 +159,9 @@ public final class ChatServer {
     // snippet:upgrade-gate
     /** The upgrade gate: every check that can refuse a client happens here, before a socket exists. */
     private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
-        if (!accepting) {
-            return refuse(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "server is shutting down");
+        String unavailable = unavailable();
+        if (unavailable != null) {
+            return refuse(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "server is " + unavailable);
         }
         Fields query = Request.extractQueryParameters(request);
         String name = query.getValue("name");
@@ -395,5 +396,17 @@ public final class ChatServer {
 
     public boolean isAccepting() {
         return accepting;
+    }
+
+    /**
+     * Null while clients are taken; otherwise why not, for /healthz and a refused upgrade. Jetty listens before a
+     * clustered server has joined its cluster, and a client that comes then is told to come back, not that the
+     * server is going away.
+     */
+    private String unavailable() {
+        if (accepting) {
+            return null;
+        }
+        return shutdownStarted.get() ? "shutting down" : "starting: try again in a moment";
     }
 }

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.eclipse.jetty.http.HttpHeader;
@@ -40,12 +39,13 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ChatMetrics metrics;
-    private final BooleanSupplier accepting;
+    /** Null while the server takes clients; otherwise why not ("starting", "shutting down"). */
+    private final Supplier<String> unavailable;
     private final Supplier<Map<String, Object>> stats;
 
-    HttpRoutes(ChatMetrics metrics, BooleanSupplier accepting, Supplier<Map<String, Object>> stats) {
+    HttpRoutes(ChatMetrics metrics, Supplier<String> unavailable, Supplier<Map<String, Object>> stats) {
         this.metrics = metrics;
-        this.accepting = accepting;
+        this.unavailable = unavailable;
         this.stats = stats;
     }
 
@@ -65,9 +65,9 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
         } else if (asset != null) {
             send(response, callback, HttpStatus.OK_200, asset.contentType(), asset.body());
         } else if (path.equals("/healthz")) {
-            boolean up = accepting.getAsBoolean();
-            send(response, callback, up ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503,
-                    "text/plain; charset=utf-8", (up ? "ok\n" : "shutting down\n").getBytes(StandardCharsets.UTF_8));
+            String why = unavailable.get();
+            send(response, callback, why == null ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503,
+                    "text/plain; charset=utf-8", ((why == null ? "ok" : why) + "\n").getBytes(StandardCharsets.UTF_8));
         } else if (path.equals("/metrics")) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             metrics.writeTo(out);

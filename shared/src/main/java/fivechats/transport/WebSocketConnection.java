@@ -56,6 +56,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     /** The concurrent-write detector, like gorilla's isWriting, but exact: taken for the whole of a write. */
     private final SendSlot slot;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Through the broker: true until the model's welcome, before which this client's first frame is not read. */
+    private final AtomicBoolean firstReadHeld = new AtomicBoolean();
 
     private volatile Session session;
     private volatile String endReason = "not connected yet";
@@ -314,11 +316,21 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         if (!Wire.isWelcome(frame)) {
             return frame;
         }
+        // Every model here queues a client's welcome in the same step as it puts the client in its registry (under
+        // one lock, or on its one loop): from now on a line of this client's that comes back reaches the client too.
+        releaseFirstRead();
         if (!hearsPresence) {
             return Wire.welcome(name, List.of(name));
         }
         Cluster cluster = server.cluster();
         return cluster == null ? frame : cluster.welcome(name, frame);
+    }
+
+    /** Asks Jetty for the first frame, if it was held for the welcome; at most once. */
+    private void releaseFirstRead() {
+        if (firstReadHeld.compareAndSet(true, false)) {
+            demandNext(); // and the heartbeat's clock runs again: the wait for the welcome was the server's
+        }
     }
 
     /**
@@ -378,6 +390,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     public void close(int statusCode, String reason) {
         Session s = session;
         if (s != null) {
+            releaseFirstRead(); // closed before its welcome: Jetty must read the client's close frame
             s.close(statusCode, reason, Callback.NOOP); // Jetty ignores a second close
         }
     }
@@ -420,8 +433,19 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         this.session = session;
         this.lastPongNanos = System.nanoTime();
         this.endReason = "open";
+        // Through the broker, this client's line reaches the model from the stream, through the cluster's link, not
+        // from this connection: read before the model has registered the client, it could be broadcast to everyone
+        // but its sender. So its first frame is asked for only at the model's welcome (forThisClient).
+        Cluster cluster = server.cluster();
+        boolean throughBroker = cluster != null && cluster.throughBroker();
+        if (throughBroker) {
+            heldSince = System.nanoTime(); // the client is not judged by the heartbeat while the server holds its first read
+            firstReadHeld.set(true);
+        }
         server.opened(this);
-        session.demand();
+        if (!throughBroker) {
+            session.demand();
+        }
     }
 
     // snippet:cluster-line

@@ -46,12 +46,17 @@ public final class ClusterLink implements ChatConnection {
     /**
      * Runs {@code action} when the model comes to read past this point: everything queued before it has been taken
      * by the model. The stream bus uses it to end a local client only after its last line has reached the model.
+     * <b>The action runs exactly once</b>, even if the link closes meanwhile: by the model's read, by
+     * {@link #close}'s drain, or here, if it was queued after that drain (nobody would take it then).
      */
     void after(Runnable action) throws InterruptedException {
         if (closed) {
             action.run();
-        } else {
-            inbound.put(action);
+            return;
+        }
+        inbound.put(action);
+        if (closed && inbound.remove(action)) { // closed while it was queued, and nobody has taken it: the drain missed it
+            action.run();
         }
     }
 

@@ -1,0 +1,391 @@
+package fivechats.race;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import fivechats.transport.ChatConnection;
+import fivechats.transport.ChatMetrics;
+import fivechats.transport.ChatModel;
+import fivechats.transport.ChatServer;
+import fivechats.transport.ModelContext;
+import fivechats.transport.TransportConfig;
+import fivechats.transport.cluster.ClusterConfig;
+import fivechats.transport.cluster.ClusterConfig.Mode;
+import fivechats.transport.cluster.ClusterLink;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+/**
+ * The cluster when Redis, the network or a server misbehaves (issue 28): an entry that is not an envelope, an error
+ * Redis answers at once, a server cut off longer than the node TTL, a broker that answers slowly while a server joins,
+ * a model that registers a client late, writes that Redis refuses, a server killed while another's reader is behind.
+ * Every scenario runs the fixed bus (streams), and each test's header names the mutation it fails on. The faults are
+ * real: Redis's own error replies ({@code CONFIG SET min-replicas-to-write}), a TCP proxy that holds a server's
+ * traffic ({@link BrokerProxy}), SIGKILL of a server process.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class ClusterFaultsTest extends ClusterFixture {
+    /**
+     * A foreign entry in the stream (another program's XADD, a half-written entry, a kind from a newer version) is
+     * counted, logged and skipped: the lines after it reach everyone. Fails with the catch in
+     * {@code StreamBus.decodeOrSkip} narrowed to {@code UnsupportedOperationException}: every server's reader thread
+     * dies on the first foreign entry, and "after the foreign entries" never arrives (issue 28, finding 3).
+     */
+    @Test
+    @DisplayName("foreign entries in the stream are counted and skipped: the lines after them reach every server")
+    void foreignStreamEntriesAreSkipped() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            List<ChatClient> pair = oneOnEachOfTwo(rig, "a", "b");
+            ChatClient a = pair.get(0);
+            ChatClient b = pair.get(1);
+            redis.admin().xadd("fivechats:stream", Map.of("x", "y")); // no envelope at all
+            redis.admin().xadd("fivechats:stream", Map.of("e", "SHOUT\tz@1\t1\t1\thello")); // a kind this version lacks
+            redis.admin().xadd("fivechats:stream", Map.of("e", "not an envelope"));
+            a.send("after the foreign entries");
+            for (ChatClient client : List.of(a, b)) {
+                await().alias(client.name() + " gets the line after the foreign entries")
+                        .until(() -> client.hasChat("a", "after the foreign entries"));
+            }
+            for (int i = 0; i < 2; i++) {
+                assertEquals(3, rig.server(i).metrics().clusterBadEntries(), "server " + i + "'s count of foreign entries");
+            }
+        }
+    }
+
+    /**
+     * An error that Redis answers at once (LOADING while it loads its data after a restart; WRONGTYPE here, the stream's
+     * key replaced by a string) must not spin the reader on a core: it reads again every 100 ms until it works, then
+     * resumes where it was. Fails with the {@code Thread.sleep(READ_RETRY)} in {@code StreamBus.read} removed: ten
+     * failed reads in a few milliseconds (issue 28, finding 7).
+     */
+    @Test
+    @DisplayName("an error Redis answers at once is read again calmly (no spin), and the stream resumes when it is gone")
+    void anErrorAnsweredAtOnceIsNoSpin() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            List<ChatClient> pair = oneOnEachOfTwo(rig, "a", "b");
+            ChatMetrics metrics = rig.server(1).metrics();
+            redis.admin().del("fivechats:stream");
+            redis.admin().set("fivechats:stream", "not a stream"); // every XREAD now fails at once: WRONGTYPE
+            await().alias("B's reader meets the error").until(() -> metrics.clusterReadFailures() >= 1);
+            long from = metrics.clusterReadFailures();
+            long started = System.nanoTime();
+            await().alias("ten more failed reads").until(() -> metrics.clusterReadFailures() >= from + 10);
+            long took = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            System.out.printf("cluster stream error answered at once: 10 failed reads took %d ms%n", took);
+            assertTrue(took >= 500, "10 failed reads took " + took + " ms: the reader spins on an error Redis answers at"
+                    + " once, a core busy for as long as it lasts");
+            redis.admin().del("fivechats:stream");
+            pair.get(0).send("after the error");
+            for (ChatClient client : pair) {
+                await().alias(client.name() + " gets the line after the error").until(() -> client.hasChat("a", "after the error"));
+            }
+        }
+    }
+
+    /**
+     * A server cut off from Redis longer than the node TTL (its traffic held by a {@link BrokerProxy}: the network
+     * stalls, the process runs on) is buried by the others; once it is back, its clients are listed again everywhere,
+     * on a server that starts later too. Its client speaks while it is away, so that line lands before the joins the
+     * server tells again: they wait for its heartbeat's reply, which the stall holds behind the line. Fails with the
+     * {@code epoch++} in {@code Presence.beat} removed (issue 28, finding 2): the join told again is dropped as a copy
+     * of the first ("bob hears alice join again" never comes); fails with the {@code redis.sadd(NODES, instance)}
+     * under it removed: dave, on a server started afterwards, is welcomed without alice.
+     */
+    @Test
+    @DisplayName("a server away from Redis longer than the node TTL gets its clients listed again when it is back")
+    void aServerAwayLongerThanTheTtlGetsItsClientsBack() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS); BrokerProxy network = BrokerProxy.to(redis.uri())) {
+            rig.start(HUB);
+            rig.start(HUB, network.uri());
+            ChatClient bob = join(rig, 0, "bob");
+            ChatClient alice = join(rig, 1, "alice");
+            await().alias("bob hears alice join").until(() -> hasPresence(bob, "join", "alice"));
+            network.stall();
+            await().atMost(ClusterTest.PROMISED_LEAVE.plusSeconds(5)).alias("bob hears alice leave: B was buried")
+                    .until(() -> hasPresence(bob, "leave", "alice"));
+            alice.send("said while away");
+            network.resume();
+            await().alias("bob gets the line alice said while away").until(() -> bob.hasChat("alice", "said while away"));
+            await().atMost(Duration.ofSeconds(10)).alias("bob hears alice join again")
+                    .until(() -> bob.framesOfType("join").stream().filter(f -> "alice".equals(f.path("name").asText())).count() == 2);
+            ChatClient carol = join(rig, 0, "carol");
+            assertTrue(carol.frames().getFirst().path("online").toString().contains("\"alice\""),
+                    "carol, new on A, is welcomed without alice: " + carol.frames().getFirst());
+            rig.start(HUB);
+            ChatClient dave = join(rig, 2, "dave");
+            assertTrue(dave.frames().getFirst().path("online").toString().contains("\"alice\""), "dave, on a server"
+                    + " started after B came back, is welcomed without alice (B is not in the nodes set): " + dave.frames().getFirst());
+            alice.send("back");
+            await().alias("bob and dave get alice's next line").until(() -> bob.hasChat("alice", "back") && dave.hasChat("alice", "back"));
+        }
+    }
+
+    /**
+     * Jetty listens before a clustered server has joined its cluster (here the broker's answers are held by a
+     * {@link BrokerProxy}): meanwhile /healthz answers 503 "starting: try again in a moment" and an upgrade is refused
+     * with 503 "server is starting: try again in a moment", not "shutting down", which would tell a script or a load
+     * balancer the server is going away; once joined, /healthz answers 200. Fails with {@code ChatServer.unavailable}
+     * answering "shutting down" whenever it is not accepting (issue 28, finding 7): "/healthz while joining: 503
+     * shutting down".
+     */
+    @Test
+    @DisplayName("a server still joining its cluster says it is starting (503), not that it is shutting down")
+    void aServerJoiningItsClusterSaysStarting() throws Exception {
+        try (BrokerProxy network = BrokerProxy.to(redis.uri())) {
+            network.stall();
+            ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), HUB.get(),
+                    ClusterConfig.of(network.uri().toString(), Mode.STREAMS, "S"));
+            CompletableFuture<ChatServer> started = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.start();
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            try {
+                await().alias("Jetty listens while the server joins its cluster").until(() -> server.port() > 0);
+                RawClient.Handshake health = RawClient.request(server.port(), "GET", "/healthz");
+                assertEquals("503 starting: try again in a moment", health.status() + " " + health.body().strip(),
+                        "/healthz while joining: " + health.status() + " " + health.body().strip());
+                try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=early", null)) {
+                    assertEquals(503, raw.handshake().status(), "an upgrade while joining: " + raw.handshake());
+                    assertTrue(raw.handshake().body().contains("starting: try again"), "an upgrade while joining gave: "
+                            + raw.handshake().body());
+                }
+            } finally {
+                network.resume();
+                started.get(30, TimeUnit.SECONDS);
+            }
+            try {
+                RawClient.Handshake health = RawClient.request(server.port(), "GET", "/healthz");
+                assertEquals(200, health.status(), "/healthz once joined: " + health);
+            } finally {
+                server.shutdown();
+            }
+        }
+    }
+
+    /**
+     * In streams mode a client's line reaches the model from the stream, through the cluster's link, not from the
+     * client's connection. A model whose own thread registers a client, late ({@link SlowToRegister}: 300 ms of work
+     * first), would broadcast a newcomer's first line, sent at once, to everyone but the newcomer; so the transport
+     * reads a client's first frame only at the model's welcome. Alice's lines must come back to her in order. Fails
+     * with {@code WebSocketConnection.onWebSocketOpen} asking for the first frame at once ({@code session.demand()}
+     * whatever the mode; issue 28, finding 6): "alice got 'second' but never her first line".
+     */
+    @Test
+    @DisplayName("a newcomer who speaks at once gets its own first line back, even from a model that registers it late")
+    void aNewcomerGetsItsOwnFirstLine() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            rig.start(SlowToRegister::new);
+            ChatClient bob = join(rig, 0, "bob");
+            ChatClient alice = webSockets.connect(rig.chat(0, "alice"), "alice");
+            alice.send("first"); // before its welcome: as soon as the socket is open
+            alice.awaitWelcome();
+            alice.send("second");
+            await().alias("alice gets her second line").until(() -> alice.hasChat("alice", "second"));
+            assertTrue(alice.hasChat("alice", "first"), "alice got 'second' but never her first line: it was broadcast"
+                    + " before the model had registered her. Alice got: " + alice.frames());
+            await().alias("bob gets both").until(() -> bob.hasChat("alice", "first") && bob.hasChat("alice", "second"));
+        }
+    }
+
+    /** The channel hub, each client handed to it from a thread of its own after 300 ms of work: a late registration. */
+    private static final class SlowToRegister implements ChatModel {
+        private static final Duration WORK = Duration.ofMillis(300);
+        private final ChatModel model = HUB.get();
+
+        @Override
+        public void start(ModelContext context) {
+            model.start(context);
+        }
+
+        @Override
+        public void accept(ChatConnection connection) {
+            if (connection.name().equals(ClusterLink.NAME)) {
+                model.accept(connection);
+                return;
+            }
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(WORK); // the workload that makes the registration late, not a wait for anything
+                    model.accept(connection);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
+        @Override
+        public int registered() {
+            return model.registered();
+        }
+
+        @Override
+        public void stop() {
+            model.stop();
+        }
+    }
+
+    /** How long a leave that the broker refuses may hold its client's ending: then the local model sees it go anyway. */
+    static final Duration ENDING_BOUND = Duration.ofSeconds(5);
+    /** A refusal shorter than the node TTL (3 s): the heartbeats fail too, but no server is taken for dead. */
+    static final Duration SHORT_REFUSAL = Duration.ofSeconds(1);
+
+    /**
+     * A leave that Redis refuses with an error reply: NOREPLICAS here, from {@code min-replicas-to-write 1} with no
+     * replica (OOM under maxmemory, MISCONF, and READONLY after a failover fail an append the same way). Two refusals:
+     * <ul>
+     *   <li>a short one (1 s, less than the node TTL, so nobody is buried): alice's leave is tried again until it lands,
+     *       and bob on B hears it. Fails with the leave not retried ({@code leave} set to false in
+     *       {@code StreamBus.append}): bob never hears it, and alice stays online on B for good (issue 28, finding 1);</li>
+     *   <li>a long one: carol's own server lets her go within {@link #ENDING_BOUND} though her leave cannot come back
+     *       through the stream. Fails without the {@code ENDING_TIMER} in {@code Cluster.left}: A's model counts her
+     *       until Redis takes writes again, her reader and writer threads with her.</li>
+     * </ul>
+     * Then a newcomer on B lists neither.
+     */
+    @Test
+    @DisplayName("a leave that Redis refuses is retried until it lands, and her own server lets her go within the bound")
+    void aRefusedLeaveIsRetriedAndReleased() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            List<ChatClient> pair = oneOnEachOfTwo(rig, "alice", "bob");
+            ChatClient alice = pair.get(0);
+            ChatClient bob = pair.get(1);
+            ChatClient carol = join(rig, 0, "carol");
+            await().alias("bob hears carol join").until(() -> hasPresence(bob, "join", "carol"));
+
+            refuseWrites(true);
+            try {
+                alice.leave();
+                Thread.sleep(SHORT_REFUSAL.toMillis()); // the fault itself: how long Redis refuses, not a wait for anything
+            } finally {
+                refuseWrites(false);
+            }
+            await().alias("bob hears alice leave once Redis takes writes again").until(() -> hasPresence(bob, "leave", "alice"));
+            assertEquals(0, rig.server(0).metrics().heartbeatLapses(), "A's heartbeat key expired: the short refusal was"
+                    + " not short, and B may have heard alice leave from a burial, not from her retried leave");
+
+            refuseWrites(true);
+            try {
+                long before = System.nanoTime();
+                carol.leave();
+                await().atMost(ENDING_BOUND.plusSeconds(2)).alias("A's model lets carol go though Redis refuses her leave")
+                        .until(() -> rig.server(0).model().registered() == 1); // the cluster's link alone
+                System.out.printf("cluster refused leave: A's model let carol go %d ms after she left (bound %d s)%n",
+                        Duration.ofNanos(System.nanoTime() - before).toMillis(), ENDING_BOUND.toSeconds());
+            } finally {
+                refuseWrites(false);
+            }
+            await().alias("bob hears carol leave once Redis takes writes again").until(() -> hasPresence(bob, "leave", "carol"));
+            ChatClient newcomer = join(rig, 1, "newcomer");
+            String online = newcomer.frames().getFirst().path("online").toString();
+            assertFalse(online.contains("alice") || online.contains("carol"), "a newcomer on B lists a client who left: " + online);
+        }
+    }
+
+    private static void refuseWrites(boolean refuse) {
+        redis.admin().configSet("min-replicas-to-write", refuse ? "1" : "0"); // with no replica: NOREPLICAS
+    }
+
+    /** The flood below: lines per second, and how many it sends once A has noticed the death (more than one read's worth). */
+    static final int FLOOD_PER_SECOND = 2_000;
+    static final int FLOOD_AFTER_NOTICE = 1_500;
+    /** Lines B takes before the kill: more than A's link holds (4,096) and two stream reads (512 each), so A is behind. */
+    static final int FLOOD_BEFORE_KILL = 6_000;
+
+    /**
+     * A server killed while another's stream reader is behind is buried in stream order: its clients leave after its
+     * last line, and once that reader has passed the moment the death was noticed, not once a read comes back short.
+     * A's model stops reading its link ({@link StalledLinkModel}: a long pause, made certain) while B's client floods,
+     * so A's reader waits on a full link; the doomed server's client says its last words, the server is killed, A
+     * notices (chat_cluster_deaths_noticed_total), the flood sends 1,500 more lines and stops, and A's model is let go.
+     * The observer on A must hear the ghost's last words, then "leave ghost", then the flood's last line. Fails with the
+     * burial's condition in {@code StreamBus.run} changed to {@code batch.size() < COUNT}, the condition before issue
+     * 28, finding 4: "ghost left (frame 4103) before its last words (frame 6048)", buried on a read that was short
+     * when it was made, long before the death, and handed over only once the link had room.
+     */
+    @Test
+    @DisplayName("a server killed while another's stream reader is behind a flood is buried in stream order, before the flood ends")
+    void aServerKilledDuringAFloodIsBuriedInStreamOrder() throws Exception {
+        StalledLinkModel stalled = new StalledLinkModel(HUB);
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS);
+             ModelProcess doomedServer = ModelProcess.start("channel-hub", "--broker", redis.uri().toString(),
+                     "--broker-mode", ClusterRig.flag(Mode.STREAMS), "--node", "doomed")) {
+            rig.start(() -> stalled);
+            rig.start(HUB);
+            ChatClient observer = join(rig, 0, "observer");
+            ChatClient flooder = join(rig, 1, "flooder");
+            ChatClient ghost = webSockets.connect(doomedServer.chat("ghost"), "ghost");
+            ghost.awaitWelcome();
+            await().alias("observer hears ghost join").until(() -> hasPresence(observer, "join", "ghost"));
+            stalled.stall();
+            AtomicInteger until = new AtomicInteger(Integer.MAX_VALUE);
+            AtomicInteger sent = new AtomicInteger();
+            Thread flood = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 1; i <= until.get(); i++) {
+                        flooder.send("flood " + i);
+                        sent.set(i);
+                        if (i % 20 == 0) {
+                            Thread.sleep(1000 * 20 / FLOOD_PER_SECOND); // the workload's pace, not a wait for anything
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            ChatMetrics a = rig.server(0).metrics();
+            try {
+                await().alias("B has taken more of the flood than A's link and two reads hold")
+                        .until(() -> rig.server(1).metrics().messagesIn() >= FLOOD_BEFORE_KILL);
+                ghost.send("last words");
+                await().alias("the ghost's last words are in the stream").until(() -> flooder.hasChat("ghost", "last words"));
+                doomedServer.process.destroyForcibly(); // SIGKILL: no goodbye
+                await().atMost(Duration.ofSeconds(30)).alias("A notices the death").until(() -> a.deathsNoticed() >= 1);
+                until.set(sent.get() + FLOOD_AFTER_NOTICE);
+                flood.join();
+            } finally {
+                until.set(0);
+                stalled.resume();
+            }
+            int last = sent.get();
+            await().atMost(Duration.ofSeconds(60)).alias("observer gets the flood's last line")
+                    .until(() -> observer.hasChat("flooder", "flood " + last));
+            await().atMost(Duration.ofSeconds(10)).alias("observer hears ghost leave").until(() -> hasPresence(observer, "leave", "ghost"));
+            List<JsonNode> frames = observer.frames();
+            int words = -1;
+            int leave = -1;
+            int end = -1;
+            for (int i = 0; i < frames.size(); i++) {
+                JsonNode f = frames.get(i);
+                if (f.path("type").asText().equals("leave") && f.path("name").asText().equals("ghost")) {
+                    leave = i;
+                } else if (f.path("type").asText().equals("chat") && f.path("text").asText().equals("last words")) {
+                    words = i;
+                } else if (f.path("type").asText().equals("chat") && f.path("text").asText().equals("flood " + last)) {
+                    end = i;
+                }
+            }
+            System.out.printf("cluster burial behind a flood of %d lines: the observer heard the ghost's last words at frame"
+                    + " %d, its leave at frame %d, the flood's last line at frame %d%n", last, words, leave, end);
+            assertTrue(words < leave, "ghost left (frame " + leave + ") before its last words (frame " + words + "): the"
+                    + " dead server was buried before the reader had read all it published");
+            assertTrue(leave < end, "the dead server was buried only after the flood's last line (frame " + leave
+                    + " against " + end + "): its clients stay online everywhere for as long as a flood keeps the"
+                    + " stream's reads full");
+        } finally {
+            stalled.resume();
+        }
+    }
+}
