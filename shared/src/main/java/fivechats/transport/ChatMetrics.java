@@ -64,6 +64,8 @@ public final class ChatMetrics {
             .help("Lines, joins and leaves this server handed to the broker").register(registry);
     private final Counter clusterHeard = Counter.builder().name("chat_cluster_heard_total")
             .help("Lines, joins and leaves heard from the broker (this server's own included)").register(registry);
+    private final Counter clusterHeardWhileJoining = Counter.builder().name("chat_cluster_heard_while_joining_total")
+            .help("Envelopes pub/sub pushed before this server had read who is online: kept, and heard after that").register(registry);
     private final Counter clusterDuplicates = Counter.builder().name("chat_cluster_duplicates_total")
             .help("Envelopes heard twice (a resent XADD) and dropped").register(registry);
     private final Counter clusterGaps = Counter.builder().name("chat_cluster_gap_lines_total")
@@ -72,10 +74,13 @@ public final class ChatMetrics {
             .help("Appends to the stream sent again after a broken broker connection failed them").register(registry);
     private final Counter clusterDropped = Counter.builder().name("chat_cluster_dropped_total")
             .help("Frames from the broker dropped because the model was behind (pub/sub only)").register(registry);
+    private final Counter clusterPublishFailures = Counter.builder().name("chat_cluster_publish_failures_total")
+            .help("Lines, joins and leaves the broker did not take: 'queue full' (Redis was away and the client's queue"
+                    + " of waiting commands was full) or 'failed' (an error, a timeout)").labelNames("reason").register(registry);
     private final Counter clusterReadFailures = Counter.builder().name("chat_cluster_read_failures_total")
             .help("Stream reads that failed (a broken broker connection), each followed by a read from the last id").register(registry);
     private final Counter clusterBadEntries = Counter.builder().name("chat_cluster_bad_entries_total")
-            .help("Stream entries that were not an envelope of this version (another program's, a newer kind): skipped").register(registry);
+            .help("Stream entries and pub/sub messages that were not an envelope of this version (another program's, a newer kind): skipped").register(registry);
     private final Counter heartbeatLapses = Counter.builder().name("chat_cluster_heartbeat_lapses_total")
             .help("Heartbeats that found this server's own key expired: it was paused or cut off longer than the node TTL,"
                     + " so the others may have announced its clients as left (a false alarm if it never died)").register(registry);
@@ -115,6 +120,14 @@ public final class ChatMetrics {
         clusterHeard.inc();
     }
 
+    public void clusterHeardWhileJoining() {
+        clusterHeardWhileJoining.inc();
+    }
+
+    public long clusterHeardWhileJoiningCount() {
+        return clusterHeardWhileJoining.getLongValue();
+    }
+
     public void clusterDuplicate() {
         clusterDuplicates.inc();
     }
@@ -133,6 +146,15 @@ public final class ChatMetrics {
 
     public void clusterDropped() {
         clusterDropped.inc();
+    }
+
+    public void clusterPublishFailed(boolean queueFull) {
+        clusterPublishFailures.labelValues(queueFull ? "queue full" : "failed").inc();
+    }
+
+    /** Publishes refused at once because the commands waiting for the broker had filled the client's queue. */
+    public long clusterPublishesRefusedQueueFull() {
+        return clusterPublishFailures.labelValues("queue full").getLongValue();
     }
 
     public void clusterReadFailed() {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritePendingException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +59,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final AtomicBoolean ended = new AtomicBoolean();
     /** Through the broker: true until the model's welcome, before which this client's first frame is not read. */
     private final AtomicBoolean firstReadHeld = new AtomicBoolean();
+    /** In a cluster: the position in the link's joins and leaves that this client's welcome speaks for; -1 before it. */
+    private volatile long welcomedAt = -1;
 
     private volatile Session session;
     private volatile String endReason = "not connected yet";
@@ -98,11 +101,15 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         return hearsPresence;
     }
 
-    /** Besides joins and leaves for a client that does not hear them: the cluster link's own, which nobody hears. */
+    /**
+     * Besides joins and leaves for a client that does not hear them: the cluster link's own, which nobody hears, and
+     * a join or leave from the link that this client's welcome already counted (see {@code ClusterLink}).
+     */
     @Override
     public boolean wants(String frame) {
         Cluster cluster = server.cluster();
-        return ChatConnection.super.wants(frame) && (cluster == null || !cluster.isLinkPresence(frame));
+        return ChatConnection.super.wants(frame)
+                && (cluster == null || !cluster.isLinkPresence(frame) && !cluster.toldBefore(frame, welcomedAt));
     }
 
     @Override
@@ -209,7 +216,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
                 holdOpenForARival();
             }
             org.eclipse.jetty.util.Callback.Completable sent = new org.eclipse.jetty.util.Callback.Completable();
-            core().sendFrame(textFrame(frame), sent, false);
+            core().sendFrame(textFrame(forThisClient(frame)), sent, false);
             sent.get(writeWaitMillis, TimeUnit.MILLISECONDS);
             metrics.messageOut();
             outcome = SendSlot.What.SENT;
@@ -243,7 +250,12 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
      */
     @Override
     public CompletableFuture<Void> send(List<String> frames) {
-        List<String> wanted = frames.stream().filter(this::wants).toList();
+        List<String> wanted = new ArrayList<>(frames.size());
+        for (String frame : frames) {
+            if (wants(frame)) {
+                wanted.add(forThisClient(frame)); // in order: a welcome is made before the frames behind it are judged
+            }
+        }
         if (wanted.isEmpty()) {
             return CompletableFuture.completedFuture(null); // joins and leaves for a client that does not hear presence
         }
@@ -305,7 +317,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
 
     /** A text frame whose UTF-8 bytes are shared with every other recipient of the same frame (encoded once). */
     private Frame textFrame(String frame) {
-        return new Frame(OpCode.TEXT).setPayload(encoded.utf8(forThisClient(frame)));
+        return new Frame(OpCode.TEXT).setPayload(encoded.utf8(frame));
     }
 
     /**
@@ -323,7 +335,12 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             return Wire.welcome(name, List.of(name));
         }
         Cluster cluster = server.cluster();
-        return cluster == null ? frame : cluster.welcome(name, frame);
+        if (cluster == null) {
+            return frame;
+        }
+        Cluster.Welcome welcome = cluster.welcome(name, frame);
+        welcomedAt = welcome.position();
+        return welcome.frame();
     }
 
     /** Asks Jetty for the first frame, if it was held for the welcome; at most once. */

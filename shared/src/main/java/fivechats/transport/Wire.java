@@ -80,6 +80,20 @@ public final class Wire {
         return frame.startsWith(JOIN_PREFIX) || frame.startsWith(LEAVE_PREFIX);
     }
 
+    /** True for a join frame; with {@link #isPresence}, false for a leave. */
+    public static boolean isJoin(String frame) {
+        return frame.startsWith(JOIN_PREFIX);
+    }
+
+    /** Who a join or leave frame names. */
+    public static String presenceName(String frame) {
+        try {
+            return JSON.readValue(frame, Presence.class).name();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a join or leave frame: " + frame, e);
+        }
+    }
+
     public static boolean isWelcome(String frame) {
         return frame.startsWith(WELCOME_PREFIX);
     }

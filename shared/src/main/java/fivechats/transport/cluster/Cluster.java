@@ -3,6 +3,7 @@ package fivechats.transport.cluster;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.Wire;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
@@ -57,6 +58,14 @@ public final class Cluster {
             CompletableFuture.delayedExecutor(ENDING_BOUND.toMillis(), TimeUnit.MILLISECONDS);
     /** A command waits this long for Redis (through reconnects) before it fails. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * At most this many commands wait in Lettuce for Redis, on each connection: lines of at most 4 KiB (the default
+     * {@code --max-message-bytes}), so at most about 64 MiB while Redis is away or stalled. Lettuce's own bound is
+     * none: a pub/sub flood during an outage would pile up until the heap is gone. Past it a command fails at once:
+     * with pub/sub the line is lost (counted in {@code chat_cluster_publish_failures_total{reason="queue full"}}); with
+     * streams its sender is told the broker is unavailable. Far above what a reachable Redis ever lets wait.
+     */
+    static final int REQUEST_QUEUE = 16_384;
 
     /** What a bus does with a frame for the model: wait for room, or drop it. */
     @FunctionalInterface
@@ -78,6 +87,8 @@ public final class Cluster {
     private final RemoteClients remote;
     /** Local clients that left, waiting for their leave to come back through the stream before their reader ends. */
     private final Map<Long, Runnable> endings = new ConcurrentHashMap<>();
+    /** True once a full queue of commands has been logged, until a publish lands again. */
+    private volatile boolean queueFullSaid;
     /** The newest envelope published; shutdown waits for it, so the last leaves reach the broker. */
     private volatile CompletableFuture<Void> lastPublished = CompletableFuture.completedFuture(null);
 
@@ -86,6 +97,7 @@ public final class Cluster {
         this.node = config.node() != null ? config.node() : defaultNode;
         this.instance = node + "@" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         this.metrics = metrics;
+        client.setOptions(ClientOptions.builder().requestQueueSize(REQUEST_QUEUE).build());
         StatefulRedisConnection<String, String> connected = null;
         try {
             connected = client.connect(StringCodec.UTF8, uri("commands"));
@@ -116,6 +128,7 @@ public final class Cluster {
         try {
             cluster.bus.listen();      // first: from here on nothing is missed
             cluster.presence.learnWhoIsOnline(); // then the snapshot; what overlaps with the bus is idempotent
+            cluster.link.toldAtStart(cluster.remote.names()); // what welcomes list until the model takes a join or leave
             cluster.bus.start();
             cluster.presence.start(cluster.bus, cluster::announce);
         } catch (RuntimeException e) {
@@ -188,12 +201,31 @@ public final class Cluster {
         }
     }
 
-    /** The model's welcome lists its own clients; the cluster's lists everyone, the link left out. */
-    public String welcome(String you, String modelWelcome) {
+    /**
+     * The model's welcome lists its own clients; the cluster's lists everyone, the link left out: the others' clients
+     * as the model has taken their joins and leaves from the link (see {@link ClusterLink}), so that every join or
+     * leave the newcomer hears after it says something new.
+     *
+     * @return the welcome, and the link's position it speaks for: see {@link #toldBefore}
+     */
+    public Welcome welcome(String you, String modelWelcome) {
+        ClusterLink.Told told = link.told();
         List<String> online = new ArrayList<>(Wire.online(modelWelcome));
         online.remove(ClusterLink.NAME);
-        online.addAll(remote.names());
-        return Wire.welcome(you, online);
+        online.addAll(told.names());
+        return new Welcome(Wire.welcome(you, online), told.position());
+    }
+
+    /** A newcomer's welcome, and the position in the link's joins and leaves that it speaks for. */
+    public record Welcome(String frame, long position) {
+    }
+
+    /**
+     * True for a join or leave from the link that a welcome from {@code position} already counts: the model took it
+     * before that welcome, and passes it on only now. The newcomer must not hear it.
+     */
+    public boolean toldBefore(String frame, long position) {
+        return Wire.isPresence(frame) && link.toldBefore(frame, position);
     }
 
     /** True for the link's own join or leave, which no client should see. */
@@ -213,12 +245,33 @@ public final class Cluster {
         CompletableFuture<Void> published = bus.publish(envelope).whenComplete((ok, failure) -> {
             if (failure == null) {
                 metrics.clusterPublished();
-            } else {
+                queueFullSaid = false;
+                return;
+            }
+            boolean queueFull = queueFull(failure);
+            metrics.clusterPublishFailed(queueFull);
+            if (!queueFull) {
                 log.warn("could not publish {} of {}: {}", envelope.kind(), envelope.sender(), failure.toString());
+            } else if (!queueFullSaid) { // a flood while Redis is away fails thousands of times: said once, then counted
+                queueFullSaid = true;
+                log.warn("the broker is not taking commands and {} wait for it: what is published now is lost, and counted"
+                        + " (chat_cluster_publish_failures_total) until the broker takes one again", REQUEST_QUEUE);
             }
         });
         lastPublished = published;
         return published;
+    }
+
+    /** Lettuce's answer when {@link #REQUEST_QUEUE} commands already wait: a plain RedisException, told by its message. */
+    private static boolean queueFull(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (message.startsWith("Request queue size exceeded") || message.startsWith("Command buffer size exceeded")
+                    || message.startsWith("Internal stack size exceeded")) { // waiting for replies: a stalled Redis
+                return true;
+            }
+        }
+        return false;
     }
 
     // --- what the buses call, on their receiving thread -------------------------------------------------

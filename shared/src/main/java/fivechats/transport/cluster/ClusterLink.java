@@ -3,6 +3,12 @@ package fivechats.transport.cluster;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.Wire;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -16,6 +22,14 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>Writes to the link are dropped: every local line reached the broker when the transport read it, so the link has
  * nothing to pass on. It does not hear presence, and its own join and leave are hidden from clients (the transport
  * drops frames naming {@link #NAME}), so it never shows in a client's list of who is online.
+ *
+ * <p>A newcomer's welcome lists the others' clients <b>as the model has been told of them</b>: the joins and leaves
+ * the model has taken from this link, not those the broker has told this server. The frames still queued here reach
+ * the newcomer after its welcome, so each says something new to it. A join or leave the model has taken but not yet
+ * passed on may still reach a newcomer whose welcome already counts it: the transport recognises that frame (the same
+ * {@code String} the model took, as {@code EncodedFrames} does) and drops it for that newcomer ({@link #toldBefore}).
+ * What it leaves out: a frame taken more than {@link #CAPACITY} joins and leaves before the welcome is no longer
+ * recognised, and would reach the newcomer as a second word on someone it already listed.
  */
 public final class ClusterLink implements ChatConnection {
     /** Never a client's name: {@link Wire#NAME} has no {@code ~}. */
@@ -32,6 +46,50 @@ public final class ClusterLink implements ChatConnection {
 
     private final BlockingQueue<Object> inbound = new LinkedBlockingQueue<>(CAPACITY);
     private volatile boolean closed;
+
+    // What the model has been told, guarded by this: written as it takes each join or leave, read by welcomes.
+    /** Names online on the other servers, with how many clients use each (names need not be unique). */
+    private final Map<String, Integer> told = new HashMap<>();
+    /** Joins and leaves the model has taken, in all: the position of the newest. */
+    private long position;
+    /** The newest joins and leaves taken, each by its own {@code String} instance, and the position it was taken at. */
+    private final Map<String, Long> recent = new IdentityHashMap<>();
+    private final ArrayDeque<String> recentOrder = new ArrayDeque<>();
+
+    /** Who the others' clients are in the cluster's snapshot at start, before any join or leave is heard. */
+    synchronized void toldAtStart(List<String> names) {
+        names.forEach(name -> told.merge(name, 1, Integer::sum));
+    }
+
+    /** Who the model has been told is online elsewhere, and the position of the last join or leave that says so. */
+    record Told(List<String> names, long position) {
+    }
+
+    synchronized Told told() {
+        List<String> names = new ArrayList<>();
+        told.forEach((name, count) -> names.addAll(java.util.Collections.nCopies(count, name)));
+        return new Told(names, position);
+    }
+
+    /** True if {@code frame} is a join or leave the model took at or before {@code position}: a welcome from then counts it. */
+    synchronized boolean toldBefore(String frame, long position) {
+        Long at = recent.get(frame);
+        return at != null && at <= position;
+    }
+
+    private synchronized void take(String presence) {
+        String name = Wire.presenceName(presence);
+        if (Wire.isJoin(presence)) {
+            told.merge(name, 1, Integer::sum);
+        } else {
+            told.computeIfPresent(name, (n, count) -> count == 1 ? null : count - 1);
+        }
+        recent.put(presence, ++position);
+        recentOrder.addLast(presence);
+        if (recentOrder.size() > CAPACITY) {
+            recent.remove(recentOrder.removeFirst());
+        }
+    }
 
     /** Waits for room: for a bus that can afford to wait. */
     void put(String frame) throws InterruptedException {
@@ -90,7 +148,11 @@ public final class ClusterLink implements ChatConnection {
             action.run();
             return null;
         }
-        return (String) next;
+        String frame = (String) next;
+        if (Wire.isPresence(frame)) {
+            take(frame); // before the model can pass it on: a welcome from now on counts it
+        }
+        return frame;
     }
 
     @Override

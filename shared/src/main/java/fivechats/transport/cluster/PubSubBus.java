@@ -6,7 +6,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The naive bus, and what most tutorials show: PUBLISH each line, SUBSCRIBE to everyone's, and deliver a local line to
@@ -23,13 +27,20 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  */
 final class PubSubBus implements Bus {
+    private static final Logger log = LoggerFactory.getLogger(PubSubBus.class);
     static final String CHANNEL = "fivechats:chat";
 
     private final Cluster cluster;
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> subscriber;
     private final ChatMetrics metrics;
-    private volatile boolean started;
+    /**
+     * What Redis pushed between {@link #listen()} and {@link #start()}, while the server read who is online: kept, and
+     * heard after that snapshot, so a leave pushed meanwhile still removes a client the snapshot lists. Null once
+     * started; written under {@link #startLock}, which only the start-up takes (after it the listener sees null).
+     */
+    private volatile List<String> early = new ArrayList<>();
+    private final Object startLock = new Object();
 
     PubSubBus(Cluster cluster, RedisClient client, StatefulRedisConnection<String, String> commands, ChatMetrics metrics) {
         this.cluster = cluster;
@@ -55,22 +66,45 @@ final class PubSubBus implements Bus {
         subscriber.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) { // on Lettuce's event loop: never block here
-                if (started) {
-                    try {
-                        cluster.heard(Envelope.decode(message), PubSubBus.this::offer);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt(); // offer never waits, so this cannot happen
+                if (early != null) {
+                    synchronized (startLock) { // held by start() only while it hands over what came early
+                        if (early != null) {
+                            early.add(message);
+                            metrics.clusterHeardWhileJoining();
+                            return;
+                        }
                     }
                 }
+                hear(message);
             }
         });
         subscriber.sync().subscribe(CHANNEL); // Lettuce subscribes again by itself after a reconnect
     }
     // end-snippet
 
+    /** Hands over, in the order Redis pushed them, what came while joining; from then on the listener hands over. */
     @Override
     public void start() {
-        started = true;
+        synchronized (startLock) {
+            early.forEach(this::hear);
+            early = null;
+        }
+    }
+
+    private void hear(String message) {
+        Envelope envelope;
+        try {
+            envelope = Envelope.decode(message);
+        } catch (RuntimeException notAnEnvelope) { // another program's PUBLISH on the channel, or a newer version's
+            metrics.clusterBadEntry();
+            log.warn("skipped a message on {} that is not an envelope: {}", CHANNEL, notAnEnvelope.toString());
+            return;
+        }
+        try {
+            cluster.heard(envelope, this::offer);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // offer never waits, so this cannot happen
+        }
     }
 
     @Override

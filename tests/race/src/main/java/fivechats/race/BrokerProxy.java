@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
  * A TCP proxy between one server and Redis, for fault tests: it passes bytes both ways until told to {@link #stall()}
  * (bytes are held, connections stay open: a congested or partitioned network, as a server sees it), and passes them
  * again, in order, on {@link #resume()}. Lettuce sees no error during a stall; its commands wait, and a blocking one
- * (a heartbeat's {@code SET}) waits with them.
+ * (a heartbeat's {@code SET}) waits with them. Or it holds only the replies to one command ({@link #holdRepliesTo}):
+ * Redis has done it, the server does not know yet, and the other connections go on.
  *
  * <p>One virtual thread per direction per connection; {@link #close()} closes every socket, which ends them.
  */
@@ -28,6 +30,10 @@ public final class BrokerProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     /** Open (zero) while bytes pass; a stall replaces it with a closed one. */
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    /** The command whose connection's replies are to be held, as its name reaches Redis; null for none. */
+    private volatile String holdAfter;
+    private volatile CountDownLatch heldAfter;
+    private final List<CountDownLatch> heldReplies = new CopyOnWriteArrayList<>();
 
     private BrokerProxy(int target) throws IOException {
         this.target = target;
@@ -50,8 +56,22 @@ public final class BrokerProxy implements AutoCloseable {
         gate = new CountDownLatch(1);
     }
 
+    /**
+     * The next time a server sends {@code command} (its name in capitals, as Lettuce sends it), the replies on that
+     * connection are held from then on, until {@link #resume()}: Redis runs the command, the server waits for its answer.
+     *
+     * @return counted down when the command has gone on to Redis, its reply held
+     */
+    public CountDownLatch holdRepliesTo(String command) {
+        heldAfter = new CountDownLatch(1);
+        holdAfter = command;
+        return heldAfter;
+    }
+
     /** Held bytes go on, in the order they came. */
     public void resume() {
+        holdAfter = null;
+        heldReplies.forEach(CountDownLatch::countDown);
         gate.countDown();
     }
 
@@ -62,22 +82,42 @@ public final class BrokerProxy implements AutoCloseable {
                 Socket redis = new Socket(InetAddress.getLoopbackAddress(), target);
                 sockets.add(client);
                 sockets.add(redis);
-                Thread.ofVirtual().name("broker-proxy-up").start(() -> pump(client, redis));
-                Thread.ofVirtual().name("broker-proxy-down").start(() -> pump(redis, client));
+                Replies replies = new Replies();
+                Thread.ofVirtual().name("broker-proxy-up").start(() -> pump(client, redis, replies, true));
+                Thread.ofVirtual().name("broker-proxy-down").start(() -> pump(redis, client, replies, false));
             }
         } catch (IOException closed) {
             // the listener was closed: no more connections
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    /** One connection's replies: open (zero) unless held by {@link #holdRepliesTo}. */
+    private static final class Replies {
+        volatile CountDownLatch gate = new CountDownLatch(0);
+    }
+
+    private void pump(Socket from, Socket to, Replies replies, boolean up) {
         byte[] buffer = new byte[CHUNK];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 gate.await(); // a stall holds what was read; it goes on, in order, on resume
+                String command = holdAfter;
+                boolean holdFromHere = up && command != null
+                        && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains(command);
+                if (holdFromHere) {
+                    holdAfter = null;
+                    CountDownLatch held = new CountDownLatch(1);
+                    replies.gate = held; // before the command goes on: its reply cannot slip through
+                    heldReplies.add(held);
+                } else if (!up) {
+                    replies.gate.await();
+                }
                 out.write(buffer, 0, n);
                 out.flush();
+                if (holdFromHere) {
+                    heldAfter.countDown();
+                }
             }
         } catch (IOException | InterruptedException ended) {
             // one side closed (or the proxy did): close the other, as a network would

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The cluster when Redis, the network or a server misbehaves (issue 28): an entry that is not an envelope, an error
  * Redis answers at once, a server cut off longer than the node TTL, a broker that answers slowly while a server joins,
- * a model that registers a client late, writes that Redis refuses, a server killed while another's reader is behind.
+ * a model that registers a client late, writes that Redis refuses, a server killed while another's reader is behind,
+ * a newcomer welcomed while its model is behind on the others' joins and leaves.
  * Every scenario runs the fixed bus (streams), and each test's header names the mutation it fails on. The faults are
  * real: Redis's own error replies ({@code CONFIG SET min-replicas-to-write}), a TCP proxy that holds a server's
  * traffic ({@link BrokerProxy}), SIGKILL of a server process.
@@ -387,5 +389,204 @@ class ClusterFaultsTest extends ClusterFixture {
         } finally {
             stalled.resume();
         }
+    }
+
+    /**
+     * A newcomer's welcome and the joins and leaves after it come from one view (issue 28, finding 5): what the model has
+     * taken from its link, not what the broker has told the server. A's model is behind on its link (it holds a line of
+     * erin's, {@link StalledLinkModel#holdTheNextFrame}: a long pause, made certain) while bob joins B, and again while
+     * he leaves; carol, then dave, join A meanwhile. Each must hear a join only of someone its welcome did not list, and a leave only of
+     * someone it did. Fails with {@code Cluster.welcome} listing {@code remote.names()} (the broker's view, as before
+     * the issue) instead of {@code told.names()}: "carol: bob joined, but carol's welcome or an earlier join listed bob
+     * already".
+     */
+    @Test
+    @DisplayName("a newcomer's welcome lists the others' clients as its model has heard them, not as the broker has")
+    void aNewcomersWelcomeAgreesWithTheJoinsAndLeavesAfterIt() throws Exception {
+        StalledLinkModel stalled = new StalledLinkModel(HUB);
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            rig.start(() -> stalled);
+            rig.start(HUB);
+            ChatClient erin = join(rig, 1, "erin");
+            ChatClient alice = join(rig, 0, "alice");
+            await().alias("alice hears erin").until(() -> alice.frames().getFirst().path("online").toString().contains("erin")
+                    || hasPresence(alice, "join", "erin"));
+            ChatMetrics a = rig.server(0).metrics();
+
+            CountDownLatch behind = stalled.holdTheNextFrame();
+            erin.send("hold this one");
+            assertTrue(behind.await(10, TimeUnit.SECONDS), "A's model never took erin's line");
+            ChatClient bob = join(rig, 1, "bob");
+            await().alias("A's broker connection has heard bob join").until(() -> a.remoteClientCount() == 2);
+            ChatClient carol = join(rig, 0, "carol");
+            stalled.resume();
+            bob.send("after his join");
+            await().alias("carol hears bob").until(() -> carol.hasChat("bob", "after his join"));
+
+            behind = stalled.holdTheNextFrame();
+            erin.send("and this one");
+            assertTrue(behind.await(10, TimeUnit.SECONDS), "A's model never took erin's second line");
+            bob.leave();
+            await().alias("A's broker connection has heard bob leave").until(() -> a.remoteClientCount() == 1);
+            ChatClient dave = join(rig, 0, "dave");
+            stalled.resume();
+            erin.send("after his leave");
+            await().alias("carol and dave hear erin").until(() -> carol.hasChat("erin", "after his leave")
+                    && dave.hasChat("erin", "after his leave"));
+
+            assertEquals(List.of("alice", "carol", "dave", "erin"), heardOnline(carol));
+            assertEquals(List.of("alice", "carol", "dave", "erin"), heardOnline(dave));
+        } finally {
+            stalled.resume();
+        }
+    }
+
+    /**
+     * The model took bob's join from its link, and is held before passing it on ({@link
+     * StalledLinkModel#holdTheNextFrame}: its reader thread descheduled between its read and its broadcast); carol
+     * joins meanwhile. Her welcome lists bob (the model has taken his join), so the join that reaches her afterwards
+     * says nothing new: the transport drops it for her, and only for her. Fails with {@code !cluster.toldBefore(frame,
+     * welcomedAt)} removed from {@code WebSocketConnection.wants}: "carol: bob joined, but carol's welcome or an earlier
+     * join listed bob already".
+     */
+    @Test
+    @DisplayName("a join the model took before a newcomer's welcome and passes on after it is not heard twice")
+    void aJoinTakenBeforeAWelcomeIsNotHeardTwice() throws Exception {
+        StalledLinkModel stalled = new StalledLinkModel(HUB);
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            rig.start(() -> stalled);
+            rig.start(HUB);
+            ChatClient alice = join(rig, 0, "alice");
+            CountDownLatch taken = stalled.holdTheNextFrame();
+            ChatClient bob = join(rig, 1, "bob");
+            assertTrue(taken.await(10, TimeUnit.SECONDS), "A's model never took bob's join from its link");
+            ChatClient carol = join(rig, 0, "carol");
+            stalled.resume();
+            bob.send("hello");
+            await().alias("alice and carol hear bob").until(() -> alice.hasChat("bob", "hello") && carol.hasChat("bob", "hello"));
+            assertEquals(List.of("alice", "bob", "carol"), heardOnline(carol));
+            assertEquals(List.of("alice", "bob", "carol"), heardOnline(alice));
+            assertTrue(hasPresence(alice, "join", "bob"), "alice, welcomed before bob joined, must hear him join");
+        } finally {
+            stalled.resume();
+        }
+    }
+
+    /**
+     * In pub/sub mode a server joining its cluster subscribes, then reads who is online, then starts handing over what
+     * it hears: what Redis pushes in between is kept and heard after that snapshot, as {@code Bus.listen} promises.
+     * Here A's snapshot has read bob from Redis but its reply is held ({@link BrokerProxy#holdRepliesTo}: a slow
+     * network, made certain) while bob leaves B: a newcomer on A must not be told he is online. Fails with {@code
+     * PubSubBus.start} dropping what came early (its {@code early.forEach(this::hear)} removed, as before issue 28,
+     * finding 7): "carol, on A, is welcomed with bob, who left while A was joining".
+     */
+    @Test
+    @DisplayName("pub/sub: a leave pushed while a server reads who is online is heard after that snapshot")
+    void aLeavePushedWhileAServerJoinsIsHeard() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.PUBSUB); BrokerProxy network = BrokerProxy.to(redis.uri())) {
+            rig.start(HUB);
+            ChatClient bob = join(rig, 0, "bob");
+            CountDownLatch snapshotRead = network.holdRepliesTo("HGETALL");
+            ChatServer a = ChatServer.newServer(TransportConfig.defaults().withPort(0), HUB.get(),
+                    ClusterConfig.of(network.uri().toString(), Mode.PUBSUB, "A"));
+            CompletableFuture<ChatServer> started = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return a.start();
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            try {
+                try {
+                    assertTrue(snapshotRead.await(10, TimeUnit.SECONDS), "A never read who is online");
+                    bob.leave();
+                    await().alias("A's subscriber has the leave pushed while it joins")
+                            .until(() -> a.metrics().clusterHeardWhileJoiningCount() >= 1);
+                } finally {
+                    network.resume();
+                }
+                started.get(30, TimeUnit.SECONDS);
+                ChatClient carol = webSockets.connect(a.chatUri("carol"), "carol");
+                carol.awaitWelcome();
+                assertEquals("[\"carol\"]", carol.frames().getFirst().path("online").toString(),
+                        "carol, on A, is welcomed with bob, who left while A was joining");
+                assertEquals(0, a.metrics().remoteClientCount(), "A counts bob among the others' clients");
+            } finally {
+                a.shutdown();
+            }
+        }
+    }
+
+    /**
+     * While Redis does not answer (A's traffic held by a {@link BrokerProxy}: a stalled network, made certain), pub/sub
+     * publishes every line without waiting, and each waits in Lettuce for the broker. Memory stays bounded: past
+     * {@code Cluster.REQUEST_QUEUE} (16,384) waiting commands, a publish fails at once and is counted as "queue full";
+     * once Redis answers again the chat goes on. Fails with the {@code requestQueueSize} option removed from {@code
+     * Cluster}'s client (issue 28, finding 7: Lettuce's queue has no bound): no publish is refused while the flood piles
+     * up, "A refuses what its queue cannot hold" never comes. The stall outlasts the node TTL (the flood takes about
+     * 4 s), so B buries A meanwhile and lists flooder again once A is back.
+     */
+    @Test
+    @DisplayName("pub/sub: while Redis stalls, the commands waiting for it are bounded, and the excess is refused and counted")
+    void whileRedisStallsThePublishesWaitingAreBounded() throws Exception {
+        int queue = 16_384;
+        int excess = 500;
+        try (ClusterRig rig = new ClusterRig(redis, Mode.PUBSUB); BrokerProxy network = BrokerProxy.to(redis.uri())) {
+            rig.start(HUB);
+            ChatServer a = ChatServer.newServer(TransportConfig.defaults().withPort(0), HUB.get(),
+                    ClusterConfig.of(network.uri().toString(), Mode.PUBSUB, "A")).start();
+            try {
+                ChatClient far = join(rig, 0, "far");
+                ChatClient flooder = webSockets.connect(a.chatUri("flooder"), "flooder");
+                flooder.awaitWelcome();
+                await().alias("far hears flooder join").until(() -> hasPresence(far, "join", "flooder"));
+                network.stall();
+                try {
+                    for (int i = 1; i <= queue + excess; i++) {
+                        flooder.send("held " + i);
+                    }
+                    await().atMost(Duration.ofSeconds(60)).alias("A refuses what its queue cannot hold")
+                            .until(() -> a.metrics().clusterPublishesRefusedQueueFull() >= excess);
+                } finally {
+                    network.resume();
+                }
+                // Once Redis answers, the waiting commands drain first, and far's server drops what its link cannot
+                // hold of that burst (pub/sub): a line said again every 200 ms gets through within the bound.
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .alias("far hears flooder once Redis answers again").until(() -> {
+                            flooder.send("after the stall");
+                            return far.hasChat("flooder", "after the stall");
+                        });
+                System.out.printf("pub/sub while Redis stalled: %d lines sent, %d refused at once (queue full)%n",
+                        queue + excess, a.metrics().clusterPublishesRefusedQueueFull());
+            } finally {
+                a.shutdown();
+            }
+        }
+    }
+
+    /**
+     * Who a client was told is online, sorted: its welcome's list, then each join and leave it heard. Fails on a join
+     * of someone listed, or a leave of someone not listed: the page would show a ghost, or lose a name.
+     */
+    private static List<String> heardOnline(ChatClient client) {
+        List<String> online = new java.util.ArrayList<>();
+        String who = client.name();
+        for (JsonNode frame : client.frames()) {
+            String name = frame.path("name").asText();
+            switch (frame.path("type").asText()) {
+                case "welcome" -> frame.path("online").forEach(n -> online.add(n.asText()));
+                case "join" -> {
+                    assertFalse(online.contains(name), who + ": " + name + " joined, but " + who + "'s welcome or an"
+                            + " earlier join listed " + name + " already " + online);
+                    online.add(name);
+                }
+                case "leave" -> assertTrue(online.remove(name), who + ": " + name + " left, but " + who
+                        + " was never told " + name + " was online " + online);
+                default -> { }
+            }
+        }
+        online.sort(null);
+        return online;
     }
 }

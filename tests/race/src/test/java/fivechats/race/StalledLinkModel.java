@@ -15,12 +15,15 @@ import java.util.function.Supplier;
  * A model that stops reading the cluster's link until the test lets it go: a busy server's model (a long GC pause, its
  * cores taken by others), made certain. Its link fills, its stream reader waits on the full link, and while a flood
  * goes on every read of the stream comes back full: the condition under which a dead server's burial used to wait for
- * the flood's end.
+ * the flood's end. Or it stops just after taking a frame from the link, before passing it on ({@link
+ * #holdTheNextFrame}): the model's reader thread descheduled between its read and its broadcast.
  */
 final class StalledLinkModel implements ChatModel {
     private final ChatModel model;
     /** Open (zero) while the model reads as usual; closed by {@link #stall()}. */
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    /** Counted down when the frame to hold has been taken; null when no frame is to be held. */
+    private volatile CountDownLatch holding;
 
     StalledLinkModel(Supplier<ChatModel> model) {
         this.model = model.get();
@@ -31,9 +34,31 @@ final class StalledLinkModel implements ChatModel {
         gate = new CountDownLatch(1);
     }
 
+    /**
+     * The model's next read of its link takes a frame, then waits for {@link #resume()} before returning it.
+     *
+     * @return counted down once that frame has been taken
+     */
+    CountDownLatch holdTheNextFrame() {
+        gate = new CountDownLatch(1);
+        holding = new CountDownLatch(1);
+        return holding;
+    }
+
     /** The model reads its link as it always does. */
     void resume() {
         gate.countDown();
+    }
+
+    /** Before a read returns: the frame is held here if {@link #holdTheNextFrame} asked for it. */
+    private String taken(String frame) throws InterruptedException {
+        CountDownLatch hold = holding;
+        if (hold != null && frame != null) {
+            holding = null;
+            hold.countDown();
+            gate.await();
+        }
+        return frame;
     }
 
     @Override
@@ -60,12 +85,22 @@ final class StalledLinkModel implements ChatModel {
     private record StalledReads(ChatConnection link, StalledLinkModel model) implements ChatConnection {
         @Override
         public String read() throws ClosedConnectionException, InterruptedException {
-            model.gate.await();
-            return link.read();
+            if (model.holding == null) {
+                model.gate.await();
+            }
+            return model.taken(link.read());
         }
 
         @Override
         public String poll() throws ClosedConnectionException {
+            if (model.holding != null) {
+                try {
+                    return model.taken(link.poll());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
             return model.gate.getCount() > 0 ? null : link.poll();
         }
 
