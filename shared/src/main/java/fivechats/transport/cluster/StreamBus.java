@@ -73,8 +73,8 @@ final class StreamBus implements Bus {
         }
     };
 
-    /** What {@link #lastHeard} keeps of a sender. */
-    private record Last(long seq, long epoch) { }
+    /** What {@link #lastHeard} keeps of a sender: its newest seq, and the epoch of its newest join. */
+    private record Last(long seq, long joined) { }
     /** Each sender's newest append, which its next one waits for; removed after its leave. */
     private final Map<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
     /**
@@ -222,14 +222,18 @@ final class StreamBus implements Bus {
 
     /**
      * False for an envelope this server has already handed over: a duplicate from a resent XADD. Every kind carries
-     * a seq (a join 0, the lines 1, 2, ..., a leave the largest), so one rule drops a repeated join, line or leave;
-     * a join with a newer epoch is told again by a server the others had buried, and is new. A jump in a line's seq
-     * is a gap: lines trimmed from the stream while this server was away; it is counted, and the line is delivered.
+     * a seq (a join 0, the lines 1, 2, ..., a leave the largest), so one rule drops a repeated join, line or leave.
+     * A join from a newer epoch than the sender's last join is new: its server was buried by the others and tells its
+     * clients again. Judged by the epoch of the last <em>join</em>, not of the last line: a line sent just after the
+     * server came back carries the new epoch too, and may land before the join told again. Nothing after a sender's
+     * leave is new (a join told again just as its client left would make a ghost). A jump in a line's seq is a gap:
+     * lines trimmed from the stream while this server was away; it is counted, and the line is delivered.
      */
     // snippet:fresh
     private boolean fresh(Envelope envelope) {
         Last last = lastHeard.get(envelope.sender());
-        boolean toldAgain = last != null && envelope.kind() == Envelope.Kind.JOIN && envelope.epoch() > last.epoch();
+        boolean join = envelope.kind() == Envelope.Kind.JOIN;
+        boolean toldAgain = last != null && join && envelope.epoch() > last.joined() && last.seq() != Envelope.LEAVE_SEQ;
         if (last != null && envelope.seq() <= last.seq() && !toldAgain) {
             metrics.clusterDuplicate();
             return false;
@@ -237,8 +241,8 @@ final class StreamBus implements Bus {
         if (last != null && envelope.kind() == Envelope.Kind.CHAT && envelope.seq() > last.seq() + 1) {
             metrics.clusterGap(envelope.seq() - last.seq() - 1);
         }
-        lastHeard.put(envelope.sender(), last == null ? new Last(envelope.seq(), envelope.epoch())
-                : new Last(Math.max(last.seq(), envelope.seq()), Math.max(last.epoch(), envelope.epoch())));
+        long joined = join ? envelope.epoch() : last == null ? -1 : last.joined();
+        lastHeard.put(envelope.sender(), new Last(last == null ? envelope.seq() : Math.max(last.seq(), envelope.seq()), joined));
         return true;
     }
     // end-snippet

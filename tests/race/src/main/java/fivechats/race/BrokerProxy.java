@@ -79,7 +79,13 @@ public final class BrokerProxy implements AutoCloseable {
         try {
             while (true) {
                 Socket client = listener.accept();
-                Socket redis = new Socket(InetAddress.getLoopbackAddress(), target);
+                Socket redis;
+                try {
+                    redis = new Socket(InetAddress.getLoopbackAddress(), target);
+                } catch (IOException down) { // Redis is restarting: refused, as it would refuse the server itself
+                    closeQuietly(client);
+                    continue;
+                }
                 sockets.add(client);
                 sockets.add(redis);
                 Replies replies = new Replies();

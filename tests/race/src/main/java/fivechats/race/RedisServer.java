@@ -35,7 +35,8 @@ public final class RedisServer implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/redis-server");
     public static final String INSTALL = "apt-get install redis-server";
 
-    private final Process process;
+    /** Replaced by {@link #restart()}. */
+    private volatile Process process;
     private final int port;
     private final RedisClient client = RedisClient.create();
     private final StatefulRedisConnection<String, String> admin;
@@ -59,6 +60,20 @@ public final class RedisServer implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
+        return new RedisServer(launch(port), port);
+    }
+
+    /**
+     * Kills this Redis (SIGKILL: it saves nothing, and has nothing saved) and starts an empty one on the same port, as
+     * a crash and a restart without persistence would: the stream, the presence keys and the subscriptions are gone.
+     * Returns once the new one accepts connections.
+     */
+    public void restart() throws IOException, InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        process = launch(port);
+    }
+
+    private static Process launch(int port) throws IOException {
         Process process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--loglevel", "notice").redirectErrorStream(true).start();
         CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -84,7 +99,7 @@ public final class RedisServer implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("redis-server did not start on port " + port + ": " + e.getMessage(), e);
         }
-        return new RedisServer(process, port);
+        return process;
     }
 
     public URI uri() {

@@ -12,6 +12,7 @@ import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
 import fivechats.transport.ModelContext;
 import fivechats.transport.TransportConfig;
+import fivechats.transport.Wire;
 import fivechats.transport.cluster.ClusterConfig;
 import fivechats.transport.cluster.ClusterConfig.Mode;
 import fivechats.transport.cluster.ClusterLink;
@@ -388,6 +389,45 @@ class ClusterFaultsTest extends ClusterFixture {
                     + " stream's reads full");
         } finally {
             stalled.resume();
+        }
+    }
+
+    /**
+     * A server the others buried comes back and tells its clients again, with a new epoch, from its heartbeat's thread,
+     * while its clients go on talking: a line sent just after the return carries the new epoch too, and may land in the
+     * stream before the join told again. That join must still be heard. Written into the stream by hand, in that order:
+     * zed joins (epoch 0) from a server with no heartbeat, so A buries it and alice hears zed leave; then a line of
+     * zed's from epoch 1; then zed's join told again (epoch 1). Found by the fault run ({@code tests/race/faults.sh}, A
+     * stalled 5 s, streams: "wb lists [sb, wa, wb]", sa never listed again). Fails with {@code StreamBus.fresh} judging
+     * a join by the epoch of the sender's last envelope of any kind, as before ({@code long joined = Math.max(envelope
+     * .epoch(), last == null ? -1 : last.joined());}): "alice hears zed join again" never comes.
+     *
+     * <p>And the other way round: quinn joins and leaves, and a join of hers told again lands after her leave (the
+     * heartbeat read her as online just as she left). She must not be listed again. Fails with {@code && last.seq() !=
+     * Envelope.LEAVE_SEQ} removed from {@code fresh}: "alice heard quinn join twice".
+     */
+    @Test
+    @DisplayName("a join told again after a buried server's return is heard, even after a line of the same epoch")
+    void aJoinToldAgainAfterALineOfItsEpochIsHeard() throws Exception {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            rig.start(HUB);
+            ChatClient alice = join(rig, 0, "alice");
+            redis.admin().xadd("fivechats:stream", Map.of("e", "JOIN\tghost@1\t0\t1\t0\tzed"));
+            await().alias("alice hears zed join").until(() -> hasPresence(alice, "join", "zed"));
+            await().atMost(Duration.ofSeconds(10)).alias("alice hears zed leave: A buried his server, which has no heartbeat")
+                    .until(() -> hasPresence(alice, "leave", "zed"));
+            redis.admin().xadd("fivechats:stream", Map.of("e", "CHAT\tghost@1\t1\t1\t5\t" + Wire.chat("zed", 5, "back")));
+            redis.admin().xadd("fivechats:stream", Map.of("e", "JOIN\tghost@1\t1\t1\t0\tzed"));
+            await().alias("alice hears zed join again").until(() -> alice.framesOfType("join").stream()
+                    .filter(f -> f.path("name").asText().equals("zed")).count() == 2);
+
+            redis.admin().xadd("fivechats:stream", Map.of("e", "JOIN\tghost@2\t0\t1\t0\tquinn"));
+            redis.admin().xadd("fivechats:stream", Map.of("e", "LEAVE\tghost@2\t0\t1\t" + Long.MAX_VALUE + "\tquinn"));
+            redis.admin().xadd("fivechats:stream", Map.of("e", "JOIN\tghost@2\t1\t1\t0\tquinn"));
+            alice.send("after quinn"); // through the stream, after her entries: once alice has it, they were all read
+            await().alias("alice gets her line back").until(() -> alice.hasChat("alice", "after quinn"));
+            assertEquals(1, alice.framesOfType("join").stream().filter(f -> f.path("name").asText().equals("quinn")).count(),
+                    "alice heard quinn join twice: a join told again after her leave made her a ghost");
         }
     }
 

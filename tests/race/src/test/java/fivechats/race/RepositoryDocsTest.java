@@ -125,4 +125,15 @@ class RepositoryDocsTest {
                     "models/" + model + " has no README.md");
         }
     }
+
+    /** Fails with a fault's title changed in ClusterGuaranteesTest.Fault (RESTART called "Redis restarted empty") until the table is written again. */
+    @Test
+    @DisplayName("tutorial/cluster-guarantees.md has a row for every fault the fault run injects")
+    void theGuaranteeTableHasEveryFault() throws IOException {
+        String table = read(ClusterGuaranteesTest.TABLE);
+        for (ClusterGuaranteesTest.Fault fault : ClusterGuaranteesTest.Fault.values()) {
+            assertTrue(table.contains("| " + fault.title + " | " + fault.what + " |"), "tutorial/cluster-guarantees.md has no"
+                    + " row for '" + fault.title + "': write it again with " + ClusterGuaranteesTest.COMMAND);
+        }
+    }
 }
