@@ -59,8 +59,8 @@ public final class Cluster {
     /** A command waits this long for Redis (through reconnects) before it fails. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     /**
-     * At most this many commands wait in Lettuce for Redis, on each connection: lines of at most 4 KiB (the default
-     * {@code --max-message-bytes}), so at most about 64 MiB while Redis is away or stalled. Lettuce's own bound is
+     * At most this many commands wait in Lettuce for Redis, on each connection: about 64 MiB of ordinary lines of at
+     * most 4 KiB (the default {@code --max-message-bytes}) while Redis is away or stalled. Lettuce's own bound is
      * none: a pub/sub flood during an outage would pile up until the heap is gone. Past it a command fails at once:
      * with pub/sub the line is lost (counted in {@code chat_cluster_publish_failures_total{reason="queue full"}}); with
      * streams its sender is told the broker is unavailable. Far above what a reachable Redis ever lets wait.

@@ -36,8 +36,9 @@ final class PubSubBus implements Bus {
     private final ChatMetrics metrics;
     /**
      * What Redis pushed between {@link #listen()} and {@link #start()}, while the server read who is online: kept, and
-     * heard after that snapshot, so a leave pushed meanwhile still removes a client the snapshot lists. Null once
-     * started; written under {@link #startLock}, which only the start-up takes (after it the listener sees null).
+     * heard after that snapshot, so a leave pushed meanwhile still removes a client the snapshot lists. At most {@link
+     * ClusterLink#CAPACITY}, like the link; more is dropped and counted. Null once started. Written under {@link
+     * #startLock}, which the listener takes only while joining (once started it sees null and never takes it).
      */
     private volatile List<String> early = new ArrayList<>();
     private final Object startLock = new Object();
@@ -69,8 +70,12 @@ final class PubSubBus implements Bus {
                 if (early != null) {
                     synchronized (startLock) { // held by start() only while it hands over what came early
                         if (early != null) {
-                            early.add(message);
-                            metrics.clusterHeardWhileJoining();
+                            if (early.size() < ClusterLink.CAPACITY) {
+                                early.add(message);
+                                metrics.clusterHeardWhileJoining();
+                            } else {
+                                metrics.clusterDropped(); // Redis pushes, and this listener must not wait
+                            }
                             return;
                         }
                     }

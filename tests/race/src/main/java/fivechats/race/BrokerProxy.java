@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A TCP proxy between one server and Redis, for fault tests: it passes bytes both ways until told to {@link #stall()}
@@ -31,7 +32,7 @@ public final class BrokerProxy implements AutoCloseable {
     /** Open (zero) while bytes pass; a stall replaces it with a closed one. */
     private volatile CountDownLatch gate = new CountDownLatch(0);
     /** The command whose connection's replies are to be held, as its name reaches Redis; null for none. */
-    private volatile String holdAfter;
+    private final AtomicReference<String> holdAfter = new AtomicReference<>();
     private volatile CountDownLatch heldAfter;
     private final List<CountDownLatch> heldReplies = new CopyOnWriteArrayList<>();
 
@@ -64,13 +65,13 @@ public final class BrokerProxy implements AutoCloseable {
      */
     public CountDownLatch holdRepliesTo(String command) {
         heldAfter = new CountDownLatch(1);
-        holdAfter = command;
+        holdAfter.set(command);
         return heldAfter;
     }
 
     /** Held bytes go on, in the order they came. */
     public void resume() {
-        holdAfter = null;
+        holdAfter.set(null);
         heldReplies.forEach(CountDownLatch::countDown);
         gate.countDown();
     }
@@ -108,11 +109,14 @@ public final class BrokerProxy implements AutoCloseable {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 gate.await(); // a stall holds what was read; it goes on, in order, on resume
-                String command = holdAfter;
+                String command = holdAfter.get();
+                CountDownLatch told = heldAfter;
+                // A small command arrives in one read on loopback; one split across two would be missed, and the
+                // test waiting for the hold would say so.
                 boolean holdFromHere = up && command != null
-                        && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains(command);
+                        && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains(command)
+                        && holdAfter.compareAndSet(command, null); // one connection holds, whichever matched first
                 if (holdFromHere) {
-                    holdAfter = null;
                     CountDownLatch held = new CountDownLatch(1);
                     replies.gate = held; // before the command goes on: its reply cannot slip through
                     heldReplies.add(held);
@@ -122,7 +126,7 @@ public final class BrokerProxy implements AutoCloseable {
                 out.write(buffer, 0, n);
                 out.flush();
                 if (holdFromHere) {
-                    heldAfter.countDown();
+                    told.countDown();
                 }
             }
         } catch (IOException | InterruptedException ended) {

@@ -20,10 +20,14 @@ import java.util.function.Supplier;
  */
 final class StalledLinkModel implements ChatModel {
     private final ChatModel model;
-    /** Open (zero) while the model reads as usual; closed by {@link #stall()}. */
-    private volatile CountDownLatch gate = new CountDownLatch(0);
-    /** Counted down when the frame to hold has been taken; null when no frame is to be held. */
-    private volatile CountDownLatch holding;
+    /**
+     * How the model's reads of its link are held, published as one object: {@code gate} is open (zero) while the model
+     * reads as usual; {@code taken}, if not null, asks for the next frame to be taken first, and is counted down then.
+     */
+    private record Pause(CountDownLatch gate, CountDownLatch taken) {
+    }
+
+    private volatile Pause pause = new Pause(new CountDownLatch(0), null);
 
     StalledLinkModel(Supplier<ChatModel> model) {
         this.model = model.get();
@@ -31,7 +35,7 @@ final class StalledLinkModel implements ChatModel {
 
     /** From the model's next read of its link on, the read waits for {@link #resume()}. */
     void stall() {
-        gate = new CountDownLatch(1);
+        pause = new Pause(new CountDownLatch(1), null);
     }
 
     /**
@@ -40,23 +44,22 @@ final class StalledLinkModel implements ChatModel {
      * @return counted down once that frame has been taken
      */
     CountDownLatch holdTheNextFrame() {
-        gate = new CountDownLatch(1);
-        holding = new CountDownLatch(1);
-        return holding;
+        Pause hold = new Pause(new CountDownLatch(1), new CountDownLatch(1));
+        pause = hold;
+        return hold.taken();
     }
 
     /** The model reads its link as it always does. */
     void resume() {
-        gate.countDown();
+        pause.gate().countDown();
     }
 
-    /** Before a read returns: the frame is held here if {@link #holdTheNextFrame} asked for it. */
+    /** Before a read returns: the first frame taken since {@link #holdTheNextFrame} is held here until resumed. */
     private String taken(String frame) throws InterruptedException {
-        CountDownLatch hold = holding;
-        if (hold != null && frame != null) {
-            holding = null;
-            hold.countDown();
-            gate.await();
+        Pause now = pause; // read again: the read may have been waiting in the link since before the hold was asked for
+        if (now.taken() != null && now.taken().getCount() > 0 && frame != null) {
+            now.taken().countDown();
+            now.gate().await();
         }
         return frame;
     }
@@ -85,15 +88,17 @@ final class StalledLinkModel implements ChatModel {
     private record StalledReads(ChatConnection link, StalledLinkModel model) implements ChatConnection {
         @Override
         public String read() throws ClosedConnectionException, InterruptedException {
-            if (model.holding == null) {
-                model.gate.await();
+            Pause now = model.pause;
+            if (now.taken() == null) {
+                now.gate().await();
             }
             return model.taken(link.read());
         }
 
         @Override
         public String poll() throws ClosedConnectionException {
-            if (model.holding != null) {
+            Pause now = model.pause;
+            if (now.taken() != null) { // may wait here once, holding a frame: the hub reads its link with read()
                 try {
                     return model.taken(link.poll());
                 } catch (InterruptedException e) {
@@ -101,7 +106,7 @@ final class StalledLinkModel implements ChatModel {
                     return null;
                 }
             }
-            return model.gate.getCount() > 0 ? null : link.poll();
+            return now.gate().getCount() > 0 ? null : link.poll();
         }
 
         @Override
