@@ -330,8 +330,9 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         }
         // Every model here queues a client's welcome in the same step as it puts the client in its registry (under
         // one lock, or on its one loop): from now on a line of this client's that comes back reaches the client too.
-        // Not quite for thread-per-connection and the worker pool, whose lock-free broadcasts may run between their
-        // queuing the welcome and their map add, while the welcome goes out (chapter 12, "what this leaves out").
+        // Not quite for the worker pool, whose lock-free broadcasts may run between its queuing the welcome and its
+        // map add, while a worker sends the welcome (chapter 12, "what this leaves out"). Thread-per-connection starts
+        // the writer only after the add.
         releaseFirstRead();
         if (!hearsPresence) {
             return Wire.welcome(name, List.of(name));

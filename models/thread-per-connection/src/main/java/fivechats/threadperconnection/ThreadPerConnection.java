@@ -174,8 +174,12 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
 
         @Override
         protected void serve(ChatConnection connection) {
-            Outbox self = outbox(connection, sendQueue).start(context.threads());
+            Outbox self = outbox(connection, sendQueue);
             join(self);
+            // Its writer only now: its first send, the welcome, goes out once broadcasts reach this client. The
+            // transport completes a welcome as it sends it (in a cluster, with the other servers' clients), and one sent
+            // before the client is in the map could miss a join broadcast meanwhile.
+            self.start(context.threads());
             try {
                 while (true) {
                     broadcast(connection.read());

@@ -16,6 +16,7 @@ import fivechats.transport.Wire;
 import fivechats.transport.cluster.ClusterConfig;
 import fivechats.transport.cluster.ClusterConfig.Mode;
 import fivechats.transport.cluster.ClusterLink;
+import fivechats.threadperconnection.ThreadPerConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -478,6 +479,90 @@ class ClusterFaultsTest extends ClusterFixture {
             assertEquals(List.of("alice", "carol", "dave", "erin"), heardOnline(dave));
         } finally {
             stalled.resume();
+        }
+    }
+
+    /**
+     * Thread-per-connection queues a newcomer's welcome, then tells the others it joined, then puts it in its map, and
+     * its broadcasts take no lock. The welcome is completed (the others' clients listed) when it is sent; sent before
+     * the newcomer is in the map, it could miss a join the model passes on meanwhile, and the newcomer would never hear
+     * of that client. Here the model is held in that gap ({@link SlowToAnnounce}: telling slowpoke that carol joined
+     * takes as long as the test says, as an offer to a full queue may) while bob joins B and A's model passes his join
+     * on. Fails with the writer started before the join, as before ({@code Outbox self = outbox(connection,
+     * sendQueue).start(context.threads());} in {@code ThreadPerConnection.Fixed.serve}): "expected: <[bob, carol,
+     * slowpoke]> but was: <[carol, slowpoke]>".
+     */
+    @Test
+    @DisplayName("thread-per-connection: a welcome goes out only once its client is registered, so it misses no join")
+    void aWelcomeGoesOutOnlyOnceItsClientIsRegistered() throws Exception {
+        SlowToAnnounce slow = new SlowToAnnounce(
+                () -> new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE),
+                "slowpoke", "carol");
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            rig.start(() -> slow);
+            rig.start(HUB);
+            ChatClient slowpoke = join(rig, 0, "slowpoke");
+            ChatClient carol = webSockets.connect(rig.chat(0, "carol"), "carol");
+            try {
+                assertTrue(slow.announcing.await(10, TimeUnit.SECONDS), "A's model never told slowpoke of carol");
+                ChatClient bob = join(rig, 1, "bob");
+                await().alias("A's model passes bob's join on (slowpoke hears it)").until(() -> hasPresence(slowpoke, "join", "bob"));
+            } finally {
+                slow.release.countDown();
+            }
+            carol.awaitWelcome();
+            await().alias("slowpoke hears carol").until(() -> hasPresence(slowpoke, "join", "carol"));
+            assertEquals(List.of("bob", "carol", "slowpoke"), heardOnline(carol));
+        }
+    }
+
+    /** A model whose telling one client ({@code slowpoke}) of another's join ({@code newcomer}) waits for the test. */
+    private static final class SlowToAnnounce implements ChatModel {
+        private final ChatModel model;
+        private final String slowpoke;
+        private final String heldJoin;
+        /** Counted down when the model has begun telling slowpoke of the newcomer. */
+        final CountDownLatch announcing = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        SlowToAnnounce(java.util.function.Supplier<ChatModel> model, String slowpoke, String newcomer) {
+            this.model = model.get();
+            this.slowpoke = slowpoke;
+            this.heldJoin = Wire.join(newcomer);
+        }
+
+        @Override
+        public void start(ModelContext context) {
+            model.start(context);
+        }
+
+        @Override
+        public void accept(ChatConnection connection) {
+            model.accept(!connection.name().equals(slowpoke) ? connection : new ForwardingConnection(connection) {
+                @Override
+                public boolean wants(String frame) { // asked as the model queues a frame for slowpoke
+                    if (frame.equals(heldJoin) && announcing.getCount() > 0) {
+                        announcing.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return super.wants(frame);
+                }
+            });
+        }
+
+        @Override
+        public int registered() {
+            return model.registered();
+        }
+
+        @Override
+        public void stop() {
+            release.countDown();
+            model.stop();
         }
     }
 

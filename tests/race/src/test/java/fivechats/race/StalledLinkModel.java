@@ -5,9 +5,6 @@ import fivechats.transport.ChatModel;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.cluster.ClusterLink;
-import java.io.IOException;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 
@@ -85,14 +82,21 @@ final class StalledLinkModel implements ChatModel {
     }
 
     /** The link, its reads held while the model is stalled; everything else passed through. */
-    private record StalledReads(ChatConnection link, StalledLinkModel model) implements ChatConnection {
+    private static final class StalledReads extends ForwardingConnection {
+        private final StalledLinkModel model;
+
+        StalledReads(ChatConnection link, StalledLinkModel model) {
+            super(link);
+            this.model = model;
+        }
+
         @Override
         public String read() throws ClosedConnectionException, InterruptedException {
             Pause now = model.pause;
             if (now.taken() == null) {
                 now.gate().await();
             }
-            return model.taken(link.read());
+            return model.taken(connection.read());
         }
 
         @Override
@@ -100,63 +104,13 @@ final class StalledLinkModel implements ChatModel {
             Pause now = model.pause;
             if (now.taken() != null) { // may wait here once, holding a frame: the hub reads its link with read()
                 try {
-                    return model.taken(link.poll());
+                    return model.taken(connection.poll());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return null;
                 }
             }
-            return now.gate().getCount() > 0 ? null : link.poll();
-        }
-
-        @Override
-        public long id() {
-            return link.id();
-        }
-
-        @Override
-        public String name() {
-            return link.name();
-        }
-
-        @Override
-        public String remoteAddress() {
-            return link.remoteAddress();
-        }
-
-        @Override
-        public void write(String frame) throws IOException {
-            link.write(frame);
-        }
-
-        @Override
-        public CompletableFuture<Void> send(String frame) {
-            return link.send(frame);
-        }
-
-        @Override
-        public CompletableFuture<Void> send(List<String> frames) {
-            return link.send(frames);
-        }
-
-        @Override
-        public void stopReading(String reason) {
-            link.stopReading(reason);
-        }
-
-        @Override
-        public void close(int statusCode, String reason) {
-            link.close(statusCode, reason);
-        }
-
-        @Override
-        public boolean hearsPresence() {
-            return link.hearsPresence();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return link.isOpen();
+            return now.gate().getCount() > 0 ? null : connection.poll();
         }
     }
 }
