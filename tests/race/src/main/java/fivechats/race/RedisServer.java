@@ -75,7 +75,9 @@ public final class RedisServer implements AutoCloseable {
 
     private static Process launch(int port) throws IOException {
         Process process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--loglevel", "notice").redirectErrorStream(true).start();
+                "--save", "", "--appendonly", "no", "--loglevel", "notice",
+                "--enable-debug-command", "local") // DEBUG SLEEP, for the fault run: Redis busy, answering nobody
+                .redirectErrorStream(true).start();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         List<String> said = new ArrayList<>();
         Thread.ofPlatform().daemon(true).name("redis-" + port + "-log").start(() -> {

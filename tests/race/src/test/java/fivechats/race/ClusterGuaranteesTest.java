@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import fivechats.transport.ChatServer;
 import fivechats.transport.cluster.ClusterConfig.Mode;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +65,8 @@ class ClusterGuaranteesTest extends ClusterFixture {
         STALL_LONG("A stalled 5 s", "held 5 s: past the node TTL (3 s), so B buries A, which then comes back"),
         KILLED("connections killed", "every broker connection of both servers killed once (CLIENT KILL); Lettuce reconnects"),
         REFUSED("writes refused 1 s", "Redis refuses writes for 1 s (min-replicas-to-write 1 with no replica: NOREPLICAS)"),
+        PAUSED("writes paused 1 s", "CLIENT PAUSE 1000 WRITE: Redis holds every write (and PUBLISH) for 1 s, as during a failover"),
+        BUSY("Redis busy 1 s", "DEBUG SLEEP 1: Redis answers nobody for 1 s (a slow command, a slow fork)"),
         RESTART("Redis restarted", "redis-server killed and started again, empty (no persistence)");
 
         final String title;
@@ -266,8 +272,22 @@ class ClusterGuaranteesTest extends ClusterFixture {
                     redis.admin().configSet("min-replicas-to-write", "0");
                 }
             }
+            case PAUSED -> {
+                command(CommandType.CLIENT, "PAUSE", "1000", "WRITE");
+                Thread.sleep(1000); // the fault's length: Redis lifts the pause by itself
+            }
+            case BUSY -> command(CommandType.DEBUG, "SLEEP", "1"); // returns when Redis answers again
             case RESTART -> redis.restart();
         }
+    }
+
+    /** A command Lettuce has no method for, on the test's own connection to Redis. */
+    private static void command(CommandType type, String... args) {
+        CommandArgs<String, String> arguments = new CommandArgs<>(StringCodec.UTF8);
+        for (String arg : args) {
+            arguments.add(arg);
+        }
+        redis.admin().dispatch(type, new StatusOutput<>(StringCodec.UTF8), arguments);
     }
 
     /**
