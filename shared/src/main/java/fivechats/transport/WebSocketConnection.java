@@ -328,11 +328,9 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         if (!Wire.isWelcome(frame)) {
             return frame;
         }
-        // Every model here queues a client's welcome in the same step as it puts the client in its registry (under
-        // one lock, or on its one loop): from now on a line of this client's that comes back reaches the client too.
-        // Not quite for the worker pool, whose lock-free broadcasts may run between its queuing the welcome and its
-        // map add, while a worker sends the welcome (chapter 12, "what this leaves out"). Thread-per-connection starts
-        // the writer only after the add.
+        // Every model here sends a client's welcome only once the client is in its registry (one lock, one loop, or,
+        // where broadcasts take no lock, a writer started or a lane let go only after the add: thread-per-connection,
+        // the worker pool): from now on every broadcast reaches the client, so the welcome misses no join.
         releaseFirstRead();
         if (!hearsPresence) {
             return Wire.welcome(name, List.of(name));

@@ -28,6 +28,9 @@ interface Delivery {
     /** A frame to one member: a welcome, a join or a leave. */
     void deliver(Member member, String frame, Collection<Member> tooSlow);
 
+    /** The member is published (in the registry): what was delivered to it before may go out now. */
+    void open(Member member);
+
     /** The client leaves or is evicted: close its connection (after what is queued for it, if anything is). */
     void close(Member member, int code, String reason);
 
@@ -72,6 +75,11 @@ interface Delivery {
         @Override
         public Member member(ChatConnection connection) {
             return new Member(connection, null);
+        }
+
+        /** Nothing held: a task may write the welcome before the member is published (no order is promised here). */
+        @Override
+        public void open(Member member) {
         }
 
         @Override
@@ -145,6 +153,11 @@ interface Delivery {
             }
         }
         // end-snippet
+
+        @Override
+        public void open(Member member) {
+            member.lane().open();
+        }
 
         @Override
         public void close(Member member, int code, String reason) {

@@ -36,8 +36,11 @@ final class Lane {
     private final ChatConnection connection;
     private final Executor workers;
     private final SendQueue queue;
-    /** The single-writer token: a drain is queued or running, or its send is in flight. Guarded by this. */
-    private boolean scheduled;
+    /**
+     * The single-writer token: a drain is queued or running, or its send is in flight. Guarded by this. A new lane's
+     * token is its joiner's, who hands it to the first drain once the member is published ({@link #open}).
+     */
+    private boolean scheduled = true;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     Lane(ChatConnection connection, ChatMetrics metrics, Executor workers, int limit, Duration writeWait) {
@@ -59,6 +62,14 @@ final class Lane {
         return true;
     }
     // end-snippet
+
+    /**
+     * The joiner hands the token to the first drain: the member is published, so every broadcast from now on reaches
+     * this lane, and the welcome queued before can go out. Called once, by the joiner.
+     */
+    void open() {
+        workers.execute(this::drain);
+    }
 
     /** Closes after the frames already in the lane. Idempotent. */
     void finish(int code, String reason) {

@@ -183,6 +183,9 @@ public final class WorkerPool implements ChatModel {
             List<Member> others = List.copyOf(members.values());
             delivery.deliver(self, Wire.welcome(name, online), tooSlow); // queued before any broadcast sees the newcomer
             members.put(self.connection().id(), self);
+            // Sent only now that broadcasts reach the newcomer: in a cluster the transport completes a welcome as it
+            // sends it, and one sent before the add could miss a remote join broadcast meanwhile (Welcome_02).
+            delivery.open(self);
             String join = Wire.join(name);
             others.forEach(other -> delivery.deliver(other, join, tooSlow));
             evict(tooSlow);
