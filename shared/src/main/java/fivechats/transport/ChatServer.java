@@ -32,6 +32,7 @@ import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import fivechats.transport.cluster.Cluster;
+import fivechats.transport.cluster.History;
 import fivechats.transport.cluster.ClusterConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,6 +178,11 @@ public final class ChatServer {
             return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
                     "presence must be on or off, was '" + presence + "'");
         }
+        String since = query.getValue("since");
+        if (since != null && !Wire.STREAM_ID.matcher(since).matches()) {
+            return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400, "since must be the id of the last"
+                    + " chat line you received, as its \"id\" field gives it (like 1733412345678-0), was '" + since + "'");
+        }
         String origin = request.getHeaders().get(HttpHeader.ORIGIN);
         if (!origins.allows(origin, port())) {
             return refuse(request, response, callback, HttpStatus.FORBIDDEN_403, "origin " + origin + " is not allowed:"
@@ -185,9 +191,22 @@ public final class ChatServer {
                     + " --allow-origin https://chat.example.org");
         }
         String remote = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
-        return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), remote, this);
+        return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), remote, this, history(since));
     }
     // end-snippet
+
+    /**
+     * For a client that reconnects with {@code since}: what it missed, read from the cluster's stream now, before the
+     * model sees it (a blocking read, at most a few seconds when Redis is slow; this is the upgrade's own thread).
+     */
+    private History history(String since) {
+        if (since == null) {
+            return null;
+        }
+        Cluster c = cluster;
+        return c != null ? c.history(since)
+                : History.unknown(since, "this server runs alone, without a stream to resume from: what you missed cannot be sent");
+    }
 
     private Object refuse(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
                           int status, String reason) {

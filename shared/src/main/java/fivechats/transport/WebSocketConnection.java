@@ -1,6 +1,7 @@
 package fivechats.transport;
 
 import fivechats.transport.cluster.Cluster;
+import fivechats.transport.cluster.History;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -61,6 +62,10 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final AtomicBoolean firstReadHeld = new AtomicBoolean();
     /** In a cluster: the position in the link's joins and leaves that this client's welcome speaks for; -1 before it. */
     private volatile long welcomedAt = -1;
+    /** A client that reconnected with {@code since}: what the stream held after it at the upgrade; null otherwise. */
+    private final History resuming;
+    /** What this resuming client is sent after its welcome, made with it; null before, and for other clients. */
+    private volatile Cluster.Replay replay;
 
     private volatile Session session;
     private volatile String endReason = "not connected yet";
@@ -79,8 +84,10 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     /** Set once by {@link #stopReading}: lines are dropped from then on. */
     private volatile boolean deaf;
 
-    WebSocketConnection(long id, String name, boolean hearsPresence, String remoteAddress, ChatServer server) {
+    WebSocketConnection(long id, String name, boolean hearsPresence, String remoteAddress, ChatServer server,
+                        History resuming) {
         this.id = id;
+        this.resuming = resuming;
         this.hearsPresence = hearsPresence;
         this.name = name;
         this.remoteAddress = remoteAddress;
@@ -108,8 +115,10 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     @Override
     public boolean wants(String frame) {
         Cluster cluster = server.cluster();
+        Cluster.Replay replayed = replay;
         return ChatConnection.super.wants(frame)
-                && (cluster == null || !cluster.isLinkPresence(frame) && !cluster.toldBefore(frame, welcomedAt));
+                && (cluster == null || !cluster.isLinkPresence(frame) && !cluster.toldBefore(frame, welcomedAt))
+                && (replayed == null || !replayed.covers(frame)); // a line this client has had: replayed, or before
     }
 
     @Override
@@ -201,6 +210,10 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         if (!wants(frame)) {
             return; // this client asked not to hear joins and leaves: nothing is sent, so nothing can overlap
         }
+        if (resuming != null) { // its welcome and the lines it missed as one send, and what follows judged in order
+            awaitSent(send(List.of(frame)));
+            return;
+        }
         Thread me = Thread.currentThread();
         SendSlot.Taken slotTaken = slot.take(1); // alone: this thread took the slot; else another holds it
         boolean alone = slotTaken.alone();
@@ -234,6 +247,25 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     }
     // end-snippet
 
+    /** Waits for a send as {@link #write} waits for its frame; the send's own deadline (the write wait) bounds it. */
+    private static void awaitSent(CompletableFuture<Void> sent) throws IOException {
+        try {
+            sent.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime; // a send refused as overlapping, as write() refuses one
+            }
+            throw new IOException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing");
+        }
+    }
+
     /** One frame is a batch of one: the same slot, the same deadline, one network write. */
     @Override
     public CompletableFuture<Void> send(String frame) {
@@ -254,6 +286,14 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         for (String frame : frames) {
             if (wants(frame)) {
                 wanted.add(forThisClient(frame)); // in order: a welcome is made before the frames behind it are judged
+                Cluster.Replay replaying = replay;
+                if (replaying != null) {
+                    if (Wire.isWelcome(frame)) {
+                        wanted.addAll(replaying.frames()); // a resuming client's missed lines: right after its welcome
+                    } else {
+                        replaying.sent(frame);
+                    }
+                }
             }
         }
         if (wanted.isEmpty()) {
@@ -332,16 +372,20 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         // where broadcasts take no lock, a writer started or a lane let go only after the add: thread-per-connection,
         // the worker pool): from now on every broadcast reaches the client, so the welcome misses no join.
         releaseFirstRead();
-        if (!hearsPresence) {
-            return Wire.welcome(name, List.of(name));
-        }
         Cluster cluster = server.cluster();
         if (cluster == null) {
-            return frame;
+            if (resuming != null) {
+                replay = Cluster.Replay.none(resuming);
+            }
+            return hearsPresence ? frame : Wire.welcome(name, List.of(name));
         }
-        Cluster.Welcome welcome = cluster.welcome(name, frame);
+        if (!hearsPresence && resuming == null) {
+            return Wire.welcome(name, List.of(name));
+        }
+        Cluster.Welcome welcome = cluster.welcome(name, frame, resuming);
         welcomedAt = welcome.position();
-        return welcome.frame();
+        replay = welcome.replay();
+        return hearsPresence ? welcome.frame() : Wire.welcome(name, List.of(name));
     }
 
     /** Asks Jetty for the first frame, if it was held for the welcome; at most once. */

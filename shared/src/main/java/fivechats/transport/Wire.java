@@ -17,6 +17,14 @@ import java.util.regex.Pattern;
  * {"type":"chat","from":"alice","seq":7,"text":"hi"}           to everyone, the sender included
  * {"type":"error","reason":"..."}                              a recoverable problem
  * </pre>
+ *
+ * <p>In a cluster on Redis Streams, a chat frame also carries its position in the cluster's stream, and a client that
+ * reconnects with {@code since=ID} hears what it missed (chapter 12, "Resume after a blip"):
+ * <pre>
+ * {"type":"chat","from":"alice","seq":7,"text":"hi","id":"1733412345678-0"}
+ * {"type":"resumed","since":"1733412345678-0","lines":12}      after the lines it missed: nothing is missing
+ * {"type":"gap","since":"1733412345678-0","reason":"..."}      continuity cannot be proven, and why
+ * </pre>
  */
 public final class Wire {
     /** 1-32 characters of letters, digits, underscore, dot and dash: safe in a URL, a log line and a page. */
@@ -47,6 +55,57 @@ public final class Wire {
 
     @JsonPropertyOrder({"type", "reason"})
     record Error(String type, String reason) {
+    }
+
+    @JsonPropertyOrder({"type", "since", "lines"})
+    record Resumed(String type, String since, int lines) {
+    }
+
+    @JsonPropertyOrder({"type", "since", "reason"})
+    record Gap(String type, String since, String reason) {
+    }
+
+    /** A stream id, as Redis writes one: milliseconds, a dash, a sequence number. */
+    public static final Pattern STREAM_ID = Pattern.compile("[0-9]{1,19}-[0-9]{1,19}");
+    private static final String ID_FIELD = ",\"id\":\"";
+
+    /**
+     * A chat frame with its position in the cluster's stream, added as the last field. A stream id is digits and a
+     * dash, so it needs no escaping; made once per line per server, and shared by every client it goes to.
+     */
+    public static String withId(String chat, String id) {
+        return chat.substring(0, chat.length() - 1) + ID_FIELD + id + "\"}";
+    }
+
+    /**
+     * The stream position of a chat frame made by {@link #withId}, or null. Safe on any text: inside an encoded
+     * string every quote is escaped, so the field's unescaped {@code ,"id":"} can only be the field itself.
+     */
+    public static String lineId(String frame) {
+        if (!frame.endsWith("\"}") || !frame.startsWith(CHAT_PREFIX)) {
+            return null;
+        }
+        int at = frame.lastIndexOf(ID_FIELD);
+        return at < 0 ? null : frame.substring(at + ID_FIELD.length(), frame.length() - 2);
+    }
+
+    /** Orders two stream ids as Redis does: by milliseconds, then by sequence number. Allocates nothing. */
+    public static int compareIds(String a, String b) {
+        int da = a.indexOf('-');
+        int db = b.indexOf('-');
+        int millis = Long.compare(Long.parseLong(a, 0, da, 10), Long.parseLong(b, 0, db, 10));
+        return millis != 0 ? millis : Long.compare(Long.parseLong(a, da + 1, a.length(), 10),
+                Long.parseLong(b, db + 1, b.length(), 10));
+    }
+
+    /** After the lines a resuming client missed: every one of them has been sent. */
+    public static String resumed(String since, int lines) {
+        return encode(new Resumed("resumed", since, lines));
+    }
+
+    /** To a resuming client: what it missed cannot all be sent, and why. */
+    public static String gap(String since, String reason) {
+        return encode(new Gap("gap", since, reason));
     }
 
     /** The first frame a new client gets: who it is and who is online (itself included). */
@@ -101,6 +160,7 @@ public final class Wire {
     private static final String JOIN_PREFIX = "{\"type\":\"join\"";
     private static final String LEAVE_PREFIX = "{\"type\":\"leave\"";
     private static final String WELCOME_PREFIX = "{\"type\":\"welcome\"";
+    private static final String CHAT_PREFIX = "{\"type\":\"chat\"";
 
     /** A chat line; the transport builds these in {@link ChatConnection#read()}, models only pass them on. */
     public static String chat(String from, long seq, String text) {

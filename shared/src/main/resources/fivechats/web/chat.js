@@ -1,6 +1,7 @@
 // The Five Chats page: plain JavaScript, no build step. Every model serves this same page.
 // Rules it keeps: text from the network is only ever set as textContent, never as HTML;
-// it reconnects when the connection drops; it scrolls to new lines only if you were at the bottom.
+// it reconnects when the connection drops, and in a cluster on Redis Streams asks for the lines it missed (since=the
+// id of the last line it got); it scrolls to new lines only if you were at the bottom.
 // What it shows so that a break can be seen: each line's per-sender seq, a red mark on a line that arrives out of
 // order or after a gap, and the server's own counters (GET /stats) beside the chat.
 "use strict";
@@ -22,6 +23,8 @@ let maxMessageBytes = 4096;              // the transport's default, until /stat
 const lastSeq = new Map();               // sender -> highest seq seen: a sender's lines must arrive 1, 2, 3 ...
 const skipped = new Map();               // sender -> seqs jumped over and not arrived since: late is not lost
 const seen = { reordered: 0, lost: 0 };  // lost: skipped seqs of a connection that has ended (they can never come)
+let lastId = null;                       // the stream id of the newest line received (clustered, streams mode only)
+let resuming = false;                    // this connection asked for what the last one missed
 
 function setStatus(text) { $("status").textContent = text; }
 
@@ -60,6 +63,7 @@ function showCount(id, value, alarm) {
 // the start (you may join mid-conversation); a join starts a new connection, whose seq starts again at 1.
 // A line that fills a gap later is counted out of order, and no longer missing.
 function checkSeq(from, seq) {
+  if (seq === 1 && lastSeq.has(from)) forgetSeqs(from); // a new connection of a sender met before (heard while away)
   const last = lastSeq.get(from);
   lastSeq.set(from, Math.max(last ?? 0, seq));
   if (last === undefined || seq === last + 1) return null;
@@ -95,7 +99,7 @@ function onFrame(event) {
   switch (msg.type) {
     case "welcome":
       online = msg.online.slice();
-      [...lastSeq.keys()].forEach(forgetSeqs);
+      if (!resuming) [...lastSeq.keys()].forEach(forgetSeqs); // resuming: the lines missed come next, in sequence
       retryMs = RETRY_FIRST_MS;
       setStatus("connected as " + msg.you);
       renderOnline();
@@ -114,6 +118,7 @@ function onFrame(event) {
       break;
     }
     case "chat": {
+      if (msg.id) lastId = msg.id;
       const problem = checkSeq(msg.from, msg.seq);
       const parts = [["from", msg.from], ["seq", "#" + msg.seq], ["text", msg.text]];
       addLine(problem ? "chat broken" : "chat", problem ? [...parts, ["mark", problem]] : parts);
@@ -122,12 +127,20 @@ function onFrame(event) {
     case "error":
       addLine("notice", [[null, "server: " + msg.reason]]);
       break;
+    case "resumed":
+      addLine("notice", [[null, "back: " + msg.lines + " line" + (msg.lines === 1 ? "" : "s") + " you missed, above"]]);
+      break;
+    case "gap": // what was missed could not all be sent: the lines still missing stay counted in "lines missing"
+      addLine("chat broken", [["mark", "not every line you missed could be sent: " + msg.reason]]);
+      break;
   }
 }
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-  socket = new WebSocket(scheme + location.host + "/chat?name=" + encodeURIComponent(name));
+  resuming = lastId !== null;
+  socket = new WebSocket(scheme + location.host + "/chat?name=" + encodeURIComponent(name)
+    + (resuming ? "&since=" + encodeURIComponent(lastId) : ""));
   setStatus("connecting as " + name + " ...");
   socket.onmessage = onFrame;
   socket.onclose = (event) => {

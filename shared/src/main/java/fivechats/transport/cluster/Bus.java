@@ -22,5 +22,10 @@ interface Bus {
     /** The heartbeat found this server dead: announce its clients as left, after anything it published before. */
     void died(String instance) throws InterruptedException;
 
+    /** What a client that reconnects with {@code since} missed, as far as this bus keeps a history: see {@link History}. */
+    default History history(String since) {
+        return History.unknown(since, "this cluster's bus (pubsub) keeps no history: resuming needs --broker-mode streams");
+    }
+
     void close();
 }

@@ -208,16 +208,100 @@ public final class Cluster {
      *
      * @return the welcome, and the link's position it speaks for: see {@link #toldBefore}
      */
-    public Welcome welcome(String you, String modelWelcome) {
+    public Welcome welcome(String you, String modelWelcome, History resuming) {
         ClusterLink.Told told = link.told();
         List<String> online = new ArrayList<>(Wire.online(modelWelcome));
         online.remove(ClusterLink.NAME);
         online.addAll(told.names());
-        return new Welcome(Wire.welcome(you, online), told.position());
+        return new Welcome(Wire.welcome(you, online), told.position(),
+                resuming == null ? null : resume(resuming, told.lineId()));
     }
 
-    /** A newcomer's welcome, and the position in the link's joins and leaves that it speaks for. */
-    public record Welcome(String frame, long position) {
+    /**
+     * A newcomer's welcome, and the position in the link's joins and leaves that it speaks for; for a client that
+     * resumes, what goes out right after it.
+     */
+    public record Welcome(String frame, long position, Replay replay) {
+    }
+
+    /** What a client that reconnects with {@code since} is sent after its welcome: see {@link #history}. */
+    public History history(String since) {
+        return bus.history(since);
+    }
+
+    /**
+     * A resuming client's lines, made as its welcome goes out: the lines it missed that the model has taken already
+     * ({@code taken}: the stream id of the newest), from the history read at its upgrade and, for what went by since,
+     * from the link; then {@code resumed}, or {@code gap} and why. The model's own frames reach it from then on, <b>each
+     * line once</b>: those the replay holds (the model took them before the welcome, and may pass them on after it) are
+     * recognised by their id and dropped ({@link Replay#covers}).
+     */
+    Replay resume(History history, String taken) {
+        String since = history.since();
+        if (history.unknown() || taken == null) { // taken is null only without a stream (pub/sub): nothing to replay
+            return Replay.none(history);
+        }
+        List<String> frames = new ArrayList<>();
+        for (String line : history.lines()) {
+            if (StreamBus.after(taken, Wire.lineId(line))) { // newer ones: the model passes them on after the welcome
+                frames.add(line);
+            }
+        }
+        String gap = history.gap();
+        if (!StreamBus.after(history.upTo(), taken)) { // the model took lines after the history was read
+            List<String> fromLink = link.linesTaken(history.upTo(), taken);
+            if (fromLink == null) {
+                gap = "more than " + ClusterLink.LINES_KEPT + " lines went by while you reconnected: some are not sent";
+            } else {
+                frames.addAll(fromLink);
+            }
+        }
+        int lines = frames.size();
+        frames.add(gap == null ? Wire.resumed(since, lines) : Wire.gap(since, gap));
+        return new Replay(frames, StreamBus.after(taken, since) ? taken : since);
+    }
+
+    /** The frames a resuming client gets after its welcome, and the newest line among them or before (its {@code since}). */
+    public static final class Replay {
+        private final List<String> frames;
+        private final String upTo;
+        /**
+         * Set once a newer line has been sent: the model passes lines on in stream order, so no older one follows. Only
+         * by the sending thread ({@link #sent}): a broadcaster that checks a newer line at its offer may do so while an
+         * older one still waits, queued before the welcome was made.
+         */
+        private volatile boolean caughtUp;
+
+        /** Nothing to replay, and why: for a server without a stream. */
+        public static Replay none(History history) {
+            return new Replay(List.of(Wire.gap(history.since(), history.gap())), null);
+        }
+
+        Replay(List<String> frames, String upTo) {
+            this.frames = frames;
+            this.upTo = upTo;
+            this.caughtUp = upTo == null;
+        }
+
+        public List<String> frames() {
+            return frames;
+        }
+
+        /** True for a chat line the client has had already: replayed, or received before it reconnected. */
+        public boolean covers(String frame) {
+            if (caughtUp) {
+                return false;
+            }
+            String id = Wire.lineId(frame);
+            return id != null && StreamBus.after(upTo, id);
+        }
+
+        /** The sending thread sends {@code frame}, which {@link #covers} let through. */
+        public void sent(String frame) {
+            if (!caughtUp && Wire.lineId(frame) != null) {
+                caughtUp = true;
+            }
+        }
     }
 
     /**
@@ -276,14 +360,20 @@ public final class Cluster {
 
     // --- what the buses call, on their receiving thread -------------------------------------------------
 
-    /** One envelope from the broker, in the broker's order; a duplicate has already been dropped by the bus. */
+    /**
+     * One envelope from the broker, in the broker's order; a duplicate has already been dropped by the bus.
+     *
+     * @param streamId the envelope's id in the stream, or null (pub/sub): a line with one carries it to the clients
+     */
     // snippet:heard
-    void heard(Envelope envelope, Delivery model) throws InterruptedException {
+    void heard(Envelope envelope, String streamId, Delivery model) throws InterruptedException {
         metrics.clusterHeard();
         boolean mine = envelope.instance().equals(instance);
         switch (envelope.kind()) {
             case CHAT -> {
-                if (!mine || bus.throughBroker()) { // with pub/sub, the model had a local line at once
+                if (streamId != null) { // its position goes with it: a client that reconnects says where it was
+                    link.put(Wire.withId(envelope.body(), streamId), streamId);
+                } else if (!mine) { // with pub/sub, the model had a local line at once
                     model.deliver(envelope.body());
                 }
             }

@@ -56,19 +56,64 @@ public final class ClusterLink implements ChatConnection {
     private final Map<String, Long> recent = new IdentityHashMap<>();
     private final ArrayDeque<String> recentOrder = new ArrayDeque<>();
 
+    // The chat lines the model has taken from the stream, for clients that resume (chapter 12), guarded by this.
+    /** How many of the newest lines taken are kept: a few seconds of a flood, the time a client takes to reconnect. */
+    static final int LINES_KEPT = 4096;
+    /** A chat line from the stream, and its id there. */
+    record Line(String frame, String id) {
+    }
+    private final ArrayDeque<Line> lines = new ArrayDeque<>();
+    /**
+     * Every line taken after this stream id is in {@link #lines}: where the stream bus began to listen, then the newest
+     * line no longer kept. Null without a stream (pub/sub).
+     */
+    private String forgotten;
+
+    /** The stream bus hears what comes after {@code id}: the lines taken from now on follow it. */
+    synchronized void linesFrom(String id) {
+        forgotten = id;
+    }
+
     /** Who the others' clients are in the cluster's snapshot at start, before any join or leave is heard. */
     synchronized void toldAtStart(List<String> names) {
         names.forEach(name -> told.merge(name, 1, Integer::sum));
     }
 
-    /** Who the model has been told is online elsewhere, and the position of the last join or leave that says so. */
-    record Told(List<String> names, long position) {
+    /**
+     * Who the model has been told is online elsewhere, and the position of the last join or leave that says so; the
+     * stream id of the newest chat line it has taken (null before the first).
+     */
+    record Told(List<String> names, long position, String lineId) {
     }
 
     synchronized Told told() {
         List<String> names = new ArrayList<>();
         told.forEach((name, count) -> names.addAll(java.util.Collections.nCopies(count, name)));
-        return new Told(names, position);
+        return new Told(names, position, lines.isEmpty() ? forgotten : lines.getLast().id());
+    }
+
+    /**
+     * The lines the model took after stream id {@code after}, up to {@code upTo}, in order; null if some of them are no
+     * longer kept.
+     */
+    synchronized List<String> linesTaken(String after, String upTo) {
+        if (forgotten != null && StreamBus.after(forgotten, after) && !forgotten.equals(after)) {
+            return null;
+        }
+        List<String> taken = new ArrayList<>();
+        for (Line line : lines) {
+            if (!StreamBus.after(after, line.id()) && StreamBus.after(upTo, line.id())) { // after < id <= upTo
+                taken.add(line.frame());
+            }
+        }
+        return taken;
+    }
+
+    private synchronized void keep(Line line) {
+        lines.addLast(line);
+        if (lines.size() > LINES_KEPT) {
+            forgotten = lines.removeFirst().id();
+        }
     }
 
     /** True if {@code frame} is a join or leave the model took at or before {@code position}: a welcome from then counts it. */
@@ -94,6 +139,11 @@ public final class ClusterLink implements ChatConnection {
     /** Waits for room: for a bus that can afford to wait. */
     void put(String frame) throws InterruptedException {
         inbound.put(frame);
+    }
+
+    /** A chat line from the stream: as {@link #put}, and the link notes its id when the model takes it. */
+    void put(String frame, String id) throws InterruptedException {
+        inbound.put(new Line(frame, id));
     }
 
     /** False when the link is full or closed: the frame is dropped, for a bus that must not wait. */
@@ -147,6 +197,10 @@ public final class ClusterLink implements ChatConnection {
         if (next instanceof Runnable action) {
             action.run();
             return null;
+        }
+        if (next instanceof Line line) {
+            keep(line); // before the model can pass it on: a welcome from now on replays up to it
+            return line.frame();
         }
         String frame = (String) next;
         if (Wire.isPresence(frame)) {

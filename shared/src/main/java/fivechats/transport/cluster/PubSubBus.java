@@ -106,7 +106,7 @@ final class PubSubBus implements Bus {
             return;
         }
         try {
-            cluster.heard(envelope, this::offer);
+            cluster.heard(envelope, null, this::offer);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // offer never waits, so this cannot happen
         }

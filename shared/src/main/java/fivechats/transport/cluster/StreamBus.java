@@ -148,6 +148,7 @@ final class StreamBus implements Bus {
     @Override
     public void listen() {
         lastId = newestId();
+        cluster.clusterLink().linesFrom(lastId);
     }
 
     @Override
@@ -163,7 +164,7 @@ final class StreamBus implements Bus {
                 for (StreamMessage<String, String> entry : batch) {
                     Envelope envelope = decodeOrSkip(entry);
                     if (envelope != null && fresh(envelope)) {
-                        cluster.heard(envelope, cluster.clusterLink()::put); // waits while the model is behind: the stream keeps the rest
+                        cluster.heard(envelope, entry.getId(), cluster.clusterLink()::put); // waits while the model is behind: the stream keeps the rest
                     }
                     lastId = entry.getId(); // handed over: a reconnect resumes after it
                 }
@@ -247,6 +248,58 @@ final class StreamBus implements Bus {
     }
     // end-snippet
 
+    /**
+     * What a client that reconnects with {@code since} missed, read from the stream when it connects. <b>Continuity
+     * is proven by the client's own last line</b>: if that entry is still in the stream, nothing after it was trimmed
+     * (Redis trims the oldest first). If it is older than the oldest entry, the lines after it that are left are sent
+     * and the gap is said; if it is neither (Redis restarted empty, an id from elsewhere), nothing can be known.
+     * At most {@link #REPLAY_MAX} entries are read; the link keeps the newer ones ({@link Cluster#resume}).
+     */
+    @Override
+    public History history(String since) {
+        try {
+            if (xrange(Range.create(since, since), 1).isEmpty()) {
+                List<StreamMessage<String, String>> oldest = xrange(Range.create("-", "+"), 1);
+                if (oldest.isEmpty() || after(since, oldest.getFirst().getId())) {
+                    return History.unknown(since, "position " + since + " is not in this cluster's stream (Redis"
+                            + " restarted, or the id came from elsewhere): what you missed cannot be known");
+                }
+                return read(since, "history trimmed: the stream no longer holds the lines right after " + since);
+            }
+            return read(since, null);
+        } catch (Exception e) { // interrupted, timed out, or an error reply: the client chats on without its lines
+            metrics.clusterReadFailed();
+            return History.unknown(since, "the broker did not answer (" + e.getMessage() + "): what you missed cannot"
+                    + " be sent");
+        }
+    }
+
+    /** Entries a resume reads from the stream at most, about ten seconds of a busy chat; newer ones, from the link. */
+    static final int REPLAY_MAX = 10_000;
+    /** How long a reconnecting client's upgrade waits for the stream's answer. */
+    static final Duration HISTORY_WAIT = Duration.ofSeconds(2);
+
+    private History read(String since, String gap) throws Exception {
+        List<StreamMessage<String, String>> entries =
+                xrange(Range.from(Range.Boundary.excluding(since), Range.Boundary.unbounded()), REPLAY_MAX);
+        List<String> lines = new java.util.ArrayList<>();
+        Map<String, Long> newest = new java.util.HashMap<>(); // a resent XADD's copy is dropped, as fresh() does
+        for (StreamMessage<String, String> entry : entries) {
+            Envelope envelope = decodeOrSkip(entry);
+            if (envelope != null && envelope.kind() == Envelope.Kind.CHAT
+                    && newest.getOrDefault(envelope.sender(), 0L) < envelope.seq()) {
+                newest.put(envelope.sender(), envelope.seq());
+                lines.add(fivechats.transport.Wire.withId(envelope.body(), entry.getId()));
+            }
+        }
+        return new History(since, lines, entries.isEmpty() ? since : entries.getLast().getId(), gap);
+    }
+
+    private List<StreamMessage<String, String>> xrange(Range<String> range, int count) throws Exception {
+        return commands.async().xrange(STREAM, range, Limit.from(count)).toCompletableFuture()
+                .get(HISTORY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The heartbeat's thread, at every beat until the burial: the first notice's newest id is the one kept. */
     @Override
     public void died(String instance) {
@@ -262,10 +315,7 @@ final class StreamBus implements Bus {
 
     /** Whether stream id {@code a} ("millis-seq") is at or after {@code b}. */
     static boolean after(String a, String b) {
-        String[] x = a.split("-");
-        String[] y = b.split("-");
-        int millis = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
-        return millis != 0 ? millis > 0 : Long.parseLong(x[1]) >= Long.parseLong(y[1]);
+        return fivechats.transport.Wire.compareIds(a, b) >= 0;
     }
 
     @Override

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * (a heartbeat's {@code SET}) waits with them. Or it holds only the replies to one command ({@link #holdRepliesTo}):
  * Redis has done it, the server does not know yet, and the other connections go on.
  *
+ * Or it resets every connection ({@link #cut}): put between a client and its server, a network that drops.
+ *
  * <p>One virtual thread per direction per connection; {@link #close()} closes every socket, which ends them.
  */
 public final class BrokerProxy implements AutoCloseable {
@@ -45,6 +47,32 @@ public final class BrokerProxy implements AutoCloseable {
     /** A proxy on a free port of 127.0.0.1 to the Redis at {@code redis}. */
     public static BrokerProxy to(URI redis) throws IOException {
         return new BrokerProxy(redis.getPort());
+    }
+
+    /** A proxy on a free port of 127.0.0.1 to anything listening on {@code port} there: a chat server, for a client. */
+    public static BrokerProxy toPort(int port) throws IOException {
+        return new BrokerProxy(port);
+    }
+
+    /** The port to connect to instead of the target's. */
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /**
+     * Resets every connection through the proxy now, both ends at once (RST, not a goodbye), as a dropped network
+     * does once the ends notice; new connections are passed as before.
+     */
+    public void cut() {
+        for (Socket socket : sockets) {
+            try {
+                socket.setSoLinger(true, 0);
+            } catch (IOException alreadyClosed) {
+                // nothing to reset
+            }
+            closeQuietly(socket);
+        }
+        sockets.clear();
     }
 
     /** The address a server is given instead of Redis's. */
