@@ -302,8 +302,7 @@ class ClusterFaultsTest extends ClusterFixture {
         redis.admin().configSet("min-replicas-to-write", refuse ? "1" : "0"); // with no replica: NOREPLICAS
     }
 
-    /** The flood below: lines per second, and how many it sends once A has noticed the death (more than one read's worth). */
-    static final int FLOOD_PER_SECOND = 2_000;
+    /** How many lines the flood below sends once A has noticed the death (more than one read's worth). */
     static final int FLOOD_AFTER_NOTICE = 1_500;
     /** Lines B takes before the kill: more than A's link holds (4,096) and two stream reads (512 each), so A is behind. */
     static final int FLOOD_BEFORE_KILL = 6_000;
@@ -336,19 +335,7 @@ class ClusterFaultsTest extends ClusterFixture {
             stalled.stall();
             AtomicInteger until = new AtomicInteger(Integer.MAX_VALUE);
             AtomicInteger sent = new AtomicInteger();
-            Thread flood = Thread.ofVirtual().start(() -> {
-                try {
-                    for (int i = 1; i <= until.get(); i++) {
-                        flooder.send("flood " + i);
-                        sent.set(i);
-                        if (i % 20 == 0) {
-                            Thread.sleep(1000 * 20 / FLOOD_PER_SECOND); // the workload's pace, not a wait for anything
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            Thread flood = flood(flooder, until::get, sent);
             ChatMetrics a = rig.server(0).metrics();
             try {
                 await().alias("B has taken more of the flood than A's link and two reads hold")

@@ -47,6 +47,29 @@ abstract class ClusterFixture {
         redis.admin().flushall(); // the stream, the presence hashes and the nodes of the previous test
     }
 
+    /** The floods' pace: about what one Java client sends on this machine with a server on each of its two cores. */
+    static final int FLOOD_PER_SECOND = 2_000;
+
+    /**
+     * {@code sender} sends "flood 1", "flood 2", ... at {@link #FLOOD_PER_SECOND}, up to {@code last} (read before each
+     * line, so a test may move it), setting {@code sent} to each line's number once sent.
+     */
+    static Thread flood(ChatClient sender, java.util.function.IntSupplier last, java.util.concurrent.atomic.AtomicInteger sent) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 1; i <= last.getAsInt(); i++) {
+                    sender.send("flood " + i);
+                    sent.set(i);
+                    if (i % 20 == 0) {
+                        Thread.sleep(1000 * 20 / FLOOD_PER_SECOND); // the workload's pace, not a wait for anything
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     /** A client on server {@code server}, once welcomed. */
     ChatClient join(ClusterRig rig, int server, String name) {
         ChatClient client = webSockets.connect(rig.chat(server, name), name);

@@ -32,9 +32,7 @@ import org.junit.jupiter.api.Test;
  * continuity cannot be proven, and why.
  */
 class ResumeTest extends ClusterFixture {
-    /** The flood's pace: about what one Java client sends on this machine with a server on each of its two cores. */
-    static final int PER_SECOND = 2_000;
-    /** Six seconds of it: the cut and the three seconds away fall well inside. */
+    /** Six seconds of a flood ({@link #FLOOD_PER_SECOND}): the cut and the three seconds away fall well inside. */
     static final int LINES = 12_000;
     /** The watcher's connection is cut once it has this many lines. */
     static final int CUT_AT = 2_000;
@@ -70,19 +68,7 @@ class ResumeTest extends ClusterFixture {
                 await().alias("the watcher knows the sender").until(() -> hasPresence(before, "join", "sender")
                         || before.frames().getFirst().path("online").toString().contains("\"sender\""));
                 AtomicInteger sent = new AtomicInteger();
-                Thread flood = Thread.ofVirtual().start(() -> {
-                    try {
-                        for (int i = 1; i <= LINES; i++) {
-                            sender.send("flood " + i);
-                            sent.set(i);
-                            if (i % 20 == 0) {
-                                Thread.sleep(1000 * 20 / PER_SECOND); // the workload's pace, not a wait for anything
-                            }
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+                Thread flood = flood(sender, () -> LINES, sent);
                 try {
                     await().atMost(Duration.ofSeconds(60)).alias("the watcher has " + CUT_AT + " lines")
                             .until(() -> before.count("chat") >= CUT_AT);
