@@ -60,36 +60,6 @@ public final class ChatMetrics {
             .help("WebSocket upgrades refused (bad name, foreign origin, starting, shutting down)")
             .labelNames("status").register(registry);
 
-    private final Counter clusterPublished = Counter.builder().name("chat_cluster_published_total")
-            .help("Lines, joins and leaves this server handed to the broker").register(registry);
-    private final Counter clusterHeard = Counter.builder().name("chat_cluster_heard_total")
-            .help("Lines, joins and leaves heard from the broker (this server's own included)").register(registry);
-    private final Counter clusterHeardWhileJoining = Counter.builder().name("chat_cluster_heard_while_joining_total")
-            .help("Envelopes pub/sub pushed before this server had read who is online: kept, and heard after that").register(registry);
-    private final Counter clusterDuplicates = Counter.builder().name("chat_cluster_duplicates_total")
-            .help("Envelopes heard twice (a resent XADD) and dropped").register(registry);
-    private final Counter clusterGaps = Counter.builder().name("chat_cluster_gap_lines_total")
-            .help("Lines missing from the stream (trimmed while this server was away)").register(registry);
-    private final Counter clusterResent = Counter.builder().name("chat_cluster_resent_total")
-            .help("Appends to the stream sent again after a broken broker connection failed them").register(registry);
-    private final Counter clusterDropped = Counter.builder().name("chat_cluster_dropped_total")
-            .help("Frames from the broker dropped because the model was behind (pub/sub only)").register(registry);
-    private final Counter clusterPublishFailures = Counter.builder().name("chat_cluster_publish_failures_total")
-            .help("Lines, joins and leaves the broker did not take: 'queue full' (Redis was away and the client's queue"
-                    + " of waiting commands was full) or 'failed' (an error, a timeout)").labelNames("reason").register(registry);
-    private final Counter clusterReadFailures = Counter.builder().name("chat_cluster_read_failures_total")
-            .help("Stream reads that failed (a broken broker connection), each followed by a read from the last id").register(registry);
-    private final Counter clusterBadEntries = Counter.builder().name("chat_cluster_bad_entries_total")
-            .help("Stream entries and pub/sub messages that were not an envelope of this version (another program's, a newer kind): skipped").register(registry);
-    private final Counter heartbeatLapses = Counter.builder().name("chat_cluster_heartbeat_lapses_total")
-            .help("Heartbeats that found this server's own key expired: it was paused or cut off longer than the node TTL,"
-                    + " so the others may have announced its clients as left (a false alarm if it never died)").register(registry);
-    private final Counter deathsNoticed = Counter.builder().name("chat_cluster_deaths_noticed_total")
-            .help("Other servers whose heartbeat this server found stopped (each counted once, when first noticed; its"
-                    + " clients are announced as left once the stream has been read up to that moment)").register(registry);
-    private final Gauge remoteClients = Gauge.builder().name("chat_cluster_remote_clients")
-            .help("Clients online on the other servers of the cluster").register(registry);
-
     ChatMetrics(IntSupplier registered, IntSupplier modelThreads, IntSupplier modelThreadDeaths) {
         CounterWithCallback.builder().name("chat_model_thread_deaths_total")
                 .help("Model threads that ended with an exception").callback(cb -> cb.call(modelThreadDeaths.getAsInt())).register(registry);
@@ -105,105 +75,19 @@ public final class ChatMetrics {
         return jvm;
     }
 
+    /**
+     * Where a part that runs beside the transport (the cluster, with {@code --broker}) registers its own numbers, so
+     * that {@code /metrics} serves them with the server's.
+     */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
     /** Metrics not attached to a server, for driving a model's classes directly (the jcstress tests do). */
     public static ChatMetrics standalone() {
         return new ChatMetrics(() -> 0, () -> 0, () -> 0);
     }
 
-    // --- reported by the cluster (only with --broker) -------------------------------------------------
-
-    public void clusterPublished() {
-        clusterPublished.inc();
-    }
-
-    public void clusterHeard() {
-        clusterHeard.inc();
-    }
-
-    public void clusterHeardWhileJoining() {
-        clusterHeardWhileJoining.inc();
-    }
-
-    public long clusterHeardWhileJoiningCount() {
-        return clusterHeardWhileJoining.getLongValue();
-    }
-
-    public void clusterDuplicate() {
-        clusterDuplicates.inc();
-    }
-
-    public void clusterGap(long lines) {
-        clusterGaps.inc(lines);
-    }
-
-    public void clusterResent() {
-        clusterResent.inc();
-    }
-
-    public long clusterResends() {
-        return clusterResent.getLongValue();
-    }
-
-    public void clusterDropped() {
-        clusterDropped.inc();
-    }
-
-    public void clusterPublishFailed(boolean queueFull) {
-        clusterPublishFailures.labelValues(queueFull ? "queue full" : "failed").inc();
-    }
-
-    /** Publishes refused at once because the commands waiting for the broker had filled the client's queue. */
-    public long clusterPublishesRefusedQueueFull() {
-        return clusterPublishFailures.labelValues("queue full").getLongValue();
-    }
-
-    public void clusterReadFailed() {
-        clusterReadFailures.inc();
-    }
-
-    public void clusterBadEntry() {
-        clusterBadEntries.inc();
-    }
-
-    public long clusterBadEntries() {
-        return clusterBadEntries.getLongValue();
-    }
-
-    public void heartbeatLapsed() {
-        heartbeatLapses.inc();
-    }
-
-    public long heartbeatLapses() {
-        return heartbeatLapses.getLongValue();
-    }
-
-    public void deathNoticed() {
-        deathsNoticed.inc();
-    }
-
-    public long deathsNoticed() {
-        return deathsNoticed.getLongValue();
-    }
-
-    public void remoteClients(int count) {
-        remoteClients.set(count);
-    }
-
-    public long clusterDuplicates() {
-        return clusterDuplicates.getLongValue();
-    }
-
-    public long clusterDroppedFrames() {
-        return clusterDropped.getLongValue();
-    }
-
-    public long clusterReadFailures() {
-        return clusterReadFailures.getLongValue();
-    }
-
-    public long remoteClientCount() {
-        return (long) remoteClients.get();
-    }
 
     // --- reported by the model -------------------------------------------------------------------
 

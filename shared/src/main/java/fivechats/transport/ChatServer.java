@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +32,6 @@ import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
-import fivechats.transport.cluster.Cluster;
-import fivechats.transport.cluster.History;
-import fivechats.transport.cluster.ClusterConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +59,10 @@ public final class ChatServer {
     private final ChatModel model;
     /** Null unless started with {@code --broker}. */
     private final ClusterConfig clusterConfig;
-    /** Set once at start when clustered, before the first client. */
-    private volatile Cluster cluster;
+    /** Found on the class path when {@code clusterConfig} is given: the cluster module's; null otherwise. */
+    private final Relay.Provider clusterProvider;
+    /** {@link Relay#ALONE}, or once a clustered server has joined (at start, before the first client), its cluster. */
+    private volatile Relay relay = Relay.ALONE;
     private final ModelThreads threads = new ModelThreads();
     private final ChatMetrics metrics;
     /** One fan-out's frame is encoded once for all its recipients. */
@@ -81,6 +81,7 @@ public final class ChatServer {
         this.config = config;
         this.model = model;
         this.clusterConfig = clusterConfig;
+        this.clusterProvider = clusterConfig == null ? null : clusterProvider();
         this.metrics = new ChatMetrics(this::registered, threads::live, threads::died);
         this.heartbeat = new Heartbeat(config.pingPeriod(), config.pongWait(), metrics);
         this.origins = new OriginPolicy(config.host(), config.allowedOrigins());
@@ -134,7 +135,12 @@ public final class ChatServer {
         return new ChatServer(config, model, null);
     }
 
-    /** A server that shares one conversation with the other servers on the same broker (chapter 12). */
+    /**
+     * A server that shares one conversation with the other servers on the same broker (chapter 12). The cluster module
+     * must be on the class path (a model's jar finds {@code cluster/target/cluster.jar} beside it).
+     *
+     * @throws IllegalArgumentException when it is not
+     */
     public static ChatServer newServer(TransportConfig config, ChatModel model, ClusterConfig cluster) {
         return new ChatServer(config, model, cluster);
     }
@@ -144,14 +150,14 @@ public final class ChatServer {
         server.start();
         if (clusterConfig != null) {
             try {
-                cluster = Cluster.join(clusterConfig, config.host() + ":" + port(), metrics);
+                relay = clusterProvider.join(clusterConfig, config.host() + ":" + port(), metrics);
             } catch (RuntimeException e) {
                 server.stop();
                 throw new IllegalStateException("cannot reach the broker at " + clusterConfig.broker() + " (" + e.getMessage()
                         + "): start Redis there (redis-server --port " + clusterConfig.broker().getPort()
                         + "), or leave out --broker to run alone", e);
             }
-            model.accept(cluster.link()); // the model's one extra client, which speaks for every other server's clients
+            relay.link().ifPresent(model::accept); // the model's one extra client: every other server's clients
         }
         accepting = true;
         return this;
@@ -191,22 +197,10 @@ public final class ChatServer {
                     + " --allow-origin https://chat.example.org");
         }
         String remote = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
-        return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), remote, this, history(since));
+        History resuming = since == null ? null : relay.history(since); // read now, before the model sees the client
+        return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), remote, this, resuming);
     }
     // end-snippet
-
-    /**
-     * For a client that reconnects with {@code since}: what it missed, read from the cluster's stream now, before the
-     * model sees it (a blocking read, at most a few seconds when Redis is slow; this is the upgrade's own thread).
-     */
-    private History history(String since) {
-        if (since == null) {
-            return null;
-        }
-        Cluster c = cluster;
-        return c != null ? c.history(since)
-                : History.unknown(since, "this server runs alone, without a stream to resume from: what you missed cannot be sent");
-    }
 
     private Object refuse(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
                           int status, String reason) {
@@ -233,10 +227,7 @@ public final class ChatServer {
         }
         metrics.connectionOpened();
         heartbeat.watch(connection);
-        Cluster c = cluster;
-        if (c != null) {
-            c.joined(connection.id(), connection.name());
-        }
+        relay.joined(connection.id(), connection.name());
         model.accept(connection);
     }
 
@@ -247,9 +238,8 @@ public final class ChatServer {
         if (accepted) {
             metrics.connectionClosed();
         }
-        Cluster c = cluster;
-        if (c != null && accepted) {
-            c.left(connection.id(), connection.name(), endOfLines);
+        if (accepted) {
+            relay.left(connection.id(), connection.name(), endOfLines);
         } else {
             endOfLines.run();
         }
@@ -282,10 +272,7 @@ public final class ChatServer {
             if (!awaitNoConnections(grace)) {
                 log.warn("{} clients did not finish the close handshake within {}", connections.size(), grace);
             }
-            Cluster c = cluster;
-            if (c != null) {
-                c.close(); // after the clients' leaves were published; ends the link, so the model's threads can end
-            }
+            relay.close(); // after the clients' leaves were published; ends the cluster's link, so the model's threads can end
             if (!threads.awaitNone(grace)) {
                 // A model thread that outlives the grace is blocked: say where, so the log names the lock or the write.
                 if (threads.allInAWrite()) { // expected when a client stopped reading: not a deadlock
@@ -351,14 +338,21 @@ public final class ChatServer {
         return config;
     }
 
-    /** The cluster this server belongs to, or null when it runs alone. */
-    public Cluster cluster() {
-        return cluster;
+    /** How this server's clients reach its model: {@link Relay#ALONE}, or the cluster it belongs to. */
+    public Relay relay() {
+        return relay;
     }
 
     /** The model's registry without the cluster's link, which is not a client. */
     private int registered() {
-        return Math.max(0, model.registered() - (cluster != null ? 1 : 0));
+        return Math.max(0, model.registered() - (relay.link().isPresent() ? 1 : 0));
+    }
+
+    /** The cluster module, if it is on the class path; a clear error if it is not. */
+    private static Relay.Provider clusterProvider() {
+        return ServiceLoader.load(Relay.Provider.class).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                "--broker needs the cluster module, which is not on the class path: build it with ./mvnw -q package"
+                + " -DskipTests (a model's jar then finds cluster/target/cluster.jar by itself), or run alone without --broker"));
     }
 
     EncodedFrames encodedFrames() {
@@ -389,11 +383,7 @@ public final class ChatServer {
         stats.put("detector", config.detector().name().toLowerCase(Locale.ROOT));
         stats.put("connections", metrics.connections());
         stats.put("registered", registered());
-        Cluster c = cluster;
-        if (c != null) {
-            stats.put("cluster", c.toString());
-            stats.put("remoteClients", metrics.remoteClientCount());
-        }
+        relay.addStats(stats);
         stats.put("linesIn", metrics.messagesIn());
         stats.put("framesOut", metrics.messagesOut());
         stats.put("concurrentWrites", metrics.concurrentWrites());

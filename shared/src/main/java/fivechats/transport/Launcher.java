@@ -1,6 +1,5 @@
 package fivechats.transport;
 
-import fivechats.transport.cluster.ClusterConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import org.slf4j.Logger;

@@ -1,6 +1,5 @@
 package fivechats.transport;
 
-import fivechats.transport.cluster.ClusterConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

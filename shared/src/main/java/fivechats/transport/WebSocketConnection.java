@@ -1,7 +1,5 @@
 package fivechats.transport;
 
-import fivechats.transport.cluster.Cluster;
-import fivechats.transport.cluster.History;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -65,7 +63,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     /** A client that reconnected with {@code since}: what the stream held after it at the upgrade; null otherwise. */
     private final History resuming;
     /** What this resuming client is sent after its welcome, made with it; null before, and for other clients. */
-    private volatile Cluster.Replay replay;
+    private volatile Replay replay;
 
     private volatile Session session;
     private volatile String endReason = "not connected yet";
@@ -109,15 +107,14 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     }
 
     /**
-     * Besides joins and leaves for a client that does not hear them: the cluster link's own, which nobody hears, and
-     * a join or leave from the link that this client's welcome already counted (see {@code ClusterLink}).
+     * Besides joins and leaves for a client that does not hear them: in a cluster, what the relay hides (its link's own
+     * presence, a join or leave this client's welcome already counted), and a line a resuming client has had.
      */
     @Override
     public boolean wants(String frame) {
-        Cluster cluster = server.cluster();
-        Cluster.Replay replayed = replay;
+        Replay replayed = replay;
         return ChatConnection.super.wants(frame)
-                && (cluster == null || !cluster.isLinkPresence(frame) && !cluster.toldBefore(frame, welcomedAt))
+                && !server.relay().hides(frame, welcomedAt)
                 && (replayed == null || !replayed.covers(frame)); // a line this client has had: replayed, or before
     }
 
@@ -195,12 +192,11 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         if (held instanceof String) {
             demandNext(); // the dropped line's demand: Jetty goes on reading, so the close handshake can finish
         }
-        Cluster cluster = server.cluster();
-        if (cluster == null || !cluster.throughBroker()) {
+        if (!server.relay().throughBroker()) {
             inbound.add(END); // wakes a reader blocked in read(); every later read sees it
         }
         // Through the broker, the model hears this client's lines from the stream, and its end only once the stream has
-        // caught up (Cluster.left, when the connection closes): an END now would let its leave overtake lines the broker
+        // caught up (Relay.left, when the connection closes): an END now would let its leave overtake lines the broker
         // already has. Its new lines are dropped all the same.
     }
 
@@ -286,7 +282,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         for (String frame : frames) {
             if (wants(frame)) {
                 wanted.add(forThisClient(frame)); // in order: a welcome is made before the frames behind it are judged
-                Cluster.Replay replaying = replay;
+                Replay replaying = replay;
                 if (replaying != null) {
                     if (Wire.isWelcome(frame)) {
                         wanted.addAll(replaying.frames()); // a resuming client's missed lines: right after its welcome
@@ -372,17 +368,10 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         // where broadcasts take no lock, a writer started or a lane let go only after the add: thread-per-connection,
         // the worker pool): from now on every broadcast reaches the client, so the welcome misses no join.
         releaseFirstRead();
-        Cluster cluster = server.cluster();
-        if (cluster == null) {
-            if (resuming != null) {
-                replay = Cluster.Replay.none(resuming);
-            }
-            return hearsPresence ? frame : Wire.welcome(name, List.of(name));
-        }
         if (!hearsPresence && resuming == null) {
             return Wire.welcome(name, List.of(name));
         }
-        Cluster.Welcome welcome = cluster.welcome(name, frame, resuming);
+        Relay.Welcome welcome = server.relay().welcome(name, frame, resuming);
         welcomedAt = welcome.position();
         replay = welcome.replay();
         return hearsPresence ? welcome.frame() : Wire.welcome(name, List.of(name));
@@ -498,8 +487,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         // Through the broker, this client's line reaches the model from the stream, through the cluster's link, not
         // from this connection: read before the model has registered the client, it could be broadcast to everyone
         // but its sender. So its first frame is asked for only at the model's welcome (forThisClient).
-        Cluster cluster = server.cluster();
-        boolean throughBroker = cluster != null && cluster.throughBroker();
+        boolean throughBroker = server.relay().throughBroker();
         if (throughBroker) {
             heldSince = System.nanoTime(); // the client is not judged by the heartbeat while the server holds its first read
             firstReadHeld.set(true);
@@ -510,7 +498,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         }
     }
 
-    // snippet:cluster-line
+    // snippet:line-in
     @Override
     public void onWebSocketText(String text) {
         metrics.messageIn();
@@ -520,23 +508,15 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         }
         heldSince = System.nanoTime();
         String line = Wire.chat(name, ++seq, text);
-        Cluster cluster = server.cluster();
-        if (cluster == null) {
-            toModel(line);
-        } else if (cluster.throughBroker()) {
-            // The line reaches this server's clients too only through the broker, so all see one order. The next frame
-            // is asked for once the broker has this one: a client cannot outrun the broker, even while it reconnects.
-            cluster.line(id, seq, line).whenComplete((published, failure) -> {
+        CompletableFuture<Void> brokerHasIt = server.relay().line(id, seq, line, this::toModel); // alone: to the model
+        if (brokerHasIt != null) { // in a cluster that orders lines through the broker: the next frame once it has this
+            brokerHasIt.whenComplete((published, failure) -> {
                 if (failure == null) {
                     demandNext();
                 } else {
                     close(StatusCode.SERVER_ERROR, "the chat broker is unavailable; try again later");
                 }
             });
-        } else {
-            if (toModel(line)) {               // to this server's clients at once, by the model
-                cluster.line(id, seq, line);   // and to the others' through the broker, at most once
-            }
         }
     }
     // end-snippet

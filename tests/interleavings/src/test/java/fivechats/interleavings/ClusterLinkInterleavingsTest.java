@@ -1,6 +1,6 @@
 package fivechats.interleavings;
 
-import fivechats.transport.cluster.Link_01_AfterWhileClose;
+import fivechats.cluster.Link_01_AfterWhileClose;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jcstress.infra.results.I_Result;
 

@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * A TCP proxy between one server and Redis, for fault tests: it passes bytes both ways until told to {@link #stall()}
  * (bytes are held, connections stay open: a congested or partitioned network, as a server sees it), and passes them
  * again, in order, on {@link #resume()}. Lettuce sees no error during a stall; its commands wait, and a blocking one
- * (a heartbeat's {@code SET}) waits with them. Or it holds only the replies to one command ({@link #holdRepliesTo}):
- * Redis has done it, the server does not know yet, and the other connections go on.
+ * (a heartbeat's {@code SET}) waits with them. Or it holds only the replies, of every connection ({@link #holdReplies}:
+ * a one-way partition) or of the one that sent a given command ({@link #holdRepliesTo}): Redis has done it, the server
+ * does not know yet, and the other connections go on.
  *
  * Or it resets every connection ({@link #cut}): put between a client and its server, a network that drops.
  *
@@ -29,10 +30,13 @@ public final class BrokerProxy implements AutoCloseable {
     private static final int CHUNK = 8192;
 
     private final ServerSocket listener;
-    private final int target;
+    /** The port bytes go on to; set once, before the first connection, by {@link #toPortSetLater}'s caller. */
+    private volatile int target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     /** Open (zero) while bytes pass; a stall replaces it with a closed one. */
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    /** The same for bytes from the target only (replies, pushes): {@link #holdReplies}. */
+    private volatile CountDownLatch downGate = new CountDownLatch(0);
     /** The command whose connection's replies are to be held, as its name reaches Redis; null for none. */
     private final AtomicReference<String> holdAfter = new AtomicReference<>();
     private volatile CountDownLatch heldAfter;
@@ -52,6 +56,19 @@ public final class BrokerProxy implements AutoCloseable {
     /** A proxy on a free port of 127.0.0.1 to anything listening on {@code port} there: a chat server, for a client. */
     public static BrokerProxy toPort(int port) throws IOException {
         return new BrokerProxy(port);
+    }
+
+    /**
+     * A proxy whose target is given later, with {@link #target(int)}: for a chat server that must know the proxy's port
+     * before it starts (a page loaded through the proxy has the proxy's origin, which the server must allow).
+     */
+    public static BrokerProxy toPortSetLater() throws IOException {
+        return new BrokerProxy(-1);
+    }
+
+    /** Where connections go from now on. */
+    public void target(int port) {
+        this.target = port;
     }
 
     /** The port to connect to instead of the target's. */
@@ -86,6 +103,14 @@ public final class BrokerProxy implements AutoCloseable {
     }
 
     /**
+     * From now on bytes from the target (Redis's replies and pushes) are held until {@link #resume()}, while the
+     * server's own bytes go on: a one-way partition. Redis runs every command; the server hears of none.
+     */
+    public void holdReplies() {
+        downGate = new CountDownLatch(1);
+    }
+
+    /**
      * The next time a server sends {@code command} (its name in capitals, as Lettuce sends it), the replies on that
      * connection are held from then on, until {@link #resume()}: Redis runs the command, the server waits for its answer.
      *
@@ -101,6 +126,7 @@ public final class BrokerProxy implements AutoCloseable {
     public void resume() {
         holdAfter.set(null);
         heldReplies.forEach(CountDownLatch::countDown);
+        downGate.countDown();
         gate.countDown();
     }
 
@@ -149,6 +175,7 @@ public final class BrokerProxy implements AutoCloseable {
                     replies.gate = held; // before the command goes on: its reply cannot slip through
                     heldReplies.add(held);
                 } else if (!up) {
+                    downGate.await();
                     replies.gate.await();
                 }
                 out.write(buffer, 0, n);

@@ -1,9 +1,11 @@
 package fivechats.race;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fivechats.transport.ChatConnection;
+import fivechats.transport.ClusterConfig.Mode;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
 import fivechats.transport.ModelContext;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -50,6 +53,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BrowserChatTest {
+    @RegisterExtension
+    static final TestClients webSockets = new TestClients();
     private static final File CHROMIUM = new File("/usr/bin/chromium");
     private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
     private static final Duration PATIENCE = Duration.ofSeconds(20);
@@ -106,8 +111,12 @@ class BrowserChatTest {
     }
 
     private WebDriver joinAs(String name) throws Exception {
+        return joinAs(name, server.httpUri().toString());
+    }
+
+    private WebDriver joinAs(String name, String page) throws Exception {
         WebDriver browser = browser();
-        browser.get(server.httpUri().toString());
+        browser.get(page);
         assertTrue(!browser.findElement(By.id("chat")).isDisplayed(), "the chat pane shows before joining");
         browser.findElement(By.id("name")).sendKeys(name);
         browser.findElement(By.cssSelector("#join-form button")).click();
@@ -196,6 +205,77 @@ class BrowserChatTest {
         waitIn(alice).until(ExpectedConditions.textToBe(By.id("status"), "connected as alice"));
         say(alice, "back again");
         awaitLine(alice, "alice", "back again");
+    }
+
+    /**
+     * The page resumes by itself after a dropped connection (chapter 12, "Resume after a blip"). Two servers on one
+     * Redis, streams mode: alice's page on A, loaded through a proxy, whose connection is reset (both ends, as a dropped
+     * network) and whose reconnection is held while bob, on B, says three lines. Let through, the page asks for what it
+     * missed (since= the id of the last line it had) and shows bob's three lines once each, in order, then "back: 3
+     * lines you missed"; nothing is marked missing. Cut off again, with the stream trimmed meanwhile to bob's last
+     * line, the page shows that line and says that not every line it missed could be sent.
+     *
+     * <p>Fails with {@code + (resuming ? "&since=" + encodeURIComponent(lastId) : "")} removed from chat.js's
+     * {@code connect}: the page reconnects afresh, and "back: 3 lines you missed" never shows.
+     */
+    @Test
+    @DisplayName("clustered on streams: a dropped page gets the lines it missed, once, in order; or says it cannot")
+    void pageResumesAfterADroppedConnection() throws Exception {
+        ClusterRig.requireRedis();
+        try (RedisServer redis = RedisServer.start(); BrokerProxy toA = BrokerProxy.toPortSetLater();
+             ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+            String proxied = "http://127.0.0.1:" + toA.port();
+            ChatServer a = rig.start(ClusterFixture.HUB, redis.uri(),
+                    TransportConfig.defaults().withPort(0).withAllowedOrigins(List.of(proxied))); // the page's origin
+            toA.target(a.port());
+            rig.start(ClusterFixture.HUB);
+            WebDriver alice = joinAs("alice", proxied + "/");
+            ChatClient bob = webSockets.connect(rig.chat(1, "bob"), "bob");
+            bob.awaitWelcome();
+            bob.send("before");
+            awaitLine(alice, "bob", "before", 1); // the page has a position now
+
+            toA.stall(); // her reconnection will wait here
+            toA.cut();
+            waitIn(alice).until(b -> logOf(b).contains("disconnected (1006"));
+            for (int i = 1; i <= 3; i++) {
+                bob.send("missed " + i);
+            }
+            await().alias("bob's three lines are in the stream").until(() -> bob.hasChat("bob", "missed 3"));
+            toA.resume();
+            waitIn(alice).withMessage(() -> "no 'back' in " + logOf(alice))
+                    .until(b -> logOf(b).contains("back: 3 lines you missed, above"));
+            for (int i = 1; i <= 3; i++) {
+                awaitLine(alice, "bob", "missed " + i, i + 1);
+            }
+            String log = logOf(alice);
+            assertEquals(List.of("before", "missed 1", "missed 2", "missed 3"), linesFrom(alice, "bob"), log);
+            assertTrue(log.indexOf("missed 3") < log.indexOf("back: 3 lines"), "the missed lines come before 'back': " + log);
+            assertTrue(alice.findElements(By.cssSelector("#log p.broken")).isEmpty(), "a line marked broken: " + log);
+
+            toA.stall();
+            toA.cut();
+            waitIn(alice).until(b -> logOf(b).split("disconnected \\(1006", -1).length == 3); // her second drop
+            for (int i = 4; i <= 6; i++) {
+                bob.send("missed " + i);
+            }
+            await().alias("bob's next three lines are in the stream").until(() -> bob.hasChat("bob", "missed 6"));
+            redis.admin().xtrim("fivechats:stream", false, 1); // only "missed 6" is left of what she missed
+            toA.resume();
+            waitIn(alice).withMessage(() -> "no gap in " + logOf(alice))
+                    .until(b -> logOf(b).contains("not every line you missed could be sent"));
+            awaitLine(alice, "bob", "missed 6", 7);
+            assertEquals(List.of("before", "missed 1", "missed 2", "missed 3", "missed 6"), linesFrom(alice, "bob"),
+                    logOf(alice));
+        }
+    }
+
+    /** The texts of the chat lines from {@code from} on the page, in the order shown. */
+    private static List<String> linesFrom(WebDriver browser, String from) {
+        return browser.findElements(By.cssSelector("#log p.chat")).stream()
+                .filter(p -> !p.findElements(By.className("from")).isEmpty()
+                        && p.findElement(By.className("from")).getText().equals(from))
+                .map(p -> p.findElement(By.className("text")).getText()).toList();
     }
 
     /**

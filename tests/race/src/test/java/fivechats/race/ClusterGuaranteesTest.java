@@ -1,5 +1,6 @@
 package fivechats.race;
 
+import fivechats.cluster.Cluster;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import fivechats.transport.ChatServer;
-import fivechats.transport.cluster.ClusterConfig.Mode;
+import fivechats.transport.ClusterConfig.Mode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -63,6 +64,7 @@ class ClusterGuaranteesTest extends ClusterFixture {
         NONE("none", "the baseline: no fault"),
         STALL_SHORT("A stalled 1 s", "A's Redis traffic held 1 s (less than the node TTL), then let go"),
         STALL_LONG("A stalled 5 s", "held 5 s: past the node TTL (3 s), so B buries A, which then comes back"),
+        REPLIES_HELD("A's replies held 5 s", "a one-way partition: A's commands reach Redis, what Redis sends A is held 5 s"),
         KILLED("connections killed", "every broker connection of both servers killed once (CLIENT KILL); Lettuce reconnects"),
         REFUSED("writes refused 1 s", "Redis refuses writes for 1 s (min-replicas-to-write 1 with no replica: NOREPLICAS)"),
         PAUSED("writes paused 1 s", "CLIENT PAUSE 1000 WRITE: Redis holds every write (and PUBLISH) for 1 s, as during a failover"),
@@ -249,7 +251,7 @@ class ClusterGuaranteesTest extends ClusterFixture {
                     wrongFor = Math.max(wrongFor, view.wrongFor() / 1e9);
                 }
             }
-            assertTrue(a.metrics().clusterBadEntries() == 0, "A skipped stream entries it could not read");
+            assertTrue(Cluster.of(a).metrics().clusterBadEntries() == 0, "A skipped stream entries it could not read");
             return new Cell(said.values().stream().mapToInt(AtomicInteger::get).sum(), lost, twice, reordered, errors,
                     wrong, wrongFor, healed, closed.values().stream().sorted().toList());
         }
@@ -258,6 +260,11 @@ class ClusterGuaranteesTest extends ClusterFixture {
     private static void inject(Fault fault, BrokerProxy network) throws Exception {
         switch (fault) {
             case NONE -> { }
+            case REPLIES_HELD -> {
+                network.holdReplies();
+                Thread.sleep(5000); // the fault's length: the workload goes on
+                network.resume();
+            }
             case STALL_SHORT, STALL_LONG -> {
                 network.stall();
                 Thread.sleep(fault == Fault.STALL_SHORT ? 1000 : 5000); // the fault's length: the workload goes on

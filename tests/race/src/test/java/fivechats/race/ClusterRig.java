@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
 import fivechats.transport.TransportConfig;
-import fivechats.transport.cluster.ClusterConfig;
+import fivechats.transport.ClusterConfig;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +42,13 @@ final class ClusterRig implements AutoCloseable {
 
     /** Starts one more server that reaches Redis at {@code broker} (a {@link BrokerProxy}'s address, say). */
     ChatServer start(Supplier<ChatModel> factory, URI broker) throws Exception {
+        return start(factory, broker, TransportConfig.defaults().withPort(0));
+    }
+
+    /** Starts one more server with this transport configuration (allowed origins, say). */
+    ChatServer start(Supplier<ChatModel> factory, URI broker, TransportConfig config) throws Exception {
         String node = String.valueOf((char) ('A' + servers.size()));
-        ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), factory.get(),
+        ChatServer server = ChatServer.newServer(config, factory.get(),
                 ClusterConfig.of(broker.toString(), mode, node)).start();
         servers.add(server);
         return server;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import fivechats.transport.ChatServer;
-import fivechats.transport.cluster.Cluster;
-import fivechats.transport.cluster.ClusterConfig.Mode;
-import fivechats.transport.cluster.ClusterLink;
+import fivechats.cluster.Cluster;
+import fivechats.transport.ClusterConfig.Mode;
+import fivechats.cluster.ClusterLink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,7 +96,7 @@ class ClusterTest extends ClusterFixture {
             for (int i = 0; i < 3; i++) {
                 ChatServer server = rig.server(i);
                 await().alias("server " + i + " knows the 4 clients of the others")
-                        .until(() -> server.metrics().remoteClientCount() == 4);
+                        .until(() -> Cluster.of(server).metrics().remoteClientCount() == 4);
             }
             ChatClient late = join(rig, 2, "late");
             List<String> online = new ArrayList<>();
@@ -188,7 +188,7 @@ class ClusterTest extends ClusterFixture {
             long twice = got.size() - distinct;
             System.out.printf("cluster blip (%s): %,d lines sent during %d blips; far on B lost %,d and got %,d twice;"
                             + " A resent %,d appends, B dropped %,d copies%n",
-                    mode, total, BLIPS, lost, twice, a.metrics().clusterResends(), b.metrics().clusterDuplicates());
+                    mode, total, BLIPS, lost, twice, Cluster.of(a).metrics().clusterResends(), Cluster.of(b).metrics().clusterDuplicates());
             switch (expected) {
                 case LOST -> assertTrue(lost > 0, "pub/sub is expected to lose lines published while a subscription is"
                         + " down, and lost none of " + total + " in " + BLIPS + " blips");
@@ -316,13 +316,13 @@ class ClusterTest extends ClusterFixture {
         }
     }
 
-    private static void signal(String signal, Process process) throws Exception {
+    static void signal(String signal, Process process) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal + " failed");
     }
 
     /** One counter from a server's /metrics. */
-    private static long metric(int port, String name) throws Exception {
+    static long metric(int port, String name) throws Exception {
         String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
@@ -420,7 +420,7 @@ class ClusterTest extends ClusterFixture {
             y.send("hello from B");
             for (ChatClient client : List.of(x, y)) {
                 await().alias(client + " has both lines").until(() -> client.hasChat("x", "hello from A") && client.hasChat("y", "hello from B"));
-                assertFalse(client.frames().toString().contains(fivechats.transport.cluster.ClusterLink.NAME),
+                assertFalse(client.frames().toString().contains(fivechats.cluster.ClusterLink.NAME),
                         client + " was told about the cluster's link: " + client.frames());
             }
             y.leave();

@@ -1,6 +1,6 @@
 package fivechats.race;
 
-import fivechats.transport.cluster.ClusterConfig;
+import fivechats.transport.ClusterConfig;
 import java.util.List;
 
 /**
@@ -16,7 +16,7 @@ final class ClusterVerdictTable {
     static final String FAN_OUT = "every line reaches every client on A, B and C once, each sender's lines in order";
 
     /** A server killed with SIGKILL: what the clients of the others hear. */
-    static final String SIGKILL = "its clients announced as left within " + fivechats.transport.cluster.Cluster.LEAVE_BOUND.toSeconds()
+    static final String SIGKILL = "its clients announced as left within " + fivechats.cluster.Cluster.LEAVE_BOUND.toSeconds()
             + " s (the heartbeat key's TTL, one check, one stream read)";
 
     /** Every broker connection killed ten times while one sender floods. */

@@ -4,7 +4,7 @@ import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
-import fivechats.transport.cluster.ClusterLink;
+import fivechats.cluster.ClusterLink;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 

@@ -1,7 +1,12 @@
-package fivechats.transport.cluster;
+package fivechats.cluster;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
+import fivechats.transport.ChatServer;
+import fivechats.transport.ClusterConfig;
+import fivechats.transport.History;
+import fivechats.transport.Relay;
+import fivechats.transport.Replay;
 import fivechats.transport.Wire;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -14,16 +19,19 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This server's membership in a cluster: the broker connection, the {@link ClusterLink} its model reads, and
- * presence across servers. The transport calls it when a local client joins, sends a line and leaves.
+ * presence across servers. It is the transport's {@link Relay} when the server is started with {@code --broker}: the
+ * transport calls it when a local client joins, sends a line and leaves, and when a newcomer is welcomed.
  *
  * <p>Presence across servers, and the burial of a server that died without a goodbye, is {@link Presence}'s: its
  * clients are announced as left within {@link #LEAVE_BOUND}.
@@ -33,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * envelopes reach Redis in the order it sent them. Replies complete on Lettuce's own event-loop threads, which must
  * never block. A subscription or a blocking XREAD holds a connection, so each bus reads on a connection of its own.
  */
-public final class Cluster {
+public final class Cluster implements Relay {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
 
     static {
@@ -77,7 +85,7 @@ public final class Cluster {
     private final String node;
     /** This run of the server: its node name and a random part, so a restarted node is a new sender. */
     private final String instance;
-    private final ChatMetrics metrics;
+    private final ClusterMetrics metrics;
     private final RedisClient client = RedisClient.create();
     private final StatefulRedisConnection<String, String> commands;
     private final Bus bus;
@@ -92,11 +100,11 @@ public final class Cluster {
     /** The newest envelope published; shutdown waits for it, so the last leaves reach the broker. */
     private volatile CompletableFuture<Void> lastPublished = CompletableFuture.completedFuture(null);
 
-    private Cluster(ClusterConfig config, String defaultNode, ChatMetrics metrics) {
+    private Cluster(ClusterConfig config, String defaultNode, ChatMetrics serverMetrics) {
         this.config = config;
         this.node = config.node() != null ? config.node() : defaultNode;
         this.instance = node + "@" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        this.metrics = metrics;
+        this.metrics = new ClusterMetrics(serverMetrics.registry());
         client.setOptions(ClientOptions.builder().requestQueueSize(REQUEST_QUEUE).build());
         StatefulRedisConnection<String, String> connected = null;
         try {
@@ -149,8 +157,21 @@ public final class Cluster {
     // --- what the transport calls ----------------------------------------------------------------------
 
     /** The connection the model reads: every client on the other servers. */
-    public ChatConnection link() {
-        return link;
+    @Override
+    public Optional<ChatConnection> link() {
+        return Optional.of(link);
+    }
+
+    /** The cluster {@code server} belongs to; for tests and tools that look inside it. */
+    public static Cluster of(ChatServer server) {
+        if (server.relay() instanceof Cluster cluster) {
+            return cluster;
+        }
+        throw new IllegalStateException(server.httpUri() + " runs alone: build it with a ClusterConfig to join a cluster");
+    }
+
+    public ClusterMetrics metrics() {
+        return metrics;
     }
 
     ClusterLink clusterLink() {
@@ -158,16 +179,32 @@ public final class Cluster {
     }
 
     /** True if local lines reach local clients only through the broker (streams); false if they go both ways (pubsub). */
+    @Override
     public boolean throughBroker() {
         return bus.throughBroker();
     }
 
-    /** A local client sent a line; the future completes when the broker has it. */
-    public CompletableFuture<Void> line(long conn, long seq, String frame) {
-        return publish(new Envelope(Envelope.Kind.CHAT, instance, presence.epoch(), conn, seq, frame));
+    // snippet:cluster-line
+    /**
+     * A local client sent a line. Through the broker (streams), it reaches this server's clients too only from the
+     * stream, so all see one order; the client's next frame is read once the broker has this one, so a client cannot
+     * outrun the broker, even while it reconnects. With pub/sub, the model has it at once and the others at most once.
+     */
+    @Override
+    public CompletableFuture<Void> line(long conn, long seq, String line, Predicate<String> toModel) {
+        Envelope envelope = new Envelope(Envelope.Kind.CHAT, instance, presence.epoch(), conn, seq, line);
+        if (bus.throughBroker()) {
+            return publish(envelope);
+        }
+        if (toModel.test(line)) { // to this server's clients at once, by the model
+            publish(envelope);    // and to the others' through the broker, at most once
+        }
+        return null;
     }
+    // end-snippet
 
     /** A local client joined: remembered in Redis (for servers that start later) and told to the others. */
+    @Override
     public void joined(long conn, String name) {
         presence.joined(conn, name);
         announce(conn, name);
@@ -182,6 +219,7 @@ public final class Cluster {
      * the leave has come back through the stream, after every line the client sent: so the model announces the leave
      * after those lines, on this server as on the others. With pub/sub it runs at once.
      */
+    @Override
     public void left(long conn, String name, Runnable endOfLines) {
         presence.left(conn);
         if (bus.throughBroker()) {
@@ -208,6 +246,7 @@ public final class Cluster {
      *
      * @return the welcome, and the link's position it speaks for: see {@link #toldBefore}
      */
+    @Override
     public Welcome welcome(String you, String modelWelcome, History resuming) {
         ClusterLink.Told told = link.told();
         List<String> online = new ArrayList<>(Wire.online(modelWelcome));
@@ -217,14 +256,8 @@ public final class Cluster {
                 resuming == null ? null : resume(resuming, told.lineId()));
     }
 
-    /**
-     * A newcomer's welcome, and the position in the link's joins and leaves that it speaks for; for a client that
-     * resumes, what goes out right after it.
-     */
-    public record Welcome(String frame, long position, Replay replay) {
-    }
-
     /** What a client that reconnects with {@code since} is sent after its welcome: see {@link #history}. */
+    @Override
     public History history(String since) {
         return bus.history(since);
     }
@@ -261,60 +294,24 @@ public final class Cluster {
         return new Replay(frames, StreamBus.after(taken, since) ? taken : since);
     }
 
-    /** The frames a resuming client gets after its welcome, and the newest line among them or before (its {@code since}). */
-    public static final class Replay {
-        private final List<String> frames;
-        private final String upTo;
-        /**
-         * Set once a newer line has been sent: the model passes lines on in stream order, so no older one follows. Only
-         * by the sending thread ({@link #sent}): a broadcaster that checks a newer line at its offer may do so while an
-         * older one still waits, queued before the welcome was made.
-         */
-        private volatile boolean caughtUp;
-
-        /** Nothing to replay, and why: for a server without a stream. */
-        public static Replay none(History history) {
-            return new Replay(List.of(Wire.gap(history.since(), history.gap())), null);
-        }
-
-        Replay(List<String> frames, String upTo) {
-            this.frames = frames;
-            this.upTo = upTo;
-            this.caughtUp = upTo == null;
-        }
-
-        public List<String> frames() {
-            return frames;
-        }
-
-        /** True for a chat line the client has had already: replayed, or received before it reconnected. */
-        public boolean covers(String frame) {
-            if (caughtUp) {
-                return false;
-            }
-            String id = Wire.lineId(frame);
-            return id != null && StreamBus.after(upTo, id);
-        }
-
-        /** The sending thread sends {@code frame}, which {@link #covers} let through. */
-        public void sent(String frame) {
-            if (!caughtUp && Wire.lineId(frame) != null) {
-                caughtUp = true;
-            }
-        }
-    }
-
     /**
      * True for a join or leave from the link that a welcome from {@code position} already counts: the model took it
      * before that welcome, and passes it on only now. The newcomer must not hear it.
      */
-    public boolean toldBefore(String frame, long position) {
+    private boolean toldBefore(String frame, long position) {
         return Wire.isPresence(frame) && link.toldBefore(frame, position);
     }
 
-    /** True for the link's own join or leave, which no client should see. */
-    public boolean isLinkPresence(String frame) {
-        return frame.equals(ClusterLink.JOIN) || frame.equals(ClusterLink.LEAVE);
+    /** The link's own join or leave, which no client should see, and a join or leave the welcome already counted. */
+    @Override
+    public boolean hides(String frame, long position) {
+        return frame.equals(ClusterLink.JOIN) || frame.equals(ClusterLink.LEAVE) || toldBefore(frame, position);
+    }
+
+    @Override
+    public void addStats(Map<String, Object> stats) {
+        stats.put("cluster", toString());
+        stats.put("remoteClients", metrics.remoteClientCount());
     }
 
     public String node() {
@@ -411,6 +408,7 @@ public final class Cluster {
      * Leaves the cluster: waits (a little) for the last envelopes to reach the broker, removes this server's keys, and
      * closes the connections. Local clients still waiting for their leave to come back end now.
      */
+    @Override
     public void close() {
         try {
             lastPublished.get(GOODBYE.toMillis(), TimeUnit.MILLISECONDS);

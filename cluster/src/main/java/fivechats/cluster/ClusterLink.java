@@ -1,4 +1,4 @@
-package fivechats.transport.cluster;
+package fivechats.cluster;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ClosedConnectionException;

@@ -1,6 +1,5 @@
-package fivechats.transport.cluster;
+package fivechats.cluster;
 
-import fivechats.transport.ChatMetrics;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
@@ -33,7 +32,7 @@ final class PubSubBus implements Bus {
     private final Cluster cluster;
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> subscriber;
-    private final ChatMetrics metrics;
+    private final ClusterMetrics metrics;
     /**
      * What Redis pushed between {@link #listen()} and {@link #start()}, while the server read who is online: kept, and
      * heard after that snapshot, so a leave pushed meanwhile still removes a client the snapshot lists. At most {@link
@@ -43,7 +42,7 @@ final class PubSubBus implements Bus {
     private volatile List<String> early = new ArrayList<>();
     private final Object startLock = new Object();
 
-    PubSubBus(Cluster cluster, RedisClient client, StatefulRedisConnection<String, String> commands, ChatMetrics metrics) {
+    PubSubBus(Cluster cluster, RedisClient client, StatefulRedisConnection<String, String> commands, ClusterMetrics metrics) {
         this.cluster = cluster;
         this.commands = commands;
         this.metrics = metrics;

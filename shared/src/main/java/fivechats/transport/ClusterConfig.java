@@ -1,4 +1,4 @@
-package fivechats.transport.cluster;
+package fivechats.transport;
 
 import java.net.URI;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package fivechats.transport.cluster;
+package fivechats.cluster;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;

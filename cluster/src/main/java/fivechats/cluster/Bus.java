@@ -1,5 +1,6 @@
-package fivechats.transport.cluster;
+package fivechats.cluster;
 
+import fivechats.transport.History;
 import java.util.concurrent.CompletableFuture;
 
 /** How envelopes travel between the servers of a cluster: the one thing the naive and the fixed form do differently. */

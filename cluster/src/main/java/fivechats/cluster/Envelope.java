@@ -1,4 +1,4 @@
-package fivechats.transport.cluster;
+package fivechats.cluster;
 
 /**
  * What one server tells the others through the broker: a chat line, or a client that joined or left.

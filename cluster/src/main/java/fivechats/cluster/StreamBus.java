@@ -1,6 +1,6 @@
-package fivechats.transport.cluster;
+package fivechats.cluster;
 
-import fivechats.transport.ChatMetrics;
+import fivechats.transport.History;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -61,7 +61,7 @@ final class StreamBus implements Bus {
     private final StatefulRedisConnection<String, String> commands;
     /** XREAD BLOCK holds its connection until it returns, so the reader has one of its own. */
     private final StatefulRedisConnection<String, String> reader;
-    private final ChatMetrics metrics;
+    private final ClusterMetrics metrics;
     /**
      * Each sender's newest seq and epoch handed to the model, kept after its leave and its server's burial (a resent
      * line may come after either), the longest unheard forgotten first. Reader thread only.
@@ -88,7 +88,7 @@ final class StreamBus implements Bus {
     private volatile boolean closed;
     private Thread thread;
 
-    StreamBus(Cluster cluster, RedisClient client, StatefulRedisConnection<String, String> commands, ChatMetrics metrics) {
+    StreamBus(Cluster cluster, RedisClient client, StatefulRedisConnection<String, String> commands, ClusterMetrics metrics) {
         this.cluster = cluster;
         this.commands = commands;
         this.metrics = metrics;

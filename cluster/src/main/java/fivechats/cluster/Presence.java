@@ -1,6 +1,5 @@
-package fivechats.transport.cluster;
+package fivechats.cluster;
 
-import fivechats.transport.ChatMetrics;
 import fivechats.transport.Wire;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
@@ -39,7 +38,7 @@ final class Presence {
     private final String node;
     private final String instance;
     private final StatefulRedisConnection<String, String> commands;
-    private final ChatMetrics metrics;
+    private final ClusterMetrics metrics;
     private final RemoteClients remote = new RemoteClients();
     /** This server's clients, told again to the others if they buried this server during a long blip. */
     private final Map<Long, String> local = new ConcurrentHashMap<>();
@@ -50,7 +49,7 @@ final class Presence {
     /** The times this server came back after the others had buried it; written by the heartbeat thread only. */
     private volatile long epoch;
 
-    Presence(String node, String instance, StatefulRedisConnection<String, String> commands, ChatMetrics metrics) {
+    Presence(String node, String instance, StatefulRedisConnection<String, String> commands, ClusterMetrics metrics) {
         this.node = node;
         this.instance = instance;
         this.commands = commands;

@@ -1,11 +1,11 @@
-package fivechats.transport.cluster;
+package fivechats.transport;
 
 import java.util.List;
 
 /**
  * What the cluster's stream holds after the position a reconnecting client gives ({@code /chat?since=ID}), read when
  * it connects: the chat lines it missed up to that moment, or why continuity cannot be proven. The lines that go by
- * between this read and the client's welcome are the {@link ClusterLink}'s to add ({@link Cluster#resume}).
+ * between this read and the client's welcome are the cluster link's to add (chapter 12, "Resume after a blip").
  *
  * @param since the id the client gave: the last line it received
  * @param lines the chat lines after it in the stream, each carrying its id, in stream order, one per sender and seq
@@ -19,7 +19,7 @@ public record History(String since, List<String> lines, String upTo, String gap)
     }
 
     /** True when nothing was replayable: the client starts afresh, and no frame from the model is a copy. */
-    boolean unknown() {
+    public boolean unknown() {
         return upTo == null;
     }
 }

@@ -1,4 +1,4 @@
-package fivechats.transport.cluster;
+package fivechats.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
