@@ -1,6 +1,6 @@
 /**
  * Scale-out: several server processes share one conversation through a Redis server. Started with
- * {@code --broker redis://HOST:PORT}; without it nothing in this module is loaded,
+ * {@code --broker redis://HOST:PORT}; without it the transport does not look for this module,
  * and a model's jar does not carry it: the transport finds it on the class path ({@link fivechats.cluster.ClusterProvider})
  * and talks to it through one seam, {@link fivechats.transport.Relay}.
  *

@@ -8,7 +8,7 @@ import java.util.function.Predicate;
 /**
  * The one seam between the transport and a cluster: the way a client's arrival, its lines and its leaving reach the
  * model. {@link #ALONE}, a server on its own, hands every line straight to the model and does nothing else. With
- * {@code --broker} the relay is the cluster module's ({@code cluster/}, found on the class path only then): it passes
+ * {@code --broker} the relay is the cluster module's ({@code cluster/}, looked up on the class path only then): it passes
  * lines and presence through Redis, and gives the model one more connection that speaks for the other servers'
  * clients. Nothing else in the transport knows which of the two it serves.
  */

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ModelJarTest {
-    private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
     private static final List<String> MODELS =
             List.of("polling-loop", "thread-per-connection", "worker-pool", "channel-hub", "mutex-map");
     /** The Redis client's packages: none of them may be in a model's jar. */
@@ -39,7 +37,7 @@ class ModelJarTest {
     @DisplayName("a model's jar carries no Redis client, and finds the cluster's jar beside it")
     void aModelJarCarriesNoRedisClient() throws IOException {
         for (String model : MODELS) {
-            Path jar = jar(model);
+            Path jar = ModelProcess.jar(model);
             try (JarFile file = new JarFile(jar.toFile())) {
                 List<String> foreign = new ArrayList<>();
                 for (JarEntry entry : (Iterable<JarEntry>) file.stream()::iterator) {
@@ -65,10 +63,10 @@ class ModelJarTest {
     @Test
     @DisplayName("--broker without the cluster's jar: a clear error that says how to build it, exit 2")
     void withoutTheClusterJarTheBrokerFlagSaysHowToBuildIt(@TempDir Path elsewhere) throws Exception {
-        Path copy = Files.copy(jar("channel-hub"), elsewhere.resolve("channel-hub.jar"));
+        Path copy = Files.copy(ModelProcess.jar("channel-hub"), elsewhere.resolve("channel-hub.jar"));
         Path output = elsewhere.resolve("output.txt");
-        Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                copy.toString(), "--port", "0", "--broker", "redis://127.0.0.1:1")
+        Process process = new ProcessBuilder(ModelProcess.java(), "-jar", copy.toString(), "--port", "0", "--broker",
+                "redis://127.0.0.1:1")
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the process did not exit within 30 s");
@@ -79,11 +77,5 @@ class ModelJarTest {
         } finally {
             process.destroyForcibly();
         }
-    }
-
-    private static Path jar(String model) {
-        Path jar = ROOT.resolve("models/" + model + "/target/" + model + ".jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet: run `mvn verify`, which packages it first");
-        return jar;
     }
 }

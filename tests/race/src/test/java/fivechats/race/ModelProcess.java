@@ -40,10 +40,7 @@ final class ModelProcess implements AutoCloseable {
      * waits for its "listening on" line. Skips the test when the jar is not built yet.
      */
     static ModelProcess start(String model, String... flags) throws IOException {
-        Path jar = ROOT.resolve("models/" + model + "/target/" + model + ".jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet: run `mvn verify`, which packages it first");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-jar", jar.toString(), "--port", "0"));
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar(model).toString(), "--port", "0"));
         command.addAll(List.of(flags));
         Path output = Files.createTempFile(model, ".out");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
@@ -57,6 +54,18 @@ final class ModelProcess implements AutoCloseable {
             process.destroyForcibly();
             throw e;
         }
+    }
+
+    /** {@code models/MODEL/target/MODEL.jar}; skips the test when it is not built yet. */
+    static Path jar(String model) {
+        Path jar = ROOT.resolve("models/" + model + "/target/" + model + ".jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet: run `mvn verify`, which packages it first");
+        return jar;
+    }
+
+    /** This JVM's java: the toolchain's JDK 21+, which the models need. */
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
     }
 
     /** The chat address for a client called {@code name}. */
