@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The cluster under faults (issue 28): each fault against each bus, with a chat going on, and what every client saw.
-# Rewrites tutorial/cluster-guarantees.md, which chapter 12 reads, and prints one line per run. About two minutes; needs
+# Rewrites tutorial/cluster-guarantees.md, which chapter 12 reads, and prints one line per run. About three minutes; needs
 # redis-server (apt-get install redis-server). The test command skips it.
 #
 #   tests/race/faults.sh

@@ -8,9 +8,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -21,9 +26,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * a one-way partition) or of the one that sent a given command ({@link #holdRepliesTo}): Redis has done it, the server
  * does not know yet, and the other connections go on.
  *
- * Or it resets every connection ({@link #cut}): put between a client and its server, a network that drops.
+ * Or it makes every byte late ({@link #delay}), by a time of its own in each direction: a congested or distant link,
+ * whose bytes all arrive, in order, late. Or it resets every connection ({@link #cut}): put between a client and its
+ * server, a network that drops.
  *
- * <p>One virtual thread per direction per connection; {@link #close()} closes every socket, which ends them.
+ * <p>Two virtual threads per direction per connection: one reads and holds what a fault holds, the other writes each
+ * chunk once it is due (a delay makes every chunk late by the same time; it does not space them out, which would cut
+ * the link's throughput instead). {@link #close()} closes every socket, which ends them.
  */
 public final class BrokerProxy implements AutoCloseable {
     /** Bytes moved per read: small enough that a stall holds the next command, not a large batch of them. */
@@ -41,6 +50,9 @@ public final class BrokerProxy implements AutoCloseable {
     private final AtomicReference<String> holdAfter = new AtomicReference<>();
     private volatile CountDownLatch heldAfter;
     private final List<CountDownLatch> heldReplies = new CopyOnWriteArrayList<>();
+    /** How late every byte arrives, toward the target and from it, in nanoseconds; zero while no {@link #delay}. */
+    private volatile long lateUp;
+    private volatile long lateDown;
 
     private BrokerProxy(int target) throws IOException {
         this.target = target;
@@ -122,8 +134,20 @@ public final class BrokerProxy implements AutoCloseable {
         return heldAfter;
     }
 
-    /** Held bytes go on, in the order they came. */
+    /**
+     * From now on every chunk read arrives {@code toTarget} late at the target (the server's commands) and {@code
+     * fromTarget} late at the server (Redis's replies and pushes), in order, until {@link #resume()}. Chunks already on
+     * their way keep the delay they were given.
+     */
+    public void delay(Duration toTarget, Duration fromTarget) {
+        lateUp = toTarget.toNanos();
+        lateDown = fromTarget.toNanos();
+    }
+
+    /** Held bytes go on, in the order they came, and bytes read from now on are no longer late. */
     public void resume() {
+        lateUp = 0;
+        lateDown = 0;
         holdAfter.set(null);
         heldReplies.forEach(CountDownLatch::countDown);
         downGate.countDown();
@@ -157,9 +181,16 @@ public final class BrokerProxy implements AutoCloseable {
         volatile CountDownLatch gate = new CountDownLatch(0);
     }
 
+    /** Bytes read, on their way: written at {@code due} (System.nanoTime), then {@code told} counted down if any. */
+    private record Chunk(byte[] bytes, long due, CountDownLatch told) {
+        static final Chunk END = new Chunk(new byte[0], 0, null);
+    }
+
     private void pump(Socket from, Socket to, Replies replies, boolean up) {
+        BlockingQueue<Chunk> onTheWire = new LinkedBlockingQueue<>(); // as long as a delay and the traffic make it
+        Thread.ofVirtual().name(up ? "broker-proxy-up-write" : "broker-proxy-down-write").start(() -> deliver(onTheWire, from, to));
         byte[] buffer = new byte[CHUNK];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 gate.await(); // a stall holds what was read; it goes on, in order, on resume
@@ -178,14 +209,32 @@ public final class BrokerProxy implements AutoCloseable {
                     downGate.await();
                     replies.gate.await();
                 }
-                out.write(buffer, 0, n);
+                onTheWire.add(new Chunk(Arrays.copyOf(buffer, n), System.nanoTime() + (up ? lateUp : lateDown),
+                        holdFromHere ? told : null));
+            }
+        } catch (IOException | InterruptedException ended) {
+            // one side closed (or the proxy did): the writer closes the other once what is on the wire has arrived
+        } finally {
+            onTheWire.add(Chunk.END);
+        }
+    }
+
+    /** Writes each chunk of one direction when it is due, in order; at the end closes both sides, as a network would. */
+    private static void deliver(BlockingQueue<Chunk> onTheWire, Socket from, Socket to) {
+        try (OutputStream out = to.getOutputStream()) {
+            for (Chunk chunk = onTheWire.take(); chunk != Chunk.END; chunk = onTheWire.take()) {
+                long early = chunk.due() - System.nanoTime();
+                if (early > 0) {
+                    TimeUnit.NANOSECONDS.sleep(early); // the delay is the fault itself, not a wait for anything
+                }
+                out.write(chunk.bytes());
                 out.flush();
-                if (holdFromHere) {
-                    told.countDown();
+                if (chunk.told() != null) {
+                    chunk.told().countDown();
                 }
             }
         } catch (IOException | InterruptedException ended) {
-            // one side closed (or the proxy did): close the other, as a network would
+            // the other side is gone: nothing more can arrive
         } finally {
             closeQuietly(from);
             closeQuietly(to);

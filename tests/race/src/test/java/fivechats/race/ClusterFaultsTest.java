@@ -18,6 +18,7 @@ import fivechats.transport.ClusterConfig;
 import fivechats.transport.ClusterConfig.Mode;
 import fivechats.cluster.ClusterLink;
 import fivechats.threadperconnection.ThreadPerConnection;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * The cluster when Redis, the network or a server misbehaves (issue 28): an entry that is not an envelope, an error
  * Redis answers at once, a server cut off longer than the node TTL, a broker that answers slowly while a server joins,
  * a model that registers a client late, writes that Redis refuses, a server killed while another's reader is behind,
- * a newcomer welcomed while its model is behind on the others' joins and leaves.
+ * a server killed and started again under its name, a newcomer welcomed while its model is behind on the others' joins
+ * and leaves.
  * Every scenario runs the fixed bus (streams), and each test's header names the mutation it fails on. The faults are
  * real: Redis's own error replies ({@code CONFIG SET min-replicas-to-write}), a TCP proxy that holds a server's
  * traffic ({@link BrokerProxy}), SIGKILL of a server process.
@@ -167,6 +169,56 @@ class ClusterFaultsTest extends ClusterFixture {
             ChatClient carol = join(rig, 0, "carol");
             assertTrue(carol.frames().getFirst().path("online").toString().contains("\"alice\""),
                     "carol, new on A, is welcomed without alice: " + carol.frames().getFirst());
+        }
+    }
+
+    /**
+     * A server killed (SIGKILL) and started again at once under the same {@code --node} name, as a supervisor restarts
+     * a crashed process: the new process is a new run, not the old one come back. The old run's clients are buried
+     * within the promised bound although a server of that name is alive again, by the others and by the new run itself
+     * (it read the old run from Redis at start, before its key expired); a client that reconnects to the new run with
+     * {@code since=} gets the lines said while the server was down, once, in order, then {@code resumed}; a newcomer
+     * on the new run ends up listing one alice, not two. Both servers run from their jar. Fails with the run id dropped
+     * from {@code Cluster}'s instance ({@code this.instance = node;}, cluster.jar rebuilt): the new run renews the old
+     * run's key, and "bob hears the old alice leave" never comes.
+     */
+    @Test
+    @DisplayName("a server killed and restarted under its name is a new run: the old run's clients leave, a resuming client misses nothing")
+    void aServerKilledAndRestartedUnderItsNameIsANewRun() throws Exception {
+        String[] flags = {"--broker", redis.uri().toString(), "--broker-mode", ClusterRig.flag(Mode.STREAMS), "--node", "phoenix"};
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS); ModelProcess first = ModelProcess.start("channel-hub", flags)) {
+            rig.start(HUB);
+            ChatClient bob = join(rig, 0, "bob");
+            ChatClient alice = webSockets.connect(first.chat("alice"), "alice");
+            alice.awaitWelcome();
+            await().alias("bob hears alice join").until(() -> hasPresence(bob, "join", "alice"));
+            bob.send("before");
+            await().alias("alice gets bob's line").until(() -> alice.hasChat("bob", "before"));
+            String since = alice.framesOfType("chat").getLast().path("id").asText();
+            first.process.destroyForcibly(); // SIGKILL: no goodbye, its keys stay in Redis until they expire
+            first.process.waitFor();
+            alice.awaitClose(Duration.ofSeconds(10));
+            bob.send("while down 1");
+            bob.send("while down 2");
+            try (ModelProcess second = ModelProcess.start("channel-hub", flags)) {
+                ChatClient back = webSockets.connect(URI.create(second.chat("alice") + "&since=" + since), "alice");
+                back.awaitWelcome();
+                await().alias("alice, back, is told whether she has everything").until(() -> back.count("resumed") + back.count("gap") > 0);
+                List<String> replayed = back.frames().stream().takeWhile(f -> !f.path("type").asText().equals("resumed"))
+                        .filter(f -> f.path("type").asText().equals("chat")).map(f -> f.path("text").asText()).toList();
+                assertEquals(List.of("while down 1", "while down 2"), replayed, "alice's lines missed while her server was"
+                        + " down, replayed before 'resumed': " + back.frames());
+                assertEquals(1, back.count("resumed"), "continuity was provable: " + back.frames());
+                await().atMost(ClusterTest.PROMISED_LEAVE.plusSeconds(5)).alias("bob hears the old alice leave")
+                        .until(() -> hasPresence(bob, "leave", "alice"));
+                ChatClient dave = webSockets.connect(second.chat("dave"), "dave");
+                dave.awaitWelcome();
+                await().atMost(ClusterTest.PROMISED_LEAVE.plusSeconds(5)).alias("dave, on the new run, lists one alice")
+                        .until(() -> ClusterGuaranteesTest.view(dave).online().equals(List.of("alice", "bob", "dave")));
+                await().alias("bob lists one alice").until(() -> ClusterGuaranteesTest.view(bob).online().equals(List.of("alice", "bob", "dave")));
+                back.send("reborn");
+                await().alias("bob gets the new alice's line").until(() -> bob.hasChat("alice", "reborn"));
+            }
         }
     }
 

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The cluster's guarantee table, measured: each fault below, against each bus, with the same chat going on, and what
  * every client saw, written to {@code tutorial/cluster-guarantees.md} (chapter 12 reads it). A command of its own,
- * {@code tests/race/faults.sh} (about two minutes); the test command skips it.
+ * {@code tests/race/faults.sh} (about three minutes); the test command skips it.
  *
  * <p>The workload: two servers, A (its Redis traffic through a {@link BrokerProxy}) and B; on each a sender that says
  * a numbered line every 10 ms and a watcher. The fault starts once each sender has said 100 lines, and the senders go
@@ -64,6 +64,7 @@ class ClusterGuaranteesTest extends ClusterFixture {
         NONE("none", "the baseline: no fault"),
         STALL_SHORT("A stalled 1 s", "A's Redis traffic held 1 s (less than the node TTL), then let go"),
         STALL_LONG("A stalled 5 s", "held 5 s: past the node TTL (3 s), so B buries A, which then comes back"),
+        LATE("A 500 ms late", "every byte between A and Redis 500 ms late each way for 5 s: a congested or distant link"),
         REPLIES_HELD("A's replies held 5 s", "a one-way partition: A's commands reach Redis, what Redis sends A is held 5 s"),
         KILLED("connections killed", "every broker connection of both servers killed once (CLIENT KILL); Lettuce reconnects"),
         REFUSED("writes refused 1 s", "Redis refuses writes for 1 s (min-replicas-to-write 1 with no replica: NOREPLICAS)"),
@@ -260,6 +261,11 @@ class ClusterGuaranteesTest extends ClusterFixture {
     private static void inject(Fault fault, BrokerProxy network) throws Exception {
         switch (fault) {
             case NONE -> { }
+            case LATE -> {
+                network.delay(Duration.ofMillis(500), Duration.ofMillis(500));
+                Thread.sleep(5000); // the fault's length: the workload goes on
+                network.resume();
+            }
             case REPLIES_HELD -> {
                 network.holdReplies();
                 Thread.sleep(5000); // the fault's length: the workload goes on
