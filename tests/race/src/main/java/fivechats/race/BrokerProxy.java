@@ -11,11 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -31,17 +32,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * server, a network that drops.
  *
  * <p>Two virtual threads per direction per connection: one reads and holds what a fault holds, the other writes each
- * chunk once it is due (a delay makes every chunk late by the same time; it does not space them out, which would cut
- * the link's throughput instead). {@link #close()} closes every socket, which ends them.
+ * chunk once it is due (a delay makes every chunk late by the same time; it does not space them out). At most
+ * {@link #IN_FLIGHT} chunks are on their way in each direction, so a receiver that does not read still pushes back on
+ * its sender, as it would through TCP alone. An end of stream is passed on as one (late too, behind the bytes before
+ * it), and a connection's sockets are closed once both directions have ended; a reset, or {@link #close()}, closes
+ * both at once.
  */
 public final class BrokerProxy implements AutoCloseable {
     /** Bytes moved per read: small enough that a stall holds the next command, not a large batch of them. */
     private static final int CHUNK = 8192;
+    /**
+     * Chunks on their way per direction: on loopback a command is a chunk, so this is how many commands a delayed link
+     * carries at once (512 a second at 500 ms late, above what the fault run's servers send).
+     */
+    private static final int IN_FLIGHT = 256;
 
     private final ServerSocket listener;
     /** The port bytes go on to; set once, before the first connection, by {@link #toPortSetLater}'s caller. */
     private volatile int target;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<Link> links = new CopyOnWriteArrayList<>();
     /** Open (zero) while bytes pass; a stall replaces it with a closed one. */
     private volatile CountDownLatch gate = new CountDownLatch(0);
     /** The same for bytes from the target only (replies, pushes): {@link #holdReplies}. */
@@ -93,15 +102,9 @@ public final class BrokerProxy implements AutoCloseable {
      * does once the ends notice; new connections are passed as before.
      */
     public void cut() {
-        for (Socket socket : sockets) {
-            try {
-                socket.setSoLinger(true, 0);
-            } catch (IOException alreadyClosed) {
-                // nothing to reset
-            }
-            closeQuietly(socket);
+        for (Link link : links) {
+            link.close(true);
         }
-        sockets.clear();
     }
 
     /** The address a server is given instead of Redis's. */
@@ -144,7 +147,10 @@ public final class BrokerProxy implements AutoCloseable {
         lateDown = fromTarget.toNanos();
     }
 
-    /** Held bytes go on, in the order they came, and bytes read from now on are no longer late. */
+    /**
+     * Held bytes go on, in the order they came, and bytes read from now on are given no delay (they still arrive after
+     * the late ones ahead of them).
+     */
     public void resume() {
         lateUp = 0;
         lateDown = 0;
@@ -165,32 +171,64 @@ public final class BrokerProxy implements AutoCloseable {
                     closeQuietly(client);
                     continue;
                 }
-                sockets.add(client);
-                sockets.add(redis);
-                Replies replies = new Replies();
-                Thread.ofVirtual().name("broker-proxy-up").start(() -> pump(client, redis, replies, true));
-                Thread.ofVirtual().name("broker-proxy-down").start(() -> pump(redis, client, replies, false));
+                Link link = new Link(client, redis);
+                links.add(link);
+                Thread.ofVirtual().name("broker-proxy-up").start(() -> pump(client, redis, link, true));
+                Thread.ofVirtual().name("broker-proxy-down").start(() -> pump(redis, client, link, false));
             }
         } catch (IOException closed) {
             // the listener was closed: no more connections
         }
     }
 
-    /** One connection's replies: open (zero) unless held by {@link #holdRepliesTo}. */
-    private static final class Replies {
-        volatile CountDownLatch gate = new CountDownLatch(0);
+    /** One connection through the proxy: its two sockets, and whether its replies are held. */
+    private final class Link {
+        final Socket client;
+        final Socket target;
+        /** Open (zero) unless this connection's replies are held by {@link #holdRepliesTo}. */
+        volatile CountDownLatch replies = new CountDownLatch(0);
+        /** Directions still open: the sockets are closed when both have ended. */
+        final AtomicInteger open = new AtomicInteger(2);
+
+        Link(Socket client, Socket target) {
+            this.client = client;
+            this.target = target;
+        }
+
+        /** One direction has passed its end of stream on. */
+        void ended() {
+            if (open.decrementAndGet() == 0) {
+                close(false);
+            }
+        }
+
+        /** Closes both sockets now: with a reset (RST) if {@code reset}, else as a broken connection is closed. */
+        void close(boolean reset) {
+            for (Socket socket : List.of(client, target)) {
+                try {
+                    socket.setSoLinger(reset, 0);
+                } catch (IOException alreadyClosed) {
+                    // nothing to reset
+                }
+                closeQuietly(socket);
+            }
+            links.remove(this);
+        }
     }
 
-    /** Bytes read, on their way: written at {@code due} (System.nanoTime), then {@code told} counted down if any. */
+    /**
+     * Bytes read, on their way: written at {@code due} (System.nanoTime), then {@code told} counted down if any; no
+     * bytes (null) for the end of stream.
+     */
     private record Chunk(byte[] bytes, long due, CountDownLatch told) {
-        static final Chunk END = new Chunk(new byte[0], 0, null);
     }
 
-    private void pump(Socket from, Socket to, Replies replies, boolean up) {
-        BlockingQueue<Chunk> onTheWire = new LinkedBlockingQueue<>(); // as long as a delay and the traffic make it
-        Thread.ofVirtual().name(up ? "broker-proxy-up-write" : "broker-proxy-down-write").start(() -> deliver(onTheWire, from, to));
+    private void pump(Socket from, Socket to, Link link, boolean up) {
+        BlockingQueue<Chunk> onTheWire = new ArrayBlockingQueue<>(IN_FLIGHT);
+        Thread.ofVirtual().name(up ? "broker-proxy-up-write" : "broker-proxy-down-write").start(() -> deliver(onTheWire, to, link));
         byte[] buffer = new byte[CHUNK];
-        try (InputStream in = from.getInputStream()) {
+        try {
+            InputStream in = from.getInputStream(); // not closed here: that would close the socket, both directions
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 gate.await(); // a stall holds what was read; it goes on, in order, on resume
@@ -203,29 +241,40 @@ public final class BrokerProxy implements AutoCloseable {
                         && holdAfter.compareAndSet(command, null); // one connection holds, whichever matched first
                 if (holdFromHere) {
                     CountDownLatch held = new CountDownLatch(1);
-                    replies.gate = held; // before the command goes on: its reply cannot slip through
+                    link.replies = held; // before the command goes on: its reply cannot slip through
                     heldReplies.add(held);
                 } else if (!up) {
                     downGate.await();
-                    replies.gate.await();
+                    link.replies.await();
                 }
-                onTheWire.add(new Chunk(Arrays.copyOf(buffer, n), System.nanoTime() + (up ? lateUp : lateDown),
+                onTheWire.put(new Chunk(Arrays.copyOf(buffer, n), System.nanoTime() + (up ? lateUp : lateDown),
                         holdFromHere ? told : null));
             }
-        } catch (IOException | InterruptedException ended) {
-            // one side closed (or the proxy did): the writer closes the other once what is on the wire has arrived
-        } finally {
-            onTheWire.add(Chunk.END);
+            onTheWire.put(new Chunk(null, System.nanoTime() + (up ? lateUp : lateDown), null)); // the end, late too
+        } catch (IOException | InterruptedException broken) { // reset, or closed by the proxy: both sides go at once
+            link.close(false);
+            onTheWire.clear();
+            onTheWire.offer(new Chunk(null, 0, null)); // wakes the writer, which finds its socket closed and ends
         }
     }
 
-    /** Writes each chunk of one direction when it is due, in order; at the end closes both sides, as a network would. */
-    private static void deliver(BlockingQueue<Chunk> onTheWire, Socket from, Socket to) {
-        try (OutputStream out = to.getOutputStream()) {
-            for (Chunk chunk = onTheWire.take(); chunk != Chunk.END; chunk = onTheWire.take()) {
+    /**
+     * Writes each chunk of one direction when it is due, in order; an end of stream is passed on as a half-close
+     * (the other direction may still be carrying bytes).
+     */
+    private static void deliver(BlockingQueue<Chunk> onTheWire, Socket to, Link link) {
+        try {
+            OutputStream out = to.getOutputStream();
+            while (true) {
+                Chunk chunk = onTheWire.take();
                 long early = chunk.due() - System.nanoTime();
                 if (early > 0) {
                     TimeUnit.NANOSECONDS.sleep(early); // the delay is the fault itself, not a wait for anything
+                }
+                if (chunk.bytes() == null) {
+                    to.shutdownOutput();
+                    link.ended();
+                    return;
                 }
                 out.write(chunk.bytes());
                 out.flush();
@@ -233,11 +282,9 @@ public final class BrokerProxy implements AutoCloseable {
                     chunk.told().countDown();
                 }
             }
-        } catch (IOException | InterruptedException ended) {
-            // the other side is gone: nothing more can arrive
-        } finally {
-            closeQuietly(from);
-            closeQuietly(to);
+        } catch (IOException | InterruptedException broken) { // the receiver is gone, or the proxy closed the link
+            link.close(false);
+            onTheWire.clear(); // a reader waiting for room goes on, and ends on its closed socket
         }
     }
 
@@ -253,6 +300,6 @@ public final class BrokerProxy implements AutoCloseable {
     public void close() throws IOException {
         resume();
         listener.close();
-        sockets.forEach(BrokerProxy::closeQuietly);
+        links.forEach(link -> link.close(false));
     }
 }

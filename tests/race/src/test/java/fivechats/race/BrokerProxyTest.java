@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Timeout;
  * 20 ms) every byte comes back the delay late, not more: a late link, whose bytes keep their spacing. Fails with the
  * sleep moved from {@code BrokerProxy.deliver} into the reader ({@code Thread.sleep(Duration.ofNanos(up ? lateUp :
  * lateDown));} before {@code onTheWire.add}, and {@code early} set to 0): a byte that arrives while the reader sleeps
- * waits out that sleep and its own, "byte 1 came back 981 ms late".
+ * waits out that sleep and its own, "byte 1 came back 981 ms late". And an end of stream goes after the late bytes
+ * before it: fails with the reader closing both sockets when it reads the end, as the proxy's first delay did ({@code
+ * try (InputStream in = from.getInputStream())} in {@code pump}): "a late byte followed by the end of stream is lost".
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BrokerProxyTest {
@@ -43,9 +45,9 @@ class BrokerProxyTest {
                 InputStream in = client.getInputStream();
                 assertTrue(roundTrip(out, in) < LATE.toNanos(), "without a delay, a byte comes back at once");
                 proxy.delay(LATE, Duration.ZERO);
-                assertTrue(roundTrip(out, in) >= LATE.toNanos(), "a byte sent toward the target is not late");
+                lateOnce(roundTrip(out, in), "a byte sent toward the target");
                 proxy.delay(Duration.ZERO, LATE);
-                assertTrue(roundTrip(out, in) >= LATE.toNanos(), "a byte coming from the target is not late");
+                lateOnce(roundTrip(out, in), "a byte coming from the target");
                 proxy.delay(LATE, Duration.ZERO);
                 AtomicLongArray sent = new AtomicLongArray(STREAM); // written by the sender, read here
                 Thread sender = Thread.ofVirtual().start(() -> {
@@ -69,8 +71,18 @@ class BrokerProxyTest {
                 sender.join();
                 proxy.resume();
                 assertTrue(roundTrip(out, in) < LATE.toNanos(), "after resume, a byte comes back at once");
+                proxy.delay(LATE, Duration.ZERO);
+                out.write(9);
+                client.shutdownOutput(); // the end of stream follows the late byte, and must not overtake it
+                assertEquals(9, in.read(), "a late byte followed by the end of stream is lost");
+                assertEquals(-1, in.read(), "the echo's end of stream is passed on");
             }
         }
+    }
+
+    private static void lateOnce(long nanos, String what) {
+        assertTrue(nanos >= LATE.toNanos(), what + " came back " + nanos / 1_000_000 + " ms late, sooner than the delay");
+        assertTrue(nanos < LATE.plus(SLACK).toNanos(), what + " came back " + nanos / 1_000_000 + " ms late");
     }
 
     /** Sends one byte and waits for it to come back; returns how long that took, in nanoseconds. */

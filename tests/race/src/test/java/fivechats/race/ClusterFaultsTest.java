@@ -175,13 +175,17 @@ class ClusterFaultsTest extends ClusterFixture {
     /**
      * A server killed (SIGKILL) and started again at once under the same {@code --node} name, as a supervisor restarts
      * a crashed process: the new process is a new run, not the old one come back. The old run's clients are buried
-     * within the promised bound although a server of that name is alive again, by the others and by the new run itself
-     * (it read the old run from Redis at start, before its key expired); a client that reconnects to the new run with
+     * once its key expires, although a server of that name is alive again: by the others, and by the new run itself,
+     * which read the old run from Redis at start. (The old key is given 10 s to live after the kill, so that the new
+     * run starts before it expires however slow its JVM; asserted.) A client that reconnects to the new run with
      * {@code since=} gets the lines said while the server was down, once, in order, then {@code resumed}; a newcomer
      * on the new run ends up listing one alice, not two. Both servers run from their jar. Fails with the run id dropped
      * from {@code Cluster}'s instance ({@code this.instance = node;}, cluster.jar rebuilt): the new run renews the old
      * run's key, and "bob hears the old alice leave" never comes.
      */
+    /** How long the killed run's key lives on: longer than a JVM takes to start on a busy runner. */
+    static final Duration OLD_RUN_LINGERS = Duration.ofSeconds(10);
+
     @Test
     @DisplayName("a server killed and restarted under its name is a new run: the old run's clients leave, a resuming client misses nothing")
     void aServerKilledAndRestartedUnderItsNameIsANewRun() throws Exception {
@@ -197,10 +201,16 @@ class ClusterFaultsTest extends ClusterFixture {
             String since = alice.framesOfType("chat").getLast().path("id").asText();
             first.process.destroyForcibly(); // SIGKILL: no goodbye, its keys stay in Redis until they expire
             first.process.waitFor();
+            List<String> oldKey = List.copyOf(redis.admin().keys("fivechats:node:phoenix*"));
+            assertEquals(1, oldKey.size(), "the killed run's heartbeat key: " + oldKey);
+            redis.admin().pexpire(oldKey.getFirst(), OLD_RUN_LINGERS.toMillis());
             alice.awaitClose(Duration.ofSeconds(10));
             bob.send("while down 1");
             bob.send("while down 2");
+            await().alias("bob's lines said while phoenix is down are in the stream").until(() -> bob.hasChat("bob", "while down 2"));
             try (ModelProcess second = ModelProcess.start("channel-hub", flags)) {
+                assertEquals(1L, redis.admin().exists(oldKey.getFirst()), "the old run's key expired before the new run"
+                        + " started (over " + OLD_RUN_LINGERS.toSeconds() + " s): the new run could not read it at start");
                 ChatClient back = webSockets.connect(URI.create(second.chat("alice") + "&since=" + since), "alice");
                 back.awaitWelcome();
                 await().alias("alice, back, is told whether she has everything").until(() -> back.count("resumed") + back.count("gap") > 0);
@@ -209,7 +219,7 @@ class ClusterFaultsTest extends ClusterFixture {
                 assertEquals(List.of("while down 1", "while down 2"), replayed, "alice's lines missed while her server was"
                         + " down, replayed before 'resumed': " + back.frames());
                 assertEquals(1, back.count("resumed"), "continuity was provable: " + back.frames());
-                await().atMost(ClusterTest.PROMISED_LEAVE.plusSeconds(5)).alias("bob hears the old alice leave")
+                await().atMost(OLD_RUN_LINGERS.plus(ClusterTest.PROMISED_LEAVE).plusSeconds(5)).alias("bob hears the old alice leave")
                         .until(() -> hasPresence(bob, "leave", "alice"));
                 ChatClient dave = webSockets.connect(second.chat("dave"), "dave");
                 dave.awaitWelcome();
