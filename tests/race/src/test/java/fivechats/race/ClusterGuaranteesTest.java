@@ -45,8 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * welcome and every join and leave after it: whether it was ever wrong, and how long after the fault it was right again.
  *
  * <p>Asserted, whatever the figures say: streams loses, repeats and reorders nothing under every fault but a Redis
- * restart (the stream goes with it) and refused writes (a sender whose line Redis refused is closed and told, never
- * left to think it was heard); with either bus, every watcher's view is right again within {@link #PATIENCE}; and
+ * restart (the stream goes with it) and refused writes, refused for want of a replica or of memory (a sender whose
+ * line Redis refused is closed and told, never left to think it was heard); with either bus, every watcher's view is right again within {@link #PATIENCE}; and
  * under a fault shorter than the node TTL, no server is buried or finds itself buried. That last one fails on the row
  * "A 500 ms late" with {@code Presence.beat} checking the other servers' keys one after the other, after the renewal
  * ({@code if (redis.exists(nodeKey(other)) == 0)} in its loop): "1 heartbeat lapses".
@@ -72,6 +72,7 @@ class ClusterGuaranteesTest extends ClusterFixture {
         REPLIES_HELD("A's replies held 5 s", "a one-way partition: A's commands reach Redis, what Redis sends A is held 5 s", false),
         KILLED("connections killed", "every broker connection of both servers killed once (CLIENT KILL); Lettuce reconnects", false),
         REFUSED("writes refused 1 s", "Redis refuses writes for 1 s (min-replicas-to-write 1 with no replica: NOREPLICAS)", false),
+        FULL("Redis out of memory 1 s", "maxmemory below what Redis holds, noeviction: every write that may grow it refused (OOM) for 1 s", false),
         PAUSED("writes paused 1 s", "CLIENT PAUSE 1000 WRITE: Redis holds every write (and PUBLISH) for 1 s, as during a failover", true),
         BUSY("Redis busy 1 s", "DEBUG SLEEP 1: Redis answers nobody for 1 s (a slow command, a slow fork)", true),
         RESTART("Redis restarted", "redis-server killed and started again, empty (no persistence)", false);
@@ -131,7 +132,7 @@ class ClusterGuaranteesTest extends ClusterFixture {
         cells.put(fault + "/" + mode, cell);
         System.out.printf("guarantees | %-18s | %-7s | %s%n", fault.title, mode.name().toLowerCase(), cell.render());
         if (mode == Mode.STREAMS && fault != Fault.RESTART) {
-            String told = fault == Fault.REFUSED ? " by any sender that was not closed and told" : "";
+            String told = fault == Fault.REFUSED || fault == Fault.FULL ? " by any sender that was not closed and told" : "";
             assertEquals(0, cell.twice() + cell.reordered(), "streams repeated or reordered lines under " + fault.title);
             if (cell.closed().isEmpty()) {
                 assertEquals(0, cell.lost(), "streams lost lines" + told + " under " + fault.title);
@@ -298,6 +299,15 @@ class ClusterGuaranteesTest extends ClusterFixture {
                     Thread.sleep(1000); // the fault's length
                 } finally {
                     redis.admin().configSet("min-replicas-to-write", "0");
+                }
+            }
+            case FULL -> {
+                redis.admin().configSet("maxmemory-policy", "noeviction");
+                redis.admin().configSet("maxmemory", "1");
+                try {
+                    Thread.sleep(1000); // the fault's length
+                } finally {
+                    redis.admin().configSet("maxmemory", "0");
                 }
             }
             case PAUSED -> {
