@@ -49,8 +49,14 @@ public final class Benchmark {
     static final Plan FULL = new Plan("full", 3, 100, 1000, 10, 200, 100, 5, 15, 2, 10_000);
     static final Plan SMOKE = new Plan("smoke", 1, 10, 20, 2, 20, 20, 20, 10, 0.5, 200);
 
-    /** One server under test: how to start it, and which scenarios it runs. */
-    record Target(String name, List<String> command, boolean java, Set<Scenario> scenarios, String why) {
+    /**
+     * One server under test: how to start it, which scenarios it runs, and whether it speaks raw text lines (gorilla's
+     * examples/chat) rather than this repository's protocol.
+     */
+    record Target(String name, List<String> command, boolean java, Set<Scenario> scenarios, String why, boolean lines) {
+        Target(String name, List<String> command, boolean java, Set<Scenario> scenarios, String why) {
+            this(name, command, java, scenarios, why, false);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -75,7 +81,8 @@ public final class Benchmark {
         Pattern only = Pattern.compile(args.length > 2 ? args[2] : ".");
         List<Target> all = targets(root, java, plan);
         List<Target> targets = all.stream().filter(t -> only.matcher(t.name()).find())
-                .filter(t -> !t.name().equals(GO_PEER) || buildGoPeer(root)).toList();
+                .filter(t -> !t.name().equals(GO_PEER) || buildGo(root, "peer-go", "hub.go", goBinary(root)))
+                .filter(t -> !t.name().equals(GO_CHAT) || buildGo(root, "peer-gorilla-chat", "chat.go", goChatBinary(root))).toList();
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("no target's name matches " + only);
         }
@@ -125,26 +132,33 @@ public final class Benchmark {
         targets.add(new Target("node ws (peer)", List.of("node", peer.resolve("peer.js").toString(), "--port", "0"), false, all,
                 "a plain Node ws broadcast server, the outside reference"));
         targets.add(new Target(GO_PEER, List.of(goBinary(root).toString(), "--port", "0"), false, all,
-                "gorilla/websocket's chat hub in Go, speaking this protocol: the canonical hub, the reference to beat"));
+                "gorilla/websocket's chat hub in Go, speaking this protocol (one frame per line)"));
+        targets.add(new Target(GO_CHAT, List.of(goChatBinary(root).toString(), "--port", "0"), false, all,
+                "gorilla/websocket's own examples/chat: raw lines, queued lines coalesced into one frame", true));
         return targets;
     }
 
     static final String GO_PEER = "go gorilla (peer)";
+    static final String GO_CHAT = "go gorilla chat (canonical)";
 
     private static Path goBinary(Path root) {
         return root.resolve("tests/bench/peer-go/target/hub-go");
     }
 
+    private static Path goChatBinary(Path root) {
+        return root.resolve("tests/bench/peer-gorilla-chat/target/chat-go");
+    }
+
     /**
-     * Builds the Go peer with Debian's Go and gorilla/websocket in GOPATH mode (no module proxy is needed), only when it
-     * is to be measured. False, with a notice, on a machine without them; CI installs both, and there a missing Go peer
-     * fails the benchmark.
+     * Builds a Go peer ({@code tests/bench/FOLDER/FILE}) with Debian's Go and gorilla/websocket in GOPATH mode (no
+     * module proxy is needed), only when it is to be measured. False, with a notice, on a machine without them; CI
+     * installs both, and there a missing Go peer fails the benchmark.
      */
-    private static boolean buildGoPeer(Path root) {
+    private static boolean buildGo(Path root, String folder, String file, Path binary) {
         String missing;
         try {
-            ProcessBuilder build = new ProcessBuilder("go", "build", "-o", goBinary(root).toString(), "hub.go")
-                    .directory(root.resolve("tests/bench/peer-go").toFile()).redirectErrorStream(true);
+            ProcessBuilder build = new ProcessBuilder("go", "build", "-o", binary.toString(), file)
+                    .directory(root.resolve("tests/bench/" + folder).toFile()).redirectErrorStream(true);
             build.environment().put("GO111MODULE", "off");
             build.environment().put("GOPATH", "/usr/share/gocode");
             Process go = build.start();
@@ -156,7 +170,7 @@ public final class Benchmark {
         } catch (IOException | InterruptedException e) {
             missing = "no go command (" + e.getMessage() + ")";
         }
-        String why = "the Go peer is not measured: " + missing + ". Install it with"
+        String why = "the Go peer in tests/bench/" + folder + " is not measured: " + missing + ". Install it with"
                 + " apt-get install golang-go golang-github-gorilla-websocket-dev";
         if (System.getenv("CI") != null) {
             throw new IllegalStateException(why);
@@ -208,7 +222,7 @@ public final class Benchmark {
         List<Result> results = new ArrayList<>();
         System.out.printf("run %d, %s%n", run, target.name());
         long began = System.nanoTime();
-        try (ServerProcess server = ServerProcess.start(target.command(), target.java())) {
+        try (ServerProcess server = ServerProcess.start(target.command(), target.java(), target.lines())) {
             // One crowd of bigN clients serves every N = bigN scenario in turn, then sits silent for the idle one:
             // connecting is itself a storm of joins (N squared / 2 frames), so it is done once per target and run.
             List<Load.Client> crowd = null;

@@ -23,6 +23,10 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  * The load generator: real WebSocket clients on 127.0.0.1 (Jetty's client), the same for every server. Each line
  * carries its send time ({@code System.nanoTime()} of this JVM, which also receives it), so every delivery gives a
  * latency. Receivers check each sender's seq, so loss and reordering are counted, not assumed.
+ *
+ * <p>A server that speaks raw lines (gorilla's examples/chat: no welcome, no frame type, several lines to a frame) is
+ * read as that example's page reads it: each frame split on newlines, each line one delivery, its sender and number
+ * read from the line itself ({@code ts=SENT;NAME line SEQ}, which every sender writes).
  */
 final class Load implements AutoCloseable {
     /** Latency is recorded up to a minute, in microseconds, to 3 significant digits. */
@@ -62,6 +66,8 @@ final class Load implements AutoCloseable {
     /** A client that reads as fast as it can (auto-demand) and tallies chat frames. */
     public static final class Client implements Session.Listener.AutoDemanding {
         final String name;
+        /** True for a server of raw lines: see the class's comment. */
+        private final boolean lines;
         /** Where this client's deliveries are counted: a fresh tally for every scenario the client takes part in. */
         private volatile Tally tally;
         /** Counted down by the welcome: from then on the model has registered this client and every line reaches it. */
@@ -74,8 +80,9 @@ final class Load implements AutoCloseable {
         }
         volatile Session session;
 
-        Client(String name, Tally tally) {
+        Client(String name, boolean lines, Tally tally) {
             this.name = name;
+            this.lines = lines;
             this.tally = tally;
         }
 
@@ -91,6 +98,21 @@ final class Load implements AutoCloseable {
         @Override
         public void onWebSocketText(String frame) {
             long now = System.nanoTime();
+            if (lines) {
+                welcomed.countDown(); // no welcome in raw lines: the first line heard says this client is registered
+                Tally tally = this.tally;
+                for (int from = 0, end; tally != null && from < frame.length(); from = end + 1) {
+                    end = frame.indexOf('\n', from);
+                    end = end < 0 ? frame.length() : end;
+                    if (frame.startsWith("ts=", from)) { // not a probe
+                        int nameAt = frame.indexOf(';', from) + 1;
+                        int seqAt = frame.indexOf(" line ", nameAt);
+                        count(tally, now, frame.substring(nameAt, seqAt), Long.parseLong(frame.substring(seqAt + 6, end)),
+                                Long.parseLong(frame.substring(from + 3, nameAt - 1)));
+                    }
+                }
+                return;
+            }
             if (frame.startsWith("{\"type\":\"welcome\"")) {
                 welcomed.countDown();
                 return;
@@ -104,7 +126,11 @@ final class Load implements AutoCloseable {
             int seqAt = frame.indexOf("\"seq\":") + 6;
             long seq = Long.parseLong(frame.substring(seqAt, frame.indexOf(',', seqAt)));
             int tsAt = frame.indexOf("ts=") + 3;
-            long sent = Long.parseLong(frame.substring(tsAt, frame.indexOf(';', tsAt)));
+            count(tally, now, from, seq, Long.parseLong(frame.substring(tsAt, frame.indexOf(';', tsAt))));
+        }
+
+        /** One delivery of {@code from}'s line {@code seq}, sent at {@code sent}, heard at {@code now}. */
+        private void count(Tally tally, long now, String from, long seq, long sent) {
             tally.latency.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, (now - sent) / 1000)));
             Long previous = lastSeq.put(from, seq);
             if (previous != null && seq <= previous) {
@@ -138,7 +164,7 @@ final class Load implements AutoCloseable {
             connectors.add(Thread.ofVirtual().start(() -> {
                 for (int i = first; i < n && failure.get() == null; i += threads) {
                     String name = prefix + i;
-                    Client client = new Client(name, tally);
+                    Client client = new Client(name, server.lines, tally);
                     try {
                         webSockets.connect(client, new ClientUpgradeRequest(server.chatUri(name))).get(60, TimeUnit.SECONDS);
                     } catch (Exception e) {
@@ -154,12 +180,27 @@ final class Load implements AutoCloseable {
         if (failure.get() != null) {
             throw failure.get();
         }
+        if (server.lines) {
+            probe(clients);
+        }
         for (Client c : clients) { // connected is not yet registered: wait for every welcome
             if (!c.welcomed.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(c.name + " got no welcome within 60 s");
             }
         }
         return List.of(clients);
+    }
+
+    /**
+     * A server of raw lines sends no welcome, and registers a client after its upgrade has been answered: the first
+     * client says "probe" until every client has heard a line, so that no client misses the scenario's first lines.
+     */
+    private static void probe(Client[] clients) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (java.util.Arrays.stream(clients).anyMatch(c -> c.welcomed.getCount() > 0) && System.nanoTime() < deadline) {
+            clients[0].send("probe");
+            Thread.sleep(50); // a probe's pace, not a wait for anything: the loop's condition is what it waits for
+        }
     }
 
     static void closeAll(List<Client> clients) {

@@ -201,6 +201,24 @@ final class Report {
         } else {
             md.append("- **The targets against gorilla's hub**: not measured (no Go peer in this run).\n");
         }
+        String canonical = Benchmark.GO_CHAT;
+        if (fastest != null && median(results, canonical, Scenario.CLOSED_BIG, Result::deliveriesPerSecond).isPresent()) {
+            List<String> against = new ArrayList<>();
+            boolean met = true;
+            for (Scenario s : List.of(Scenario.CLOSED_SMALL, Scenario.CLOSED_BIG)) {
+                double lines = median(results, fastest.name(), s, Result::deliveriesPerSecond).orElse(0.0);
+                double theirs = median(results, canonical, s, Result::deliveriesPerSecond).orElse(Double.NaN);
+                double cpu = median(results, fastest.name(), s, Result::cpuMicrosPerDelivery).orElse(Double.NaN);
+                double theirCpu = median(results, canonical, s, Result::cpuMicrosPerDelivery).orElse(Double.NaN);
+                met &= lines >= theirs && cpu <= theirCpu;
+                against.add(String.format(Locale.ROOT, "N = %d: %.2fx the lines per second (%,.0f against %,.0f), %.2f us of"
+                        + " server CPU per line against %.2f us", s == Scenario.CLOSED_SMALL ? plan.smallN() : plan.bigN(),
+                        lines / theirs, lines, theirs, cpu, theirCpu));
+            }
+            md.append(String.format(Locale.ROOT, "- **The fastest fixed model at least as fast as gorilla's own examples/chat, and at"
+                    + " most its CPU per line** (it coalesces queued lines into one frame), closed loop: %s, %s: %s.%n",
+                    fastest.name(), String.join("; ", against), met ? "met" : "missed"));
+        }
         double peer = median(results, PEER, Scenario.CLOSED_BIG, Result::deliveriesPerSecond).orElse(Double.NaN);
         List<String> under = new ArrayList<>();
         for (Target t : fixed) {

@@ -27,22 +27,29 @@ final class ServerProcess implements AutoCloseable {
     private final Path output;
     final int port;
     final boolean java;
+    /** True for a server of raw text lines (gorilla's examples/chat), read as {@link Load} says. */
+    final boolean lines;
 
-    private ServerProcess(Process process, Path output, int port, boolean java) {
+    private ServerProcess(Process process, Path output, int port, boolean java, boolean lines) {
         this.process = process;
         this.output = output;
         this.port = port;
         this.java = java;
+        this.lines = lines;
     }
 
     static ServerProcess start(List<String> command, boolean java) throws IOException, InterruptedException {
+        return start(command, java, false);
+    }
+
+    static ServerProcess start(List<String> command, boolean java, boolean lines) throws IOException, InterruptedException {
         Path output = Files.createTempFile("chat-server", ".out");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             Matcher m = LISTENING.matcher(Files.readString(output));
             if (m.find()) {
-                return new ServerProcess(process, output, Integer.parseInt(m.group(1)), java);
+                return new ServerProcess(process, output, Integer.parseInt(m.group(1)), java, lines);
             }
             if (!process.isAlive()) {
                 break;
