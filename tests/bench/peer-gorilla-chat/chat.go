@@ -8,14 +8,16 @@
 //   - raw text lines: no names, no welcome, no presence, no seq; a line's newlines become spaces;
 //   - one goroutine (run) owns the client set and never waits on a client: a client whose queue is full is dropped;
 //   - a readPump and a writePump per client, the writePump the connection's only writer;
-//   - the writePump puts every line queued by the time it writes into the same frame, separated by newlines, which
-//     is where it beats one frame per line: a busy client costs one frame per wake-up, not one per line.
+//   - the writePump puts every line queued by the time it writes into the same message, separated by newlines: one
+//     frame while it fits the 1 KiB write buffer (gorilla sends a longer one as several fragments), so a busy client
+//     gets fewer frames and writes than lines.
 //
-// The load generator reads a frame as the example's page does: split on newlines, one line each.
+// The load generator reads a message as the example's page does: split on newlines, one line each.
 //
-// Departures, none on a line's path: it listens on 127.0.0.1 at --port (0: any free port) and prints "listening on"
-// as the benchmark's servers do, serves /chat (not /ws) and no page, exits on SIGTERM, and takes lines of up to 4096
-// bytes (this protocol's limit; the example's is 512, shorter than the benchmark's lines).
+// Departures, none on a line's path but the last: it listens on 127.0.0.1 at --port (0: any free port) and prints
+// "listening on" as the benchmark's servers do, serves /chat (not /ws) and no page, logs nothing, exits on SIGTERM
+// or Ctrl-C, and takes lines of up to 4096 bytes (this protocol's limit; the example's is 512, shorter than the
+// benchmark's lines).
 package main
 
 import (
@@ -35,7 +37,7 @@ import (
 const (
 	// writeWait: a client that cannot take a frame (or a ping) in this time is gone.
 	writeWait = 10 * time.Second
-	// pongWait: a client silent this long (no line, no pong) is gone.
+	// pongWait: a client that sends no pong for this long is gone (its lines do not count, as in the example).
 	pongWait = 60 * time.Second
 	// pingPeriod: shorter than pongWait, so that a live client's pong always comes in time.
 	pingPeriod = pongWait * 9 / 10
@@ -95,7 +97,7 @@ func (c *client) readPump() {
 	}()
 	c.conn.SetReadLimit(maxMessageSize)
 	c.conn.SetReadDeadline(time.Now().Add(pongWait))
-	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	c.conn.SetPongHandler(func(string) error { c.conn.SetReadDeadline(time.Now().Add(pongWait)); return nil })
 	for {
 		_, line, err := c.conn.ReadMessage()
 		if err != nil {

@@ -197,7 +197,10 @@ final class Load implements AutoCloseable {
      */
     private static void probe(Client[] clients) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (java.util.Arrays.stream(clients).anyMatch(c -> c.welcomed.getCount() > 0) && System.nanoTime() < deadline) {
+        while (java.util.Arrays.stream(clients).anyMatch(c -> c.welcomed.getCount() > 0)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("a client of a raw-lines server heard no probe within 60 s: not registered");
+            }
             clients[0].send("probe");
             Thread.sleep(50); // a probe's pace, not a wait for anything: the loop's condition is what it waits for
         }
