@@ -39,6 +39,8 @@ final class Client implements WebSocket.Listener {
     final CompletableFuture<String> closed = new CompletableFuture<>();
     private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
     private volatile boolean reading = true;
+    /** Completed by the next pong: see {@link #answersPing}. */
+    private volatile CompletableFuture<Void> pong = new CompletableFuture<>();
 
     private Client(String url, String name, boolean presence, Consumer<String> onFrame) throws Exception {
         this.name = name;
@@ -101,6 +103,24 @@ final class Client implements WebSocket.Listener {
         socket.sendText(line, true).get(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * Pings the server and waits at most {@code wait} for its pong or for the connection to end: true if the pong came.
+     * A connection the server dropped while this client was not reading may only show it when something is sent.
+     */
+    boolean answersPing(java.time.Duration wait) throws InterruptedException {
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        pong = answered;
+        try {
+            socket.sendPing(java.nio.ByteBuffer.allocate(0)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.anyOf(answered, closed).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            closed.complete("1006 connection cut (" + e.getCause() + ")");
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+        return answered.isDone() && !closed.isDone();
+    }
+
     void leave() {
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
         socket.abort();
@@ -123,6 +143,13 @@ final class Client implements WebSocket.Listener {
         if (reading) {
             webSocket.request(1);
         }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, java.nio.ByteBuffer message) {
+        pong.complete(null);
+        webSocket.request(1); // a pong takes one unit of demand, like a frame
         return null;
     }
 

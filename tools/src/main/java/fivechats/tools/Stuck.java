@@ -54,11 +54,16 @@ final class Stuck implements Callable<Void> {
                     quietSince = System.nanoTime();
                 }
             }
+            // Quiet, and no close seen: a connection the server dropped while this client read nothing may only show
+            // it when something is sent, so ask. A live connection answers the ping.
+            boolean answered = !client.closed.isDone() && client.answersPing(DRAIN_QUIET);
             int lines = client.chats().size();
             System.out.println(client.name + ": read " + (client.frames().size() - before) + " frames that had waited ("
                     + lines + " chat lines in all), then " + (client.closed.isDone()
                     ? "the server closed it: " + client.closed.getNow("") + explain(client.closed.getNow(""))
-                    : "nothing more: still connected, so the model kept (or waited for) everything meant for it"));
+                    : answered ? "nothing more: still connected (it answered a ping), so the model kept (or waited for)"
+                            + " everything meant for it"
+                    : "nothing more, and no answer to a ping within " + DRAIN_QUIET.toSeconds() + " s"));
             client.leave();
         }
         return null;

@@ -129,8 +129,10 @@ class ToolsTest {
         await().alias("the stuck client is evicted").until(() -> server.metrics().evictions() >= 1);
         String told = stuck.awaitExit();
         // 1008 if the close frame got through, 1006 if the network was still too full for it: both end an eviction.
-        // Seen once in a busy soak (not in 14 runs alone): the tool read what had waited and no close came within its
-        // 5 s of quiet. The server's side of it, for the next time:
+        // Seen once in a busy soak and once in CI (not in 22 runs alone, 8 of them beside a busy core): the tool read
+        // what had waited and no close came within its 5 s of quiet, though the server had evicted it and failed a
+        // write. Since then the tool pings before it calls a quiet connection open (a connection dropped while the JDK
+        // client read nothing may show it only when something is sent). The server's side of it, for the next time:
         assertTrue(told.matches("(?s).*the server closed it: 100[68] .*"), told + "\nserver: " + server.metrics().evictions()
                 + " eviction(s), " + server.metrics().writeFailures() + " failed write(s) (a send that timed out), "
                 + server.metrics().messagesOut() + " frames sent, " + server.model().registered() + " registered");
