@@ -108,9 +108,10 @@ final class Presence {
         try {
             RedisCommands<String, String> redis = commands.sync();
             List<String> others = List.copyOf(remote.instances());
+            long patience = commands.getTimeout().toNanos(); // as long as a command of the sync API would wait
             RedisFuture<String> renewal = commands.async().setGet(nodeKey(instance), "alive", SetArgs.Builder.px(NODE_TTL));
             List<RedisFuture<Long>> alive = others.stream().map(other -> commands.async().exists(nodeKey(other))).toList();
-            String was = LettuceFutures.awaitOrCancel(renewal, commands.getTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            String was = LettuceFutures.awaitOrCancel(renewal, patience, TimeUnit.NANOSECONDS);
             if (beaten && was == null) { // away longer than the TTL: the others have buried this server
                 metrics.heartbeatLapsed();
                 log.warn("node {} was away from the broker longer than {}: telling its {} clients again", node, NODE_TTL, local.size());
@@ -126,7 +127,7 @@ final class Presence {
                 beaten = true;
             }
             for (int i = 0; i < others.size(); i++) {
-                if (LettuceFutures.awaitOrCancel(alive.get(i), commands.getTimeout().toNanos(), TimeUnit.NANOSECONDS) == 0) {
+                if (LettuceFutures.awaitOrCancel(alive.get(i), patience, TimeUnit.NANOSECONDS) == 0) {
                     bus.died(others.get(i));
                 }
             }

@@ -247,15 +247,19 @@ public final class BrokerProxy implements AutoCloseable {
                     downGate.await();
                     link.replies.await();
                 }
-                onTheWire.put(new Chunk(Arrays.copyOf(buffer, n), System.nanoTime() + (up ? lateUp : lateDown),
-                        holdFromHere ? told : null));
+                onTheWire.put(new Chunk(Arrays.copyOf(buffer, n), due(up), holdFromHere ? told : null));
             }
-            onTheWire.put(new Chunk(null, System.nanoTime() + (up ? lateUp : lateDown), null)); // the end, late too
+            onTheWire.put(new Chunk(null, due(up), null)); // the end, late too
         } catch (IOException | InterruptedException broken) { // reset, or closed by the proxy: both sides go at once
             link.close(false);
             onTheWire.clear();
             onTheWire.offer(new Chunk(null, 0, null)); // wakes the writer, which finds its socket closed and ends
         }
+    }
+
+    /** When bytes read now in this direction are to arrive: now, plus the direction's delay. */
+    private long due(boolean up) {
+        return System.nanoTime() + (up ? lateUp : lateDown);
     }
 
     /**

@@ -198,7 +198,7 @@ class ClusterFaultsTest extends ClusterFixture {
             await().alias("bob hears alice join").until(() -> hasPresence(bob, "join", "alice"));
             bob.send("before");
             await().alias("alice gets bob's line").until(() -> alice.hasChat("bob", "before"));
-            String since = alice.framesOfType("chat").getLast().path("id").asText();
+            String since = ResumeTest.lastId(alice);
             first.process.destroyForcibly(); // SIGKILL: no goodbye, its keys stay in Redis until they expire
             first.process.waitFor();
             List<String> oldKey = List.copyOf(redis.admin().keys("fivechats:node:phoenix*"));

@@ -234,8 +234,8 @@ class ResumeTest extends ClusterFixture {
         }
     }
 
-    /** The id of the last chat line {@code client} received. */
-    private static String lastId(ChatClient client) {
+    /** The stream id of the last chat line {@code client} received: what it reconnects with, as {@code since=}. */
+    static String lastId(ChatClient client) {
         List<JsonNode> chats = client.framesOfType("chat");
         String id = chats.getLast().path("id").asText(null);
         assertTrue(id != null, "a chat frame in streams mode carries its stream id: " + chats.getLast());
