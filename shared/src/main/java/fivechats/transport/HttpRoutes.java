@@ -36,7 +36,7 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
             "/", asset("index.html", "text/html; charset=utf-8"),
             "/chat.js", asset("chat.js", "text/javascript; charset=utf-8"),
             "/chat.css", asset("chat.css", "text/css; charset=utf-8"));
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Wire.JSON; // its buffers pooled with the frames'
 
     private final ChatMetrics metrics;
     /** Null while the server takes clients; otherwise why not ("starting", "shutting down"). */
