@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Supplier;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -36,7 +35,6 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
             "/", asset("index.html", "text/html; charset=utf-8"),
             "/chat.js", asset("chat.js", "text/javascript; charset=utf-8"),
             "/chat.css", asset("chat.css", "text/css; charset=utf-8"));
-    private static final ObjectMapper JSON = Wire.JSON; // its buffers pooled with the frames'
 
     private final ChatMetrics metrics;
     /** Null while the server takes clients; otherwise why not ("starting", "shutting down"). */
@@ -73,7 +71,7 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
             metrics.writeTo(out);
             send(response, callback, HttpStatus.OK_200, metrics.contentType(), out.toByteArray());
         } else if (path.equals("/stats")) {
-            send(response, callback, HttpStatus.OK_200, "application/json", JSON.writeValueAsBytes(stats.get()));
+            send(response, callback, HttpStatus.OK_200, "application/json", Wire.JSON.writeValueAsBytes(stats.get()));
         } else {
             return false; // Jetty answers 404
         }
