@@ -198,6 +198,9 @@ public final class ChatServer {
         }
         String remote = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
         History resuming = since == null ? null : relay.history(since); // read now, before the model sees the client
+        // No permessage-deflate, though every browser offers it: the zlib state it keeps per connection, outside the
+        // heap, costs more memory than compressing chat lines of 100 bytes could save (gorilla's upgrader leaves it off).
+        response.setExtensions(List.of());
         return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), remote, this, resuming);
     }
     // end-snippet

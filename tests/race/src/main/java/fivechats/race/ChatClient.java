@@ -47,16 +47,26 @@ public final class ChatClient implements Session.Listener {
         this.name = name;
     }
 
-    /** Connects and waits until the server has accepted the upgrade (not for the welcome). */
-    public static ChatClient connect(WebSocketClient client, URI uri, String name) {
+    /**
+     * Connects and waits until the server has accepted the upgrade (not for the welcome), offering the extensions
+     * named (as a browser offers permessage-deflate).
+     */
+    public static ChatClient connect(WebSocketClient client, URI uri, String name, String... offeredExtensions) {
         ChatClient chat = new ChatClient(name);
         chat.hearsPresence = !String.valueOf(uri.getQuery()).contains("presence=off");
+        ClientUpgradeRequest request = new ClientUpgradeRequest(uri);
+        request.addExtensions(offeredExtensions);
         try {
-            client.connect(chat, new ClientUpgradeRequest(uri)).get(10, TimeUnit.SECONDS);
+            client.connect(chat, request).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(name + " could not connect to " + uri + ": " + e, e);
         }
         return chat;
+    }
+
+    /** The extensions the server agreed to in its upgrade response, by name. */
+    public List<String> extensions() {
+        return session.getUpgradeResponse().getExtensions().stream().map(e -> e.getName()).toList();
     }
 
     /** False if it connected with presence=off: it hears no joins and no leaves. */

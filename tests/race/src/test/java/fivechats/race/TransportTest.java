@@ -383,6 +383,16 @@ class TransportTest {
         assertEquals(null, connection.poll(), "nothing more to read");
     }
 
+    /** Fails with the {@code response.setExtensions(List.of())} line of {@code ChatServer.upgrade} deleted: Jetty agrees. */
+    @Test
+    @DisplayName("a client that offers permessage-deflate, as every browser does, is given no extension: no zlib state per connection")
+    void compressionOfferIsDeclined() throws Exception {
+        probe = new ProbeModel();
+        server = ChatServer.newServer(config(), probe).start();
+        ChatClient zipper = ChatClient.connect(webSockets, server.chatUri("zipper"), "zipper", "permessage-deflate");
+        assertEquals(List.of(), zipper.extensions(), "the extensions the server agreed to");
+    }
+
     @Test
     @DisplayName("--allow-origin admits the listed origins and still refuses any other")
     void allowListAdmitsOnlyListedOrigins() throws Exception {
