@@ -179,8 +179,13 @@ public final class Benchmark {
         return false;
     }
 
+    /** The models' JVM settings, the same file {@code ./model.sh} and {@code exec:exec@run} pass: a java argument file. */
+    static String serverJvm(Path root) {
+        return "@" + root.resolve("models/server.jvm");
+    }
+
     static Target jar(Path root, Path java, String name, String module, Set<Scenario> scenarios, String why) {
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-jar",
+        List<String> command = new ArrayList<>(List.of(java.toString(), serverJvm(root), "-jar",
                 root.resolve("models/" + module + "/target/" + module + ".jar").toString(), "--port", "0"));
         String[] words = name.split(" ");
         command.addAll(List.of(words).subList(1, words.length)); // flags after the module name
@@ -213,7 +218,7 @@ public final class Benchmark {
             throw new IllegalArgumentException("-Dbench.student must be MODULE-FOLDER:MAIN-CLASS, with the module built"
                     + " (mvn -q -pl MODULE-FOLDER -am install -DskipTests); no " + classes);
         }
-        List<String> command = List.of(java.toString(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-cp",
+        List<String> command = List.of(java.toString(), serverJvm(root), "-cp",
                 classes + File.pathSeparator + System.getProperty("java.class.path"), parts[1], "--port", "0");
         return new Target("yours", command, true, EnumSet.allOf(Scenario.class), "the model in " + parts[0]);
     }
@@ -309,9 +314,13 @@ public final class Benchmark {
     private static Result.Builder fanOut(Target target, int run, ServerProcess server, FanOutRun scenarioRun, Scenario scenario, int n)
             throws Exception {
         ServerProcess.CpuTime before = server.cpuTime();
+        long loadBefore = ServerProcess.cpuTime("self").total();
         long switches = server.contextSwitches();
+        long wall = System.nanoTime();
         Load.FanOut f = scenarioRun.run();
+        wall = System.nanoTime() - wall;
         ServerProcess.CpuTime after = server.cpuTime();
+        long loadUsed = ServerProcess.cpuTime("self").total() - loadBefore;
         double delivered = Math.max(1, f.delivered());
         long used = after.total() - before.total();
         double micros = used / 1000.0 / delivered;
@@ -319,6 +328,7 @@ public final class Benchmark {
         double switched = (server.contextSwitches() - switches) / delivered;
         double heap = server.metric(HEAP_USED);
         return Result.of(target.name(), scenario.name(), run, n).delivery(f).cost(micros, kernel, switched)
+                .load(loadUsed / 1000.0 / delivered, 100.0 * loadUsed / wall)
                 .memory(server.rssBytes() / 1048576.0, heap < 0 ? Result.NOT_MEASURED : heap / 1048576.0);
     }
 
@@ -384,10 +394,12 @@ public final class Benchmark {
         return switch (Scenario.valueOf(r.scenario())) {
             case CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT -> String.format(Locale.ROOT,
                     "%-14s n=%-5d %,10.0f deliveries/s  %5.2f us CPU each (%.0f%% kernel), %.2f switches  p50 %6.1f ms"
-                            + "  p99 %7.1f ms  max %7.1f ms  lost %d  out of order %d  RSS %.0f MiB  (other CPU %.0f%%)",
+                            + "  p99 %7.1f ms  max %7.1f ms  lost %d  out of order %d  RSS %.0f MiB  (load generator %.2f us CPU each, %.0f%% of a"
+                            + " core; other CPU %.0f%%)",
                     r.scenario(), r.clients(), r.deliveriesPerSecond(), r.cpuMicrosPerDelivery(), r.kernelPercent(),
                     r.switchesPerDelivery(),
-                    r.p50Millis(), r.p99Millis(), r.maxMillis(), r.lost(), r.outOfOrder(), r.rssMiB(), r.otherCpuPercent());
+                    r.p50Millis(), r.p99Millis(), r.maxMillis(), r.lost(), r.outOfOrder(), r.rssMiB(), r.loadMicrosPerDelivery(),
+                    r.loadCpuPercent(), r.otherCpuPercent());
             case IDLE -> String.format(Locale.ROOT, "%-14s n=%-5d server CPU %.1f%% of a core while silent (other CPU %.0f%%)",
                     r.scenario(), r.clients(), r.serverCpuPercent(), r.otherCpuPercent());
             case CAPACITY_SMALL, CAPACITY -> String.format(Locale.ROOT,

@@ -81,6 +81,18 @@ final class Report {
         return rss.isEmpty() ? "" : heap.isEmpty() ? rss : rss + " / " + heap;
     }
 
+    /** The mark of a run whose load generator used {@link #LOAD_BOUND_PERCENT} of a core or more. */
+    static final String LOAD_BOUND = "(load-bound)";
+    static final double LOAD_BOUND_PERCENT = 90;
+
+    /** The load generator's CPU per delivery at N = bigN, marked when it was the bottleneck of either closed loop. */
+    private static String loadCost(List<Result> results, String target) {
+        String cost = f(median(results, target, Scenario.CLOSED_BIG, Result::loadMicrosPerDelivery).filter(v -> v > 0), "%.2f us");
+        boolean bound = median(results, target, Scenario.CLOSED_SMALL, Result::loadCpuPercent).orElse(0.0) >= LOAD_BOUND_PERCENT
+                || median(results, target, Scenario.CLOSED_BIG, Result::loadCpuPercent).orElse(0.0) >= LOAD_BOUND_PERCENT;
+        return bound ? cost + " " + LOAD_BOUND : cost;
+    }
+
     private static String f(Optional<Double> value, String format) {
         return value.map(v -> String.format(Locale.ROOT, format, v)).orElse("");
     }
@@ -100,8 +112,9 @@ final class Report {
         md.append("![deliveries per second](benchmark.svg)\n\n");
         md.append("## Fan-out\n\n");
         md.append(String.format(Locale.ROOT, "| server | deliveries/s, N = %d | vs Go | deliveries/s, N = %d | vs Go | vs Node "
-                + "| server CPU per delivery, N = %d | RSS at N = %d | steady p50 / p99 / max (ms) | p99 with a slow client (ms) "
-                + "| lost | out of order |%n|---|---|---|---|---|---|---|---|---|---|---|---|%n", plan.smallN(), plan.bigN(), plan.bigN(), plan.bigN()));
+                + "| server CPU per delivery, N = %d | load generator CPU per delivery | RSS at N = %d | steady p50 / p99 / max (ms) "
+                + "| p99 with a slow client (ms) | lost | out of order |%n|---|---|---|---|---|---|---|---|---|---|---|---|---|%n",
+                plan.smallN(), plan.bigN(), plan.bigN(), plan.bigN()));
         Optional<Double> peerBig = median(results, PEER, Scenario.CLOSED_BIG, Result::deliveriesPerSecond);
         Optional<Double> goSmall = median(results, Benchmark.GO_PEER, Scenario.CLOSED_SMALL, Result::deliveriesPerSecond);
         Optional<Double> goBig = median(results, Benchmark.GO_PEER, Scenario.CLOSED_BIG, Result::deliveriesPerSecond);
@@ -118,6 +131,7 @@ final class Report {
                     .append(" | ").append(f(big, "%,.0f")).append(" | ").append(ratio(big, goBig)).append(" | ").append(ratio(big, peerBig))
                     .append(" | ").append(f(median(results, t.name(), Scenario.CLOSED_BIG, Result::cpuMicrosPerDelivery).filter(v -> v > 0), "%.2f us"))
                     .append(f(median(results, t.name(), Scenario.CLOSED_BIG, Result::kernelPercent).filter(v -> v >= 0), " (%.0f%% kernel)"))
+                    .append(" | ").append(loadCost(results, t.name()))
                     .append(" | ").append(f(median(results, t.name(), Scenario.CLOSED_BIG, Result::rssMiB).filter(v -> v > 0), "%.0f MiB"))
                     .append(" | ").append(f(median(results, t.name(), Scenario.STEADY, Result::p50Millis), "%.1f")).append(" / ")
                     .append(f(median(results, t.name(), Scenario.STEADY, Result::p99Millis), "%.1f")).append(" / ")
@@ -125,6 +139,10 @@ final class Report {
                     .append(" | ").append(f(median(results, t.name(), Scenario.SLOW_CLIENT, Result::p99Millis), "%.1f"))
                     .append(" | ").append(lost).append(" | ").append(order).append(" |\n");
         }
+        md.append(String.format(Locale.ROOT, "%nThe load generator (Jetty's client, in the benchmark's own JVM) shares the two cores with "
+                + "the server; its CPU per delivery is read beside the server's. %s marks a closed-loop run in which it used %.0f%% of a "
+                + "core or more (at N = %d or N = %d): there it held a core the server could have used, so the rate is what this "
+                + "machine measured, not all the server can do.%n", LOAD_BOUND, LOAD_BOUND_PERCENT, plan.smallN(), plan.bigN()));
         md.append("\n## Idle cost and memory\n\n");
         md.append(String.format(Locale.ROOT, "Memory is the growth over the empty server after a forced GC (`jcmd GC.run` for Java; "
                 + "Go and Node collect on their own), divided by the idle connections.%n%n"));

@@ -9,7 +9,7 @@ public record Result(String target, String scenario, int run, int clients, doubl
                      double p99Millis, double maxMillis, long lost, long outOfOrder, double serverCpuPercent,
                      double rssPerConnectionKiB, double heapPerConnectionKiB, double threads, double connectSeconds,
                      double otherCpuPercent, double cpuMicrosPerDelivery, double rssMiB, double heapMiB,
-                     double switchesPerDelivery, double kernelPercent) {
+                     double switchesPerDelivery, double kernelPercent, double loadMicrosPerDelivery, double loadCpuPercent) {
 
     /** A figure the scenario did not measure (or a Node server could not report). */
     public static final double NOT_MEASURED = -1;
@@ -41,6 +41,8 @@ public record Result(String target, String scenario, int run, int clients, doubl
         private double heapMiB = NOT_MEASURED;
         private double switchesPerDelivery = NOT_MEASURED;
         private double kernelPercent = NOT_MEASURED;
+        private double loadMicrosPerDelivery = NOT_MEASURED;
+        private double loadCpuPercent = NOT_MEASURED;
 
         private Builder(String target, String scenario, int run, int clients) {
             this.target = target;
@@ -65,6 +67,16 @@ public record Result(String target, String scenario, int run, int clients, doubl
             cpuMicrosPerDelivery = microsPerDelivery;
             kernelPercent = kernel;
             switchesPerDelivery = switches;
+            return this;
+        }
+
+        /**
+         * The load generator's own CPU (this JVM: the clients, their parsing and the tally) per delivery, and as a
+         * percentage of one core over the run, to be read beside the server's.
+         */
+        Builder load(double microsPerDelivery, double percentOfCore) {
+            loadMicrosPerDelivery = microsPerDelivery;
+            loadCpuPercent = percentOfCore;
             return this;
         }
 
@@ -99,7 +111,8 @@ public record Result(String target, String scenario, int run, int clients, doubl
         Result build() {
             return new Result(target, scenario, run, clients, deliveriesPerSecond, p50Millis, p99Millis, maxMillis, lost,
                     outOfOrder, serverCpuPercent, rssPerConnectionKiB, heapPerConnectionKiB, threads, connectSeconds,
-                    otherCpuPercent, cpuMicrosPerDelivery, rssMiB, heapMiB, switchesPerDelivery, kernelPercent);
+                    otherCpuPercent, cpuMicrosPerDelivery, rssMiB, heapMiB, switchesPerDelivery, kernelPercent,
+                    loadMicrosPerDelivery, loadCpuPercent);
         }
     }
 }

@@ -55,6 +55,35 @@ class ModelJarTest {
     }
 
     /**
+     * The JVM settings a user gets are the ones chapter 10 measured: {@code ./model.sh} passes {@code models/server.jvm}
+     * to java (the JVM itself reports the arguments it started with), and the root pom's {@code exec:exec@run} and the
+     * benchmark name the same file. Fails with {@code @models/server.jvm} taken out of model.sh's {@code exec} line
+     * ("./model.sh's JVM arguments ==> expected: <[-XX:+UseSerialGC, ...]> but was: <[]>").
+     */
+    @Test
+    @DisplayName("./model.sh, exec:exec@run and the benchmark start a model with the JVM settings in models/server.jvm")
+    void everyLauncherUsesTheServerJvmSettings() throws Exception {
+        List<String> settings = Files.readAllLines(ModelProcess.serverJvm()).stream().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        assertTrue(settings.contains("-Xmx1g"), "models/server.jvm sets the heap: " + settings);
+        try (ModelProcess model = ModelProcess.script("channel-hub")) {
+            Path jcmd = Path.of(ModelProcess.java()).resolveSibling("jcmd");
+            Process query = new ProcessBuilder(jcmd.toString(), Long.toString(model.process.pid()), "VM.command_line")
+                    .redirectErrorStream(true).start();
+            String answer = new String(query.getInputStream().readAllBytes());
+            assertTrue(query.waitFor(30, TimeUnit.SECONDS), "jcmd answered");
+            List<String> jvmArgs = answer.lines().filter(line -> line.startsWith("jvm_args:"))
+                    .flatMap(line -> List.of(line.substring("jvm_args:".length()).strip().split("\\s+")).stream())
+                    .filter(arg -> !arg.isEmpty()).toList();
+            assertEquals(settings, jvmArgs, "./model.sh's JVM arguments (jcmd VM.command_line: " + answer.strip() + ")");
+        }
+        assertTrue(Files.readString(ModelProcess.root().resolve("pom.xml")).contains("<commandlineArgs>@${project.basedir}/../server.jvm -jar"),
+                "the root pom's exec:exec@run passes models/server.jvm");
+        assertTrue(Files.readString(ModelProcess.root().resolve("tests/bench/src/main/java/fivechats/bench/Benchmark.java"))
+                .contains("return \"@\" + root.resolve(\"models/server.jvm\");"), "the benchmark passes models/server.jvm");
+    }
+
+    /**
      * A model's jar copied away from the repository finds no cluster: with {@code --broker} it says how to build it,
      * and exits 2 like any wrong flag. Fails with {@code orElseThrow(...)} replaced by {@code orElse(null)} in
      * {@code ChatServer.clusterProvider}: the process exits 1, "cannot start channel-hub: cannot reach the broker at

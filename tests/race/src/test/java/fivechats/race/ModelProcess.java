@@ -40,7 +40,16 @@ final class ModelProcess implements AutoCloseable {
      * waits for its "listening on" line. Skips the test when the jar is not built yet.
      */
     static ModelProcess start(String model, String... flags) throws IOException {
-        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar(model).toString(), "--port", "0"));
+        return start(model, new ArrayList<>(List.of(java(), "-jar", jar(model).toString(), "--port", "0")), flags);
+    }
+
+    /** Starts {@code ./model.sh MODEL --port 0 FLAGS...}, as the README has a learner do; the script execs java itself. */
+    static ModelProcess script(String model, String... flags) throws IOException {
+        jar(model);
+        return start(model, new ArrayList<>(List.of(ROOT.resolve("model.sh").toString(), model, "--port", "0")), flags);
+    }
+
+    private static ModelProcess start(String model, List<String> command, String... flags) throws IOException {
         command.addAll(List.of(flags));
         Path output = Files.createTempFile(model, ".out");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
@@ -61,6 +70,16 @@ final class ModelProcess implements AutoCloseable {
         Path jar = ROOT.resolve("models/" + model + "/target/" + model + ".jar");
         Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet: run `mvn verify`, which packages it first");
         return jar;
+    }
+
+    /** {@code models/server.jvm}: the JVM settings the models run with, a java argument file. */
+    static Path serverJvm() {
+        return ROOT.resolve("models/server.jvm");
+    }
+
+    /** The repository's root. */
+    static Path root() {
+        return ROOT;
     }
 
     /** This JVM's java: the toolchain's JDK 21+, which the models need. */
