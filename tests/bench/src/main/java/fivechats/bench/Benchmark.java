@@ -76,6 +76,22 @@ public final class Benchmark {
             }
             return;
         }
+        if (args[0].equals("capacity")) { // -Dbench.clients=N idle clients at once on each model (chapter 10)
+            Pattern only = Pattern.compile(args.length > 2 ? args[2] : ".");
+            List<String> models = MODELS.stream().filter(m -> only.matcher(m).find()).toList();
+            Capacity.Plan plan;
+            try {
+                plan = Capacity.plan(Integer.getInteger("bench.clients", 100_000), 10);
+            } catch (IllegalArgumentException e) { // more clients than this machine lets one process hold
+                System.err.println(e.getMessage());
+                System.exit(2);
+                return;
+            }
+            // Only a run of every model at the size chapter 10 quotes replaces its table; anything less stays in target/.
+            boolean complete = models.size() == MODELS.size() && plan.clients() == CAPACITY_QUOTED;
+            Capacity.run(root, java, plan, models, root.resolve(complete ? "tutorial" : "tests/bench/target"));
+            return;
+        }
         Plan plan = args[0].equals("full") ? FULL : SMOKE;
         Path jcmd = java.resolveSibling("jcmd");
         Pattern only = Pattern.compile(args.length > 2 ? args[2] : ".");
@@ -103,6 +119,9 @@ public final class Benchmark {
             if (plan == SMOKE || complete) {
                 ClusterBench.run(root, java, plan == SMOKE ? ClusterBench.SMOKE : ClusterBench.FULL, load, out);
             }
+            if (plan == SMOKE) { // the capacity run's machinery, small: two load processes on two source addresses
+                Capacity.checkSmoke(Capacity.run(root, java, Capacity.SMOKE, List.of("channel-hub"), out));
+            }
         }
         double minutes = (System.nanoTime() - started) / 60e9;
         Report.write(out, plan, targets, results, minutes, null);
@@ -111,6 +130,11 @@ public final class Benchmark {
             Report.checkSmoke(results, targets);
         }
     }
+
+    /** The models, in the tutorial's order: the capacity run measures each that a pattern names. */
+    static final List<String> MODELS = List.of("polling-loop", "thread-per-connection", "worker-pool", "channel-hub", "mutex-map");
+    /** The size of the capacity run chapter 10 quotes: the most this machine's open-files limit (20,000) allows. */
+    static final int CAPACITY_QUOTED = 19_800;
 
     static List<Target> targets(Path root, Path java, Plan plan) {
         Set<Scenario> all = EnumSet.allOf(Scenario.class);

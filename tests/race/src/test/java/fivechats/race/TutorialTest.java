@@ -177,6 +177,40 @@ class TutorialTest {
         }
     }
 
+    private static final Pattern CAPACITY = Pattern.compile("<!-- capacity ([a-z-]+) -->\\n(.*?)<!-- /capacity -->\\n", Pattern.DOTALL);
+
+    /**
+     * A chapter's quotes of the capacity run ({@code <!-- capacity table -->}: its table; {@code <!-- capacity MODEL -->}:
+     * where a connection of that model keeps its heap) must equal {@code tutorial/capacity.md}, which that run writes.
+     * Fails with one figure of chapter 10's quoted table changed ("| worker-pool | 88.7 s |" to "| worker-pool | 8.7 s |").
+     */
+    @Test
+    @DisplayName("every chapter's capacity figures equal tutorial/capacity.md")
+    void capacityFiguresMatchTheRun() throws IOException {
+        String run = Files.readString(TUTORIAL.resolve("capacity.md"));
+        Generated g = regenerate(CAPACITY, m -> "<!-- capacity " + m.group(1) + " -->\n" + capacityTable(run, m.group(1))
+                + "<!-- /capacity -->\n", m -> "capacity " + m.group(1));
+        assertTrue(g.seen() >= 2, "only " + g.seen() + " capacity quotes found");
+        if (!WRITE) {
+            assertTrue(g.stale().isEmpty(), "capacity figures that no longer match tutorial/capacity.md: " + g.stale());
+        }
+    }
+
+    /** The first table of capacity.md ("table"), or the one under its heading "### MODEL". */
+    static String capacityTable(String run, String which) {
+        int from = which.equals("table") ? 0 : run.indexOf("\n### " + which + "\n");
+        assertTrue(from >= 0, "tutorial/capacity.md has no section for " + which);
+        List<String> table = new ArrayList<>();
+        for (String line : run.substring(from).split("\n", -1)) {
+            if (line.startsWith("|")) {
+                table.add(line);
+            } else if (!table.isEmpty()) {
+                break;
+            }
+        }
+        return String.join("\n", table) + "\n";
+    }
+
     /** One target's medians, scenario by scenario, as a Markdown table. */
     static String figures(JsonNode results, String target) {
         Map<String, List<JsonNode>> byScenario = new TreeMap<>();
