@@ -5,7 +5,7 @@
 # Build the jars first: ./mvnw -q package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")"
-models=$(ls models | tr '\n' ' ')
+models=$(cd models && ls -d */ | tr -d / | tr '\n' ' ')
 if [ $# -lt 1 ] || [ ! -d "models/$1" ]; then
   echo "usage: ./model.sh MODEL [FLAGS...], MODEL one of: $models(FLAGS: ./model.sh MODEL --help)" >&2
   exit 2

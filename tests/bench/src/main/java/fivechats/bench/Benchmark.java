@@ -81,7 +81,7 @@ public final class Benchmark {
             List<String> models = MODELS.stream().filter(m -> only.matcher(m).find()).toList();
             Capacity.Plan plan;
             try {
-                plan = Capacity.plan(Integer.getInteger("bench.clients", 100_000), 10);
+                plan = Capacity.plan(Integer.getInteger("bench.clients", 100_000), 10, 9); // pings at the default 9/10
             } catch (IllegalArgumentException e) { // more clients than this machine lets one process hold
                 System.err.println(e.getMessage());
                 System.exit(2);

@@ -32,15 +32,15 @@ final class Capacity {
     /** The server's heap: the JVM settings' 1 GiB, or 40 KiB a connection where that is more (15 KiB was measured). */
     static final long HEAP_PER_CLIENT = 40 * 1024;
 
-    /** One size of run: its clients, the most per load process, the server's pong wait (its pings come 9/10 of it). */
-    record Plan(int clients, int perProcess, int pongWaitSeconds) {
-        double pingPeriodSeconds() {
-            return pongWaitSeconds * 0.9;
-        }
+    /** One size of run: its clients, the most per load process, the server's pong wait and ping period. */
+    record Plan(int clients, int perProcess, int pongWaitSeconds, int pingPeriodSeconds) {
     }
 
-    /** The smoke run in {@code mvn verify}: 300 clients from two load processes, pings every 1.8 s. */
-    static final Plan SMOKE = new Plan(300, 150, 2);
+    /**
+     * The smoke run in {@code mvn verify}: 300 clients from two load processes, a ping every second and 6 s for its
+     * pong, room for a stall of the freshly started load JVMs on two busy cores.
+     */
+    static final Plan SMOKE = new Plan(300, 150, 6, 1);
 
     private Capacity() {
     }
@@ -67,7 +67,7 @@ final class Capacity {
     }
 
     /** The plan for N clients on this machine, or a refusal that says why and what N it can hold. */
-    static Plan plan(int clients, int pongWaitSeconds) throws IOException {
+    static Plan plan(int clients, int pongWaitSeconds, int pingPeriodSeconds) throws IOException {
         long limit = openFilesLimit();
         if (clients + OTHER_FILES > limit) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%,d clients need %,d open files in the server's"
@@ -76,7 +76,7 @@ final class Capacity {
                     + " that runs Maven, or nofile in /etc/security/limits.conf), or run with -Dbench.clients=%d, the most"
                     + " this machine holds.", clients, clients + OTHER_FILES, limit, clients + OTHER_FILES, limit - OTHER_FILES));
         }
-        return new Plan(clients, (int) Math.min(PER_ADDRESS, limit - OTHER_FILES), pongWaitSeconds);
+        return new Plan(clients, (int) Math.min(PER_ADDRESS, limit - OTHER_FILES), pongWaitSeconds, pingPeriodSeconds);
     }
 
     /** What one model's run measured. */
@@ -100,7 +100,7 @@ final class Capacity {
                 + "| model | connected in | still open after two ping periods | heartbeat drops | the line reached | in"
                 + " | RSS per connection | heap per connection | RSS |%n|---|---|---|---|---|---|---|---|---|%n",
                 plan.clients(), processes(plan), plan.perProcess(), heapMiB(plan), plan.pongWaitSeconds(),
-                plan.pingPeriodSeconds(), 2 * plan.pingPeriodSeconds()));
+                (double) plan.pingPeriodSeconds(), 2.0 * plan.pingPeriodSeconds()));
         for (Row r : rows) {
             md.append(String.format(Locale.ROOT, "| %s | %.1f s | %,d | %.0f | %,d | %.0f ms | %.1f KiB | %.1f KiB | %.0f MiB |%n",
                     r.model(), r.connectSeconds(), r.openAfter(), r.heartbeatDrops(), r.heard(), r.broadcastMillis(),
@@ -131,7 +131,7 @@ final class Capacity {
     private static Row measure(Path root, Path java, Path jcmd, Plan plan, String model, int firstAddress) throws Exception {
         List<String> command = List.of(java.toString(), Benchmark.serverJvm(root), "-Xmx" + heapMiB(plan) + "m", "-jar",
                 root.resolve("models/" + model + "/target/" + model + ".jar").toString(), "--port", "0",
-                "--pong-wait", plan.pongWaitSeconds() + "s");
+                "--pong-wait", plan.pongWaitSeconds() + "s", "--ping-period", plan.pingPeriodSeconds() + "s");
         System.out.printf(Locale.ROOT, "%s: %,d clients%n", model, plan.clients());
         try (ServerProcess server = ServerProcess.start(command, true)) {
             server.gc(jcmd);
@@ -139,6 +139,7 @@ final class Capacity {
             double heapBefore = server.metric(Benchmark.HEAP_USED);
             Map<String, long[]> classesBefore = histogram(jcmd, server);
             List<LoadProcess> crowds = new ArrayList<>();
+            boolean measured = false;
             try {
                 long start = System.nanoTime();
                 for (int i = 0, from = 0; from < plan.clients(); i++, from += plan.perProcess()) {
@@ -152,8 +153,8 @@ final class Capacity {
                 }
                 double connectSeconds = (System.nanoTime() - start) / 1e9;
                 System.out.printf(Locale.ROOT, "  connected in %.1f s; holding them %.0f s (two ping periods)%n", connectSeconds,
-                        2 * plan.pingPeriodSeconds());
-                Thread.sleep((long) (2 * plan.pingPeriodSeconds() * 1000) + 1000); // the window itself: two rounds of pings
+                        2.0 * plan.pingPeriodSeconds());
+                Thread.sleep(2000L * plan.pingPeriodSeconds() + 1000); // the window itself: two rounds of pings
                 int open = 0;
                 for (LoadProcess crowd : crowds) {
                     open += Integer.parseInt(crowd.ask("open", "open"));
@@ -179,14 +180,18 @@ final class Capacity {
                 System.out.printf(Locale.ROOT, "  %,d still open, %.0f heartbeat drops; the line reached %,d in %.0f ms;"
                         + " %.1f KiB RSS and %.1f KiB heap per connection%n", open, drops, heard, broadcastMillis, row.rssKiB(),
                         row.heapKiB());
+                measured = true;
                 return row;
             } finally {
                 for (LoadProcess crowd : crowds) {
                     crowd.commands.close(); // its input ends: it exits
+                    if (!measured) {
+                        crowd.process.destroyForcibly(); // a failed run: the others may still be connecting
+                    }
                 }
                 for (LoadProcess crowd : crowds) {
                     if (!crowd.process.waitFor(60, TimeUnit.SECONDS)) {
-                        crowd.process.destroyForcibly();
+                        crowd.process.destroyForcibly().waitFor();
                     }
                 }
             }
@@ -202,8 +207,7 @@ final class Capacity {
     private static Map<String, long[]> histogram(Path jcmd, ServerProcess server) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), "GC.class_histogram")
                 .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor(60, TimeUnit.SECONDS);
+        String out = new String(p.getInputStream().readAllBytes()); // ends when jcmd does
         Map<String, long[]> classes = new HashMap<>();
         for (String line : out.split("\n")) {
             Matcher m = HISTOGRAM_ROW.matcher(line);
@@ -211,13 +215,20 @@ final class Capacity {
                 classes.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
             }
         }
+        if (p.waitFor() != 0 || classes.isEmpty()) {
+            throw new IOException("jcmd GC.class_histogram gave no histogram (exit " + p.exitValue() + "): " + out);
+        }
         return classes;
     }
 
-    /** The classes whose live bytes grew most from {@code before} to {@code after}, per client: a table's rows. */
+    /**
+     * The classes whose live bytes grew most from {@code before} to {@code after}, per client: a table's rows. Not the
+     * JVM's filler objects ({@code jdk.internal.vm.FillerElement} and its arrays): they mark dead space (which the
+     * serial collector's full GC may leave in place rather than move what follows it), not anything a connection holds.
+     */
     private static List<String> growth(Map<String, long[]> before, Map<String, long[]> after, int clients) {
         long[] none = {0, 0};
-        return after.entrySet().stream()
+        return after.entrySet().stream().filter(e -> !e.getKey().contains("jdk.internal.vm.Filler"))
                 .map(e -> Map.entry(e.getKey(), new long[] {e.getValue()[0] - before.getOrDefault(e.getKey(), none)[0],
                         e.getValue()[1] - before.getOrDefault(e.getKey(), none)[1]}))
                 .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(CLASSES_SHOWN)

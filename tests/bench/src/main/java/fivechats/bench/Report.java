@@ -85,9 +85,13 @@ final class Report {
     static final String LOAD_BOUND = "(load-bound)";
     static final double LOAD_BOUND_PERCENT = 90;
 
-    /** The load generator's CPU per delivery at N = bigN, marked when it was the bottleneck of either closed loop. */
+    /**
+     * The load generator's CPU per delivery at N = bigN and its share of a core there, marked when it used
+     * {@link #LOAD_BOUND_PERCENT} of a core in either closed loop.
+     */
     private static String loadCost(List<Result> results, String target) {
-        String cost = f(median(results, target, Scenario.CLOSED_BIG, Result::loadMicrosPerDelivery).filter(v -> v > 0), "%.2f us");
+        String cost = f(median(results, target, Scenario.CLOSED_BIG, Result::loadMicrosPerDelivery).filter(v -> v > 0), "%.2f us")
+                + f(median(results, target, Scenario.CLOSED_BIG, Result::loadCpuPercent).filter(v -> v > 0), " (%.0f%% of a core)");
         boolean bound = median(results, target, Scenario.CLOSED_SMALL, Result::loadCpuPercent).orElse(0.0) >= LOAD_BOUND_PERCENT
                 || median(results, target, Scenario.CLOSED_BIG, Result::loadCpuPercent).orElse(0.0) >= LOAD_BOUND_PERCENT;
         return bound ? cost + " " + LOAD_BOUND : cost;
@@ -112,9 +116,9 @@ final class Report {
         md.append("![deliveries per second](benchmark.svg)\n\n");
         md.append("## Fan-out\n\n");
         md.append(String.format(Locale.ROOT, "| server | deliveries/s, N = %d | vs Go | deliveries/s, N = %d | vs Go | vs Node "
-                + "| server CPU per delivery, N = %d | load generator CPU per delivery | RSS at N = %d | steady p50 / p99 / max (ms) "
-                + "| p99 with a slow client (ms) | lost | out of order |%n|---|---|---|---|---|---|---|---|---|---|---|---|---|%n",
-                plan.smallN(), plan.bigN(), plan.bigN(), plan.bigN()));
+                + "| server CPU per delivery, N = %d | load generator CPU per delivery, N = %d | RSS at N = %d "
+                + "| steady p50 / p99 / max (ms) | p99 with a slow client (ms) | lost | out of order |%n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|%n", plan.smallN(), plan.bigN(), plan.bigN(), plan.bigN(), plan.bigN()));
         Optional<Double> peerBig = median(results, PEER, Scenario.CLOSED_BIG, Result::deliveriesPerSecond);
         Optional<Double> goSmall = median(results, Benchmark.GO_PEER, Scenario.CLOSED_SMALL, Result::deliveriesPerSecond);
         Optional<Double> goBig = median(results, Benchmark.GO_PEER, Scenario.CLOSED_BIG, Result::deliveriesPerSecond);

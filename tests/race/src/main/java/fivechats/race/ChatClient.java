@@ -69,6 +69,11 @@ public final class ChatClient implements Session.Listener {
         return session.getUpgradeResponse().getExtensions().stream().map(e -> e.getName()).toList();
     }
 
+    /** The extensions this client offered in its upgrade request, by name. */
+    public List<String> offeredExtensions() {
+        return session.getUpgradeRequest().getExtensions().stream().map(e -> e.getName()).toList();
+    }
+
     /** False if it connected with presence=off: it hears no joins and no leaves. */
     public boolean hearsPresence() {
         return hearsPresence;

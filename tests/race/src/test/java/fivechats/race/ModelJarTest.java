@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
@@ -57,11 +58,11 @@ class ModelJarTest {
     /**
      * The JVM settings a user gets are the ones chapter 10 measured: {@code ./model.sh} passes {@code models/server.jvm}
      * to java (the JVM itself reports the arguments it started with), and the root pom's {@code exec:exec@run} and the
-     * benchmark name the same file. Fails with {@code @models/server.jvm} taken out of model.sh's {@code exec} line
-     * ("./model.sh's JVM arguments ==> expected: <[-XX:+UseSerialGC, ...]> but was: <[]>").
+     * benchmark name the same file in their source (neither is started here). Fails with {@code @models/server.jvm}
+     * taken out of model.sh's {@code exec} line ("./model.sh's JVM arguments hold models/server.jvm's settings").
      */
     @Test
-    @DisplayName("./model.sh, exec:exec@run and the benchmark start a model with the JVM settings in models/server.jvm")
+    @DisplayName("./model.sh starts a model with the JVM settings in models/server.jvm; exec:exec@run and the benchmark name that file")
     void everyLauncherUsesTheServerJvmSettings() throws Exception {
         List<String> settings = Files.readAllLines(ModelProcess.serverJvm()).stream().map(String::strip)
                 .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
@@ -75,7 +76,9 @@ class ModelJarTest {
             List<String> jvmArgs = answer.lines().filter(line -> line.startsWith("jvm_args:"))
                     .flatMap(line -> List.of(line.substring("jvm_args:".length()).strip().split("\\s+")).stream())
                     .filter(arg -> !arg.isEmpty()).toList();
-            assertEquals(settings, jvmArgs, "./model.sh's JVM arguments (jcmd VM.command_line: " + answer.strip() + ")");
+            // A sublist: JDK_JAVA_OPTIONS, if set, adds its own arguments around them.
+            assertTrue(Collections.indexOfSubList(jvmArgs, settings) >= 0, "./model.sh's JVM arguments hold"
+                    + " models/server.jvm's settings " + settings + " (jcmd VM.command_line: " + answer.strip() + ")");
         }
         assertTrue(Files.readString(ModelProcess.root().resolve("pom.xml")).contains("<commandlineArgs>@${project.basedir}/../server.jvm -jar"),
                 "the root pom's exec:exec@run passes models/server.jvm");

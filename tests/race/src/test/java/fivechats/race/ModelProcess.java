@@ -43,16 +43,27 @@ final class ModelProcess implements AutoCloseable {
         return start(model, new ArrayList<>(List.of(java(), "-jar", jar(model).toString(), "--port", "0")), flags);
     }
 
-    /** Starts {@code ./model.sh MODEL --port 0 FLAGS...}, as the README has a learner do; the script execs java itself. */
+    /**
+     * Starts {@code ./model.sh MODEL --port 0 FLAGS...}, as the README has a learner do; the script execs java itself.
+     * JAVA_HOME is this JVM's home, so the script picks the same JDK as the tests (it tries JAVA_HOME first).
+     */
     static ModelProcess script(String model, String... flags) throws IOException {
         jar(model);
-        return start(model, new ArrayList<>(List.of(ROOT.resolve("model.sh").toString(), model, "--port", "0")), flags);
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("model.sh").toString(), model, "--port", "0"));
+        command.addAll(List.of(flags));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("JAVA_HOME", Path.of(java()).getParent().getParent().toString());
+        return start(model, builder);
     }
 
     private static ModelProcess start(String model, List<String> command, String... flags) throws IOException {
         command.addAll(List.of(flags));
+        return start(model, new ProcessBuilder(command));
+    }
+
+    private static ModelProcess start(String model, ProcessBuilder builder) throws IOException {
         Path output = Files.createTempFile(model, ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process process = builder.redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             String listening = await().atMost(START_PATIENCE).alias(model + " prints 'listening on URL'")
                     .until(() -> Files.readAllLines(output).stream().filter(l -> LISTENING.matcher(l).matches()).findFirst(),

@@ -385,11 +385,12 @@ class TransportTest {
 
     /** Fails with the {@code response.setExtensions(List.of())} line of {@code ChatServer.upgrade} deleted: Jetty agrees. */
     @Test
-    @DisplayName("a client that offers permessage-deflate, as every browser does, is given no extension: no zlib state per connection")
+    @DisplayName("a client that offers permessage-deflate, as every browser does, is given no extension")
     void compressionOfferIsDeclined() throws Exception {
         probe = new ProbeModel();
         server = ChatServer.newServer(config(), probe).start();
         ChatClient zipper = ChatClient.connect(webSockets, server.chatUri("zipper"), "zipper", "permessage-deflate");
+        assertEquals(List.of("permessage-deflate"), zipper.offeredExtensions(), "the extensions the client offered");
         assertEquals(List.of(), zipper.extensions(), "the extensions the server agreed to");
     }
 
