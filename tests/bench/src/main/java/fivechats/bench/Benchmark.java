@@ -208,9 +208,16 @@ public final class Benchmark {
         return "@" + root.resolve("models/server.jvm");
     }
 
+    /** A model's jar as {@code ./model.sh} starts it, on a free port; {@code jvmFlags} come after the settings file's. */
+    static List<String> modelCommand(Path root, Path java, String module, String... jvmFlags) {
+        List<String> command = new ArrayList<>(List.of(java.toString(), serverJvm(root)));
+        command.addAll(List.of(jvmFlags));
+        command.addAll(List.of("-jar", root.resolve("models/" + module + "/target/" + module + ".jar").toString(), "--port", "0"));
+        return command;
+    }
+
     static Target jar(Path root, Path java, String name, String module, Set<Scenario> scenarios, String why) {
-        List<String> command = new ArrayList<>(List.of(java.toString(), serverJvm(root), "-jar",
-                root.resolve("models/" + module + "/target/" + module + ".jar").toString(), "--port", "0"));
+        List<String> command = modelCommand(root, java, module);
         String[] words = name.split(" ");
         command.addAll(List.of(words).subList(1, words.length)); // flags after the module name
         return new Target(name, command, true, scenarios, why);

@@ -129,9 +129,8 @@ final class Capacity {
 
     /** @param firstAddress the last byte of the first source address, 127.0.0.firstAddress, for this model's clients */
     private static Row measure(Path root, Path java, Path jcmd, Plan plan, String model, int firstAddress) throws Exception {
-        List<String> command = List.of(java.toString(), Benchmark.serverJvm(root), "-Xmx" + heapMiB(plan) + "m", "-jar",
-                root.resolve("models/" + model + "/target/" + model + ".jar").toString(), "--port", "0",
-                "--pong-wait", plan.pongWaitSeconds() + "s", "--ping-period", plan.pingPeriodSeconds() + "s");
+        List<String> command = Benchmark.modelCommand(root, java, model, "-Xmx" + heapMiB(plan) + "m");
+        command.addAll(List.of("--pong-wait", plan.pongWaitSeconds() + "s", "--ping-period", plan.pingPeriodSeconds() + "s"));
         System.out.printf(Locale.ROOT, "%s: %,d clients%n", model, plan.clients());
         try (ServerProcess server = ServerProcess.start(command, true)) {
             server.gc(jcmd);

@@ -90,10 +90,11 @@ final class Report {
      * {@link #LOAD_BOUND_PERCENT} of a core in either closed loop.
      */
     private static String loadCost(List<Result> results, String target) {
+        Optional<Double> big = median(results, target, Scenario.CLOSED_BIG, Result::loadCpuPercent);
         String cost = f(median(results, target, Scenario.CLOSED_BIG, Result::loadMicrosPerDelivery).filter(v -> v > 0), "%.2f us")
-                + f(median(results, target, Scenario.CLOSED_BIG, Result::loadCpuPercent).filter(v -> v > 0), " (%.0f%% of a core)");
+                + f(big.filter(v -> v > 0), " (%.0f%% of a core)");
         boolean bound = median(results, target, Scenario.CLOSED_SMALL, Result::loadCpuPercent).orElse(0.0) >= LOAD_BOUND_PERCENT
-                || median(results, target, Scenario.CLOSED_BIG, Result::loadCpuPercent).orElse(0.0) >= LOAD_BOUND_PERCENT;
+                || big.orElse(0.0) >= LOAD_BOUND_PERCENT;
         return bound ? cost + " " + LOAD_BOUND : cost;
     }
 

@@ -40,7 +40,9 @@ final class ModelProcess implements AutoCloseable {
      * waits for its "listening on" line. Skips the test when the jar is not built yet.
      */
     static ModelProcess start(String model, String... flags) throws IOException {
-        return start(model, new ArrayList<>(List.of(java(), "-jar", jar(model).toString(), "--port", "0")), flags);
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar(model).toString(), "--port", "0"));
+        command.addAll(List.of(flags));
+        return start(model, new ProcessBuilder(command));
     }
 
     /**
@@ -54,11 +56,6 @@ final class ModelProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("JAVA_HOME", Path.of(java()).getParent().getParent().toString());
         return start(model, builder);
-    }
-
-    private static ModelProcess start(String model, List<String> command, String... flags) throws IOException {
-        command.addAll(List.of(flags));
-        return start(model, new ProcessBuilder(command));
     }
 
     private static ModelProcess start(String model, ProcessBuilder builder) throws IOException {
