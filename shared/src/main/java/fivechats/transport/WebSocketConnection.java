@@ -357,8 +357,9 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     }
 
     /**
-     * The welcome of a client that does not hear presence lists only itself: 80 KiB saved at 10,000 clients. In a
-     * cluster, the welcome lists the clients of every server, not only the model's.
+     * The welcome of a client that does not hear presence lists only itself: 80 KiB saved at 10,000 clients. A model's
+     * {@link Wire#welcome(ChatConnection, java.util.stream.Stream)} already writes it so; this holds for one that
+     * built the list anyway. In a cluster, the welcome lists the clients of every server, not only the model's.
      */
     private String forThisClient(String frame) {
         if (!Wire.isWelcome(frame)) {

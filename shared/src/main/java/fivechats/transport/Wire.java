@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The wire protocol: the only place frames are encoded, always by Jackson, never by string concatenation
@@ -122,6 +123,17 @@ public final class Wire {
     /** The first frame a new client gets: who it is and who is online (itself included). */
     public static String welcome(String you, List<String> online) {
         return encode(new Welcome("welcome", you, online));
+    }
+
+    /**
+     * The welcome for {@code newcomer}, with {@code online} (every name online, the newcomer's included) read only if
+     * it hears presence. One that connected with {@code presence=off} is welcomed with its own name alone, as the
+     * protocol has it, and the stream is never run: a list of N names built and written for each of N quiet clients
+     * would make connecting them N squared / 2 steps under the model's lock.
+     */
+    public static String welcome(ChatConnection newcomer, Stream<String> online) {
+        String you = newcomer.name();
+        return welcome(you, newcomer.hearsPresence() ? online.toList() : List.of(you));
     }
 
     /** Who a welcome frame says is online. */

@@ -204,8 +204,7 @@ public final class ChannelHub implements ChatModel {
 
     private void add(Client client) {
         clients.add(client);
-        List<String> online = clients.stream().map(c -> c.connection().name()).toList();
-        offer(client, Wire.welcome(client.connection().name(), online));
+        offer(client, Wire.welcome(client.connection(), clients.stream().map(c -> c.connection().name())));
         String join = Wire.join(client.connection().name());
         for (Client other : clients) {
             if (other != client) {

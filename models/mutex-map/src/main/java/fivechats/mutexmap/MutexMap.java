@@ -8,13 +8,13 @@ import fivechats.transport.Outbox;
 import fivechats.transport.SendQueue;
 import fivechats.transport.Wire;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
@@ -105,7 +105,7 @@ public abstract sealed class MutexMap implements ChatModel {
             try {
                 clients.put(connection.id(), connection);
                 registered = clients.size();
-                send(connection, Wire.welcome(connection.name(), clients.values().stream().map(ChatConnection::name).toList()));
+                send(connection, Wire.welcome(connection, clients.values().stream().map(ChatConnection::name)));
             } finally {
                 lock.writeLock().unlock();
             }
@@ -196,9 +196,8 @@ public abstract sealed class MutexMap implements ChatModel {
             SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             lock.writeLock().lock();
             try {
-                List<String> online = new ArrayList<>(clients.values().stream().map(o -> o.connection().name()).toList());
-                online.add(name);
-                self.offer(Wire.welcome(name, online)); // before the client is in the map: before any broadcast
+                Stream<String> online = Stream.concat(clients.values().stream().map(o -> o.connection().name()), Stream.of(name));
+                self.offer(Wire.welcome(self.connection(), online)); // before the client is in the map: before any broadcast
                 offerAll(Wire.join(name), tooSlow);
                 clients.put(self.connection().id(), self);
                 registered = clients.size();

@@ -132,9 +132,8 @@ public final class PollingLoop implements ChatModel {
         for (ChatConnection newcomer; (newcomer = arrivals.poll()) != null; ) {
             any = true;
             clients.add(newcomer);
-            List<String> online = clients.stream().map(ChatConnection::name).toList();
             List<ChatConnection> gone = new ArrayList<>();
-            write(newcomer, Wire.welcome(newcomer.name(), online), gone);
+            write(newcomer, Wire.welcome(newcomer, clients.stream().map(ChatConnection::name)), gone);
             String join = Wire.join(newcomer.name());
             for (ChatConnection other : List.copyOf(clients)) {
                 if (other != newcomer) {

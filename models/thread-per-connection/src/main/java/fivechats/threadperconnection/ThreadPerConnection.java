@@ -11,13 +11,13 @@ import fivechats.transport.TransportConfig;
 import fivechats.transport.Wire;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
@@ -81,7 +81,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         // snippet:naive-serve
         protected void serve(ChatConnection connection) {
             register(connection);
-            send(connection, Wire.welcome(connection.name(), clients.values().stream().map(ChatConnection::name).toList()));
+            send(connection, Wire.welcome(connection, clients.values().stream().map(ChatConnection::name)));
             broadcast(Wire.join(connection.name()), connection);
             try {
                 while (true) {
@@ -212,9 +212,8 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
             String name = self.connection().name();
             SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             synchronized (membership) {
-                List<String> online = new ArrayList<>(clients.values().stream().map(o -> o.connection().name()).toList());
-                online.add(name);
-                self.offer(Wire.welcome(name, online)); // queued before the client is visible to any broadcast
+                Stream<String> online = Stream.concat(clients.values().stream().map(o -> o.connection().name()), Stream.of(name));
+                self.offer(Wire.welcome(self.connection(), online)); // queued before the client is visible to any broadcast
                 String join = Wire.join(name);
                 for (Outbox other : clients.values()) {
                     if (!other.offer(join)) {

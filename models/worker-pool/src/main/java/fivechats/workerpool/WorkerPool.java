@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
@@ -178,10 +179,9 @@ public final class WorkerPool implements ChatModel {
             if (closing) {
                 return false;
             }
-            List<String> online = new ArrayList<>(members.values().stream().map(m -> m.connection().name()).toList());
-            online.add(name);
+            Stream<String> online = Stream.concat(members.values().stream().map(m -> m.connection().name()), Stream.of(name));
             List<Member> others = List.copyOf(members.values());
-            delivery.deliver(self, Wire.welcome(name, online), tooSlow); // queued before any broadcast sees the newcomer
+            delivery.deliver(self, Wire.welcome(self.connection(), online), tooSlow); // before any broadcast sees it
             members.put(self.connection().id(), self);
             // Sent only now that broadcasts reach the newcomer: in a cluster the transport completes a welcome as it
             // sends it, and one sent before the add could miss a remote join broadcast meanwhile (Welcome_02).
