@@ -184,6 +184,11 @@ public final class ChatServer {
             return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
                     "presence must be on or off, was '" + presence + "'");
         }
+        String coalesce = query.getValue("coalesce");
+        if (coalesce != null && !coalesce.equals("on") && !coalesce.equals("off")) {
+            return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "coalesce must be on or off, was '" + coalesce + "'");
+        }
         String since = query.getValue("since");
         if (since != null && !Wire.STREAM_ID.matcher(since).matches()) {
             return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400, "since must be the id of the last"
@@ -201,7 +206,8 @@ public final class ChatServer {
         // No permessage-deflate, though every browser offers it: the zlib state it keeps per connection, outside the
         // heap, costs more memory than compressing chat lines of 100 bytes could save (gorilla's upgrader leaves it off).
         response.setExtensions(List.of());
-        return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), remote, this, resuming);
+        return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), "on".equals(coalesce), remote,
+                this, resuming);
     }
     // end-snippet
 

@@ -3,6 +3,7 @@ package fivechats.transport;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteBuffer;
 import java.nio.channels.WritePendingException;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final long writeWaitMillis;
     private final long raceWindowNanos;
     private final boolean hearsPresence;
+    /** Connected with {@code coalesce=on}: a send of several frames may put several events in one frame. */
+    private final boolean coalesces;
     private final int maxOutgoingFrames;
     private final TransportConfig.Detector detector;
     private final EncodedFrames encoded;
@@ -82,11 +85,12 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     /** Set once by {@link #stopReading}: lines are dropped from then on. */
     private volatile boolean deaf;
 
-    WebSocketConnection(long id, String name, boolean hearsPresence, String remoteAddress, ChatServer server,
-                        History resuming) {
+    WebSocketConnection(long id, String name, boolean hearsPresence, boolean coalesces, String remoteAddress,
+                        ChatServer server, History resuming) {
         this.id = id;
         this.resuming = resuming;
         this.hearsPresence = hearsPresence;
+        this.coalesces = coalesces;
         this.name = name;
         this.remoteAddress = remoteAddress;
         this.server = server;
@@ -309,7 +313,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         }
         CompletableFuture<Void> written = new CompletableFuture<>();
         try {
-            sendChunk(core(), wanted, 0, written);
+            sendChunk(core(), coalesces ? encoded.coalesced(wanted) : wanted.stream().map(encoded::utf8).toList(), 0, written);
         } catch (RuntimeException e) {
             written.completeExceptionally(e); // the slot is given back below, like after any failed send
         }
@@ -330,7 +334,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         });
     }
 
-    private void sendChunk(CoreSession core, List<String> frames, int from, CompletableFuture<Void> written) {
+    private void sendChunk(CoreSession core, List<ByteBuffer> frames, int from, CompletableFuture<Void> written) {
         int to = Math.min(frames.size(), from + maxOutgoingFrames - 1);
         org.eclipse.jetty.util.Callback failOnly = org.eclipse.jetty.util.Callback.from(() -> { }, written::completeExceptionally);
         for (int i = from; i < to - 1; i++) {
@@ -353,7 +357,11 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
 
     /** A text frame whose UTF-8 bytes are shared with every other recipient of the same frame (encoded once). */
     private Frame textFrame(String frame) {
-        return new Frame(OpCode.TEXT).setPayload(encoded.utf8(frame));
+        return textFrame(encoded.utf8(frame));
+    }
+
+    private static Frame textFrame(ByteBuffer payload) {
+        return new Frame(OpCode.TEXT).setPayload(payload);
     }
 
     /**

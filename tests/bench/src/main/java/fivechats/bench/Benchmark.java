@@ -50,14 +50,18 @@ public final class Benchmark {
     static final Plan SMOKE = new Plan("smoke", 1, 10, 20, 2, 20, 20, 20, 10, 0.5, 200);
 
     /**
-     * One server under test: how to start it, which scenarios it runs, and whether it speaks raw text lines (gorilla's
-     * examples/chat) rather than this repository's protocol.
+     * One server under test: how to start it, which scenarios it runs, whether it speaks raw text lines (gorilla's
+     * examples/chat) rather than this repository's protocol, and what its clients add to the query when they connect.
      */
-    record Target(String name, List<String> command, boolean java, Set<Scenario> scenarios, String why, boolean lines) {
+    record Target(String name, List<String> command, boolean java, Set<Scenario> scenarios, String why, boolean lines,
+                  String query) {
         Target(String name, List<String> command, boolean java, Set<Scenario> scenarios, String why) {
-            this(name, command, java, scenarios, why, false);
+            this(name, command, java, scenarios, why, false, "");
         }
     }
+
+    /** The clients of a target of this suffix connect with {@code &coalesce=on}: several events to a frame. */
+    static final String COALESCED = ", coalesce=on";
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[1]).toAbsolutePath().normalize();
@@ -148,6 +152,11 @@ public final class Benchmark {
                 FAN_OUT, "the locked form loses nothing but reorders: fan-out only, to show it"));
         targets.add(jar(root, java, "channel-hub", "channel-hub", all, ""));
         targets.add(jar(root, java, "mutex-map", "mutex-map", all, ""));
+        for (String model : List.of("worker-pool", "channel-hub")) { // the fastest two, with the protocol's option
+            targets.add(new Target(model + COALESCED, modelCommand(root, java, model), true, FAN_OUT, "the same model;"
+                    + " its clients connect with coalesce=on, so a send of several queued lines may go out as one frame"
+                    + " (chapter 2), as gorilla's examples/chat writes them", false, "&coalesce=on"));
+        }
         String yours = System.getProperty("bench.student", "");
         if (!yours.isBlank()) {
             targets.add(student(root, java, yours));
@@ -158,7 +167,7 @@ public final class Benchmark {
         targets.add(new Target(GO_PEER, List.of(goBinary(root).toString(), "--port", "0"), false, all,
                 "gorilla/websocket's chat hub in Go, speaking this protocol (one frame per line)"));
         targets.add(new Target(GO_CHAT, List.of(goChatBinary(root).toString(), "--port", "0"), false, all,
-                "gorilla/websocket's own examples/chat: raw lines, queued lines coalesced into one frame", true));
+                "gorilla/websocket's own examples/chat: raw lines, queued lines coalesced into one frame", true, ""));
         return targets;
     }
 
@@ -258,7 +267,7 @@ public final class Benchmark {
         List<Result> results = new ArrayList<>();
         System.out.printf("run %d, %s%n", run, target.name());
         long began = System.nanoTime();
-        try (ServerProcess server = ServerProcess.start(target.command(), target.java(), target.lines())) {
+        try (ServerProcess server = ServerProcess.start(target.command(), target.java(), target.lines(), target.query())) {
             // One crowd of bigN clients serves every N = bigN scenario in turn, then sits silent for the idle one:
             // connecting is itself a storm of joins (N squared / 2 frames), so it is done once per target and run.
             List<Load.Client> crowd = null;

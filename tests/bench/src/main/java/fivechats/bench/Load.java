@@ -113,19 +113,28 @@ final class Load implements AutoCloseable {
                 }
                 return;
             }
-            if (frame.startsWith("{\"type\":\"welcome\"")) {
+            for (int from = 0, end; from < frame.length(); from = end + 1) { // with coalesce=on, events a line each
+                end = frame.indexOf('\n', from);
+                end = end < 0 ? frame.length() : end;
+                event(frame, from, end, now);
+            }
+        }
+
+        /** The event in {@code frame} from {@code at} to {@code end}. */
+        private void event(String frame, int at, int end, long now) {
+            if (frame.startsWith("{\"type\":\"welcome\"", at)) {
                 welcomed.countDown();
                 return;
             }
             Tally tally = this.tally;
-            if (tally == null || !frame.startsWith("{\"type\":\"chat\"")) {
+            if (tally == null || !frame.startsWith("{\"type\":\"chat\"", at)) {
                 return;
             }
-            int fromAt = frame.indexOf("\"from\":\"") + 8;
+            int fromAt = frame.indexOf("\"from\":\"", at) + 8;
             String from = frame.substring(fromAt, frame.indexOf('"', fromAt));
-            int seqAt = frame.indexOf("\"seq\":") + 6;
+            int seqAt = frame.indexOf("\"seq\":", fromAt) + 6;
             long seq = Long.parseLong(frame.substring(seqAt, frame.indexOf(',', seqAt)));
-            int tsAt = frame.indexOf("ts=") + 3;
+            int tsAt = frame.indexOf("ts=", seqAt) + 3;
             count(tally, now, from, seq, Long.parseLong(frame.substring(tsAt, frame.indexOf(';', tsAt))));
         }
 

@@ -29,27 +29,31 @@ final class ServerProcess implements AutoCloseable {
     final boolean java;
     /** True for a server of raw text lines (gorilla's examples/chat), read as {@link Load} says. */
     final boolean lines;
+    /** What clients add to the query when they connect, such as {@code &coalesce=on}; empty for most. */
+    private final String query;
 
-    private ServerProcess(Process process, Path output, int port, boolean java, boolean lines) {
+    private ServerProcess(Process process, Path output, int port, boolean java, boolean lines, String query) {
         this.process = process;
         this.output = output;
         this.port = port;
         this.java = java;
         this.lines = lines;
+        this.query = query;
     }
 
     static ServerProcess start(List<String> command, boolean java) throws IOException, InterruptedException {
-        return start(command, java, false);
+        return start(command, java, false, "");
     }
 
-    static ServerProcess start(List<String> command, boolean java, boolean lines) throws IOException, InterruptedException {
+    static ServerProcess start(List<String> command, boolean java, boolean lines, String query)
+            throws IOException, InterruptedException {
         Path output = Files.createTempFile("chat-server", ".out");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             Matcher m = LISTENING.matcher(Files.readString(output));
             if (m.find()) {
-                return new ServerProcess(process, output, Integer.parseInt(m.group(1)), java, lines);
+                return new ServerProcess(process, output, Integer.parseInt(m.group(1)), java, lines, query);
             }
             if (!process.isAlive()) {
                 break;
@@ -65,7 +69,7 @@ final class ServerProcess implements AutoCloseable {
      * would make connecting N clients a storm of N squared / 2 frames (50 million at 10,000) that dwarfs the lines.
      */
     URI chatUri(String name) {
-        return URI.create("ws://127.0.0.1:" + port + "/chat?name=" + name + "&presence=off");
+        return URI.create("ws://127.0.0.1:" + port + "/chat?name=" + name + "&presence=off" + query);
     }
 
     long pid() {

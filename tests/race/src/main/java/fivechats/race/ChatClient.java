@@ -37,6 +37,8 @@ public final class ChatClient implements Session.Listener {
     private final List<Long> arrivals = new ArrayList<>();
     /** Chat lines received per sender, updated as they arrive; guarded by {@code frames}. */
     private final Map<String, Long> chatsFrom = new HashMap<>();
+    /** The WebSocket text frames that carried them (fewer than frames for a client with coalesce=on); guarded by frames. */
+    private final List<Integer> textFrameBytes = new ArrayList<>();
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final Object demandLock = new Object();
     private boolean paused;
@@ -165,6 +167,16 @@ public final class ChatClient implements Session.Listener {
         }
     }
 
+    /**
+     * The size in UTF-8 bytes of each WebSocket text frame that arrived. Each frame is one event ({@link #frames()})
+     * unless the client connected with {@code coalesce=on}: then a frame may carry several, a newline between them.
+     */
+    public List<Integer> textFrameBytes() {
+        synchronized (frames) {
+            return List.copyOf(textFrameBytes);
+        }
+    }
+
     public boolean hasChat(String from, String text) {
         return framesOfType("chat").stream()
                 .anyMatch(f -> from.equals(f.path("from").asText()) && text.equals(f.path("text").asText()));
@@ -230,10 +242,21 @@ public final class ChatClient implements Session.Listener {
         session.demand();
     }
 
+    /** One WebSocket text frame: one event, or with coalesce=on several, a newline between them (no JSON holds one). */
     @Override
     public void onWebSocketText(String text) {
+        synchronized (frames) {
+            textFrameBytes.add(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
+        for (String event : text.split("\n", -1)) {
+            received(event);
+        }
+        demandNext();
+    }
+
+    private void received(String event) {
         try {
-            JsonNode frame = JSON.readTree(text);
+            JsonNode frame = JSON.readTree(event);
             long now = System.nanoTime();
             synchronized (frames) {
                 frames.add(frame);
@@ -246,11 +269,10 @@ public final class ChatClient implements Session.Listener {
         } catch (IOException e) {
             // a frame that is not JSON is recorded as such, so delivery checks report it as corrupt
             synchronized (frames) {
-                frames.add(JSON.createObjectNode().put("type", "not-json").put("raw", text));
+                frames.add(JSON.createObjectNode().put("type", "not-json").put("raw", event));
                 arrivals.add(System.nanoTime());
             }
         }
-        demandNext();
     }
 
     @Override

@@ -97,11 +97,16 @@ class TransportTest {
     }
 
     private ChatConnection connect(TransportConfig config, ChatClient[] client, String name) throws Exception {
+        return connect(config, client, name, "");
+    }
+
+    /** {@code options} goes after the name in the URI, like {@code "&coalesce=on"}. */
+    private ChatConnection connect(TransportConfig config, ChatClient[] client, String name, String options) throws Exception {
         if (server == null) {
             probe = new ProbeModel();
             server = ChatServer.newServer(config, probe).start();
         }
-        client[0] = ChatClient.connect(webSockets, server.chatUri(name), name);
+        client[0] = ChatClient.connect(webSockets, URI.create(server.chatUri(name) + options), name);
         ChatConnection connection = probe.accepted.poll(10, TimeUnit.SECONDS);
         assertTrue(connection != null, "the model was never told of " + name);
         return connection;
@@ -292,6 +297,36 @@ class TransportTest {
         assertEquals(LongStream.rangeClosed(1, 500).boxed().toList(), seqs, "frames arrived out of order");
         assertEquals(0, server.metrics().jettyRefusals(), "Jetty refused frames of a single writer's batch");
         assertEquals(0, server.metrics().concurrentWrites(), "one batch is one writer");
+        assertEquals(500, client[0].textFrameBytes().size(), "a client that did not ask for coalesce=on got events joined");
+    }
+
+    /**
+     * Fails with {@code coalesces ? encoded.coalesced(wanted) : ...} in WebSocketConnection.send changed to send every
+     * event in a frame of its own (500 frames arrive), and with EncodedFrames.COALESCED_BYTES ignored (one frame).
+     */
+    @Test
+    @DisplayName("with coalesce=on, one send of 500 lines arrives as few frames of at most 16 KiB, each lines joined by newlines, in order")
+    void coalescedSendJoinsEventsIntoFewFrames() throws Exception {
+        ChatClient[] client = new ChatClient[1];
+        ChatConnection connection = connect(config(), client, "reader", "&coalesce=on");
+        List<String> frames = new ArrayList<>();
+        int bytes = 0;
+        for (int seq = 1; seq <= 500; seq++) {
+            frames.add(Wire.chat("batch", seq, "line " + seq));
+            bytes += frames.getLast().length() + 1;
+        }
+        connection.send(frames).get(20, TimeUnit.SECONDS);
+        await().alias("every line of the send arrives").until(() -> client[0].count("chat") == 500);
+        List<Long> seqs = client[0].framesOfType("chat").stream().map(f -> f.path("seq").asLong()).toList();
+        assertEquals(LongStream.rangeClosed(1, 500).boxed().toList(), seqs, "lines arrived out of order");
+        List<Integer> sizes = client[0].textFrameBytes();
+        assertEquals((bytes + 16 * 1024 - 1) / (16 * 1024), sizes.size(), "frames of several lines, as few as fit: " + sizes);
+        assertTrue(sizes.stream().allMatch(size -> size <= 16 * 1024), "a frame above 16 KiB: " + sizes);
+        try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=x&coalesce=maybe", null)) {
+            RawClient.Handshake answer = raw.handshake();
+            assertEquals(400, answer.status(), "coalesce=maybe answered " + answer);
+            assertTrue(answer.body().contains("coalesce must be on or off"), "no reason given: " + answer.body());
+        }
     }
 
     /**
