@@ -129,7 +129,8 @@ public final class Wire {
      * The welcome for {@code newcomer}, with {@code online} (every name online, the newcomer's included) read only if
      * it hears presence. One that connected with {@code presence=off} is welcomed with its own name alone, as the
      * protocol has it, and the stream is never run: a list of N names built and written for each of N quiet clients
-     * would make connecting them N squared / 2 steps under the model's lock.
+     * would make connecting them N squared / 2 steps, wherever the model registers its clients (under its lock, or
+     * on its one thread).
      */
     public static String welcome(ChatConnection newcomer, Stream<String> online) {
         String you = newcomer.name();

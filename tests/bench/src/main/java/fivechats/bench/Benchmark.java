@@ -60,7 +60,7 @@ public final class Benchmark {
         }
     }
 
-    /** The clients of a target of this suffix connect with {@code &coalesce=on}: several events to a frame. */
+    /** Names a target whose clients connect with {@code &coalesce=on} (its query): several events to a frame. */
     static final String COALESCED = ", coalesce=on";
 
     public static void main(String[] args) throws Exception {

@@ -135,6 +135,9 @@ final class Load implements AutoCloseable {
             int seqAt = frame.indexOf("\"seq\":", fromAt) + 6;
             long seq = Long.parseLong(frame.substring(seqAt, frame.indexOf(',', seqAt)));
             int tsAt = frame.indexOf("ts=", seqAt) + 3;
+            if (tsAt < 3 || tsAt > end) { // every line the load sends carries its time: this one is not the load's
+                throw new IllegalStateException("a chat line without its send time: " + frame.substring(at, end));
+            }
             count(tally, now, from, seq, Long.parseLong(frame.substring(tsAt, frame.indexOf(';', tsAt))));
         }
 

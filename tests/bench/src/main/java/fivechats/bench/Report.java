@@ -198,7 +198,7 @@ final class Report {
 
     /** The fixed models again, their clients connected with coalesce=on. */
     private static List<Target> coalescedModels(List<Target> targets) {
-        return targets.stream().filter(t -> t.name().endsWith(Benchmark.COALESCED)).toList();
+        return targets.stream().filter(t -> t.java() && !t.query().isEmpty()).toList();
     }
 
     private static Target fastest(List<Target> among, List<Result> results) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +33,11 @@ public final class ChatClient implements Session.Listener {
 
     private final String name;
     private boolean hearsPresence = true;
+    /**
+     * Connected with coalesce=on: a frame may hold several events, a newline between them. Other clients read a frame
+     * as one event, so a transport that joined events for a client that did not ask would show up as corrupt frames.
+     */
+    private boolean coalesced;
     private final List<JsonNode> frames = new ArrayList<>();
     /** When each frame arrived ({@link System#nanoTime()}), index for index with {@code frames}; guarded by it. */
     private final List<Long> arrivals = new ArrayList<>();
@@ -56,6 +62,7 @@ public final class ChatClient implements Session.Listener {
     public static ChatClient connect(WebSocketClient client, URI uri, String name, String... offeredExtensions) {
         ChatClient chat = new ChatClient(name);
         chat.hearsPresence = !String.valueOf(uri.getQuery()).contains("presence=off");
+        chat.coalesced = String.valueOf(uri.getQuery()).contains("coalesce=on");
         ClientUpgradeRequest request = new ClientUpgradeRequest(uri);
         request.addExtensions(offeredExtensions);
         try {
@@ -242,36 +249,42 @@ public final class ChatClient implements Session.Listener {
         session.demand();
     }
 
-    /** One WebSocket text frame: one event, or with coalesce=on several, a newline between them (no JSON holds one). */
+    /**
+     * One WebSocket text frame: one event, or with coalesce=on several, a newline between them (no frame the server's
+     * Jackson writes holds a raw newline).
+     */
     @Override
     public void onWebSocketText(String text) {
         synchronized (frames) {
-            textFrameBytes.add(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            textFrameBytes.add(text.getBytes(StandardCharsets.UTF_8).length);
         }
-        for (String event : text.split("\n", -1)) {
+        for (String event : coalesced ? text.split("\n", -1) : new String[] {text}) {
             received(event);
         }
         demandNext();
     }
 
     private void received(String event) {
+        JsonNode frame;
         try {
-            JsonNode frame = JSON.readTree(event);
-            long now = System.nanoTime();
-            synchronized (frames) {
-                frames.add(frame);
-                arrivals.add(now);
-                if ("chat".equals(frame.path("type").asText())) {
-                    chatsFrom.merge(frame.path("from").asText(), 1L, Long::sum);
-                }
-                frames.notifyAll();
-            }
+            frame = JSON.readTree(event);
         } catch (IOException e) {
-            // a frame that is not JSON is recorded as such, so delivery checks report it as corrupt
-            synchronized (frames) {
+            frame = null;
+        }
+        long now = System.nanoTime();
+        synchronized (frames) {
+            if (frame == null || frame.isMissingNode()) {
+                // a frame that is not JSON (or an empty event) is recorded as such, so delivery checks report it as corrupt
                 frames.add(JSON.createObjectNode().put("type", "not-json").put("raw", event));
-                arrivals.add(System.nanoTime());
+                arrivals.add(now);
+                return;
             }
+            frames.add(frame);
+            arrivals.add(now);
+            if ("chat".equals(frame.path("type").asText())) {
+                chatsFrom.merge(frame.path("from").asText(), 1L, Long::sum);
+            }
+            frames.notifyAll();
         }
     }
 

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -305,23 +306,29 @@ class TransportTest {
      * event in a frame of its own (500 frames arrive), and with EncodedFrames.COALESCED_BYTES ignored (one frame).
      */
     @Test
-    @DisplayName("with coalesce=on, one send of 500 lines arrives as few frames of at most 16 KiB, each lines joined by newlines, in order")
+    @DisplayName("with coalesce=on, one send of 500 lines arrives as few frames of at most 16 KiB, several lines to a frame, in order; a bigger line goes alone")
     void coalescedSendJoinsEventsIntoFewFrames() throws Exception {
         ChatClient[] client = new ChatClient[1];
         ChatConnection connection = connect(config(), client, "reader", "&coalesce=on");
         List<String> frames = new ArrayList<>();
-        int bytes = 0;
         for (int seq = 1; seq <= 500; seq++) {
             frames.add(Wire.chat("batch", seq, "line " + seq));
-            bytes += frames.getLast().length() + 1;
         }
         connection.send(frames).get(20, TimeUnit.SECONDS);
         await().alias("every line of the send arrives").until(() -> client[0].count("chat") == 500);
         List<Long> seqs = client[0].framesOfType("chat").stream().map(f -> f.path("seq").asLong()).toList();
         assertEquals(LongStream.rangeClosed(1, 500).boxed().toList(), seqs, "lines arrived out of order");
         List<Integer> sizes = client[0].textFrameBytes();
-        assertEquals((bytes + 16 * 1024 - 1) / (16 * 1024), sizes.size(), "frames of several lines, as few as fit: " + sizes);
+        // 500 lines of 54-58 bytes, about 28 KiB with their newlines: the first frame as full as 16 KiB allows, then the rest
+        assertEquals(2, sizes.size(), "frames of several lines, as few as fit: " + sizes);
         assertTrue(sizes.stream().allMatch(size -> size <= 16 * 1024), "a frame above 16 KiB: " + sizes);
+
+        String big = Wire.chat("batch", 501, "x".repeat(20 * 1024)); // more than a frame of several may hold
+        connection.send(List.of(Wire.chat("batch", 502, "before"), big, Wire.chat("batch", 503, "after"))).get(20, TimeUnit.SECONDS);
+        await().alias("the three lines arrive").until(() -> client[0].count("chat") == 503);
+        List<Integer> last = client[0].textFrameBytes().subList(2, client[0].textFrameBytes().size());
+        assertEquals(3, last.size(), "the big line alone, the small ones in frames of their own: " + last);
+        assertEquals(big.getBytes(StandardCharsets.UTF_8).length, last.get(1), "the big line's frame holds more: " + last);
         try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=x&coalesce=maybe", null)) {
             RawClient.Handshake answer = raw.handshake();
             assertEquals(400, answer.status(), "coalesce=maybe answered " + answer);
@@ -334,6 +341,24 @@ class TransportTest {
      * stalled client until the write wait ended it) when the batch gave the slot back as soon as its first chunk was
      * handed to Jetty.
      */
+    /**
+     * Fails with {@code newcomer.hearsPresence() ? online.toList() : List.of(you)} in Wire.welcome changed to
+     * {@code online.toList()}: the stream is read for the quiet client too.
+     */
+    @Test
+    @DisplayName("Wire.welcome reads the names online only for a client that hears presence: a quiet client's welcome names itself")
+    void quietWelcomeReadsNoNames() throws Exception {
+        ChatClient[] client = new ChatClient[1];
+        ChatConnection quiet = connect(config(), client, "quiet", "&presence=off");
+        ChatConnection hearing = connect(config(), client, "hearing");
+        Stream<String> unreadable = Stream.generate(() -> {
+            throw new AssertionError("the names were read for a client that does not hear presence");
+        });
+        assertEquals(Wire.welcome("quiet", List.of("quiet")), Wire.welcome(quiet, unreadable));
+        assertEquals(Wire.welcome("hearing", List.of("quiet", "hearing")),
+                Wire.welcome(hearing, Stream.of("quiet", "hearing")));
+    }
+
     @Test
     @DisplayName("a batched send holds the single-send slot until its last frame is written: a second writer is refused")
     void batchedSendHoldsTheSlot() throws Exception {
