@@ -179,15 +179,12 @@ public final class ChatServer {
         if (!Wire.isValidName(name)) {
             return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400, Wire.NAME_RULE);
         }
-        String presence = query.getValue("presence");
-        if (presence != null && !presence.equals("on") && !presence.equals("off")) {
-            return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
-                    "presence must be on or off, was '" + presence + "'");
-        }
-        String coalesce = query.getValue("coalesce");
-        if (coalesce != null && !coalesce.equals("on") && !coalesce.equals("off")) {
-            return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
-                    "coalesce must be on or off, was '" + coalesce + "'");
+        for (String option : List.of("presence", "coalesce")) { // on or off, nothing else
+            String value = query.getValue(option);
+            if (value != null && !value.equals("on") && !value.equals("off")) {
+                return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                        option + " must be on or off, was '" + value + "'");
+            }
         }
         String since = query.getValue("since");
         if (since != null && !Wire.STREAM_ID.matcher(since).matches()) {
@@ -206,8 +203,8 @@ public final class ChatServer {
         // No permessage-deflate, though every browser offers it: the zlib state it keeps per connection, outside the
         // heap, costs more memory than compressing chat lines of 100 bytes could save (gorilla's upgrader leaves it off).
         response.setExtensions(List.of());
-        return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(presence), "on".equals(coalesce), remote,
-                this, resuming);
+        return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(query.getValue("presence")),
+                "on".equals(query.getValue("coalesce")), remote, this, resuming);
     }
     // end-snippet
 

@@ -283,19 +283,24 @@ class TransportTest {
      * failed: "Jetty refused it (WritePendingException: more than 8 sends at once)") with chunks as long as
      * maxOutgoingFrames: Jetty still counts the previous chunk's last frame while its callback starts the next chunk.
      */
+    /** One send of lines 1 to n, each a small chat frame, and waits until the client has every one, in order. */
+    private static void sendLinesInOrder(ChatConnection connection, ChatClient client, int n) throws Exception {
+        List<String> frames = new ArrayList<>();
+        for (int seq = 1; seq <= n; seq++) {
+            frames.add(Wire.chat("batch", seq, "line " + seq));
+        }
+        connection.send(frames).get(20, TimeUnit.SECONDS);
+        await().alias("every line of the send arrives").until(() -> client.count("chat") == n);
+        List<Long> seqs = client.framesOfType("chat").stream().map(f -> f.path("seq").asLong()).toList();
+        assertEquals(LongStream.rangeClosed(1, n).boxed().toList(), seqs, "lines arrived out of order");
+    }
+
     @Test
     @DisplayName("one batched send writes 500 frames, in order, and Jetty refuses none of them")
     void batchedSendWritesEveryFrameInOrder() throws Exception {
         ChatClient[] client = new ChatClient[1];
         ChatConnection connection = connect(config(), client, "reader");
-        List<String> frames = new ArrayList<>();
-        for (int seq = 1; seq <= 500; seq++) {
-            frames.add(Wire.chat("batch", seq, "line " + seq));
-        }
-        connection.send(frames).get(20, TimeUnit.SECONDS);
-        await().alias("every frame of the batch arrives").until(() -> client[0].count("chat") == 500);
-        List<Long> seqs = client[0].framesOfType("chat").stream().map(f -> f.path("seq").asLong()).toList();
-        assertEquals(LongStream.rangeClosed(1, 500).boxed().toList(), seqs, "frames arrived out of order");
+        sendLinesInOrder(connection, client[0], 500);
         assertEquals(0, server.metrics().jettyRefusals(), "Jetty refused frames of a single writer's batch");
         assertEquals(0, server.metrics().concurrentWrites(), "one batch is one writer");
         assertEquals(500, client[0].textFrameBytes().size(), "a client that did not ask for coalesce=on got events joined");
@@ -310,14 +315,7 @@ class TransportTest {
     void coalescedSendJoinsEventsIntoFewFrames() throws Exception {
         ChatClient[] client = new ChatClient[1];
         ChatConnection connection = connect(config(), client, "reader", "&coalesce=on");
-        List<String> frames = new ArrayList<>();
-        for (int seq = 1; seq <= 500; seq++) {
-            frames.add(Wire.chat("batch", seq, "line " + seq));
-        }
-        connection.send(frames).get(20, TimeUnit.SECONDS);
-        await().alias("every line of the send arrives").until(() -> client[0].count("chat") == 500);
-        List<Long> seqs = client[0].framesOfType("chat").stream().map(f -> f.path("seq").asLong()).toList();
-        assertEquals(LongStream.rangeClosed(1, 500).boxed().toList(), seqs, "lines arrived out of order");
+        sendLinesInOrder(connection, client[0], 500);
         List<Integer> sizes = client[0].textFrameBytes();
         // 500 lines of 54-58 bytes, about 28 KiB with their newlines: the first frame as full as 16 KiB allows, then the rest
         assertEquals(2, sizes.size(), "frames of several lines, as few as fit: " + sizes);
@@ -337,11 +335,6 @@ class TransportTest {
     }
 
     /**
-     * Shown to fail (the intruder's write was not refused: Jetty queued it behind the batch, where it waited on the
-     * stalled client until the write wait ended it) when the batch gave the slot back as soon as its first chunk was
-     * handed to Jetty.
-     */
-    /**
      * Fails with {@code newcomer.hearsPresence() ? online.toList() : List.of(you)} in Wire.welcome changed to
      * {@code online.toList()}: the stream is read for the quiet client too.
      */
@@ -359,6 +352,11 @@ class TransportTest {
                 Wire.welcome(hearing, Stream.of("quiet", "hearing")));
     }
 
+    /**
+     * Shown to fail (the intruder's write was not refused: Jetty queued it behind the batch, where it waited on the
+     * stalled client until the write wait ended it) when the batch gave the slot back as soon as its first chunk was
+     * handed to Jetty.
+     */
     @Test
     @DisplayName("a batched send holds the single-send slot until its last frame is written: a second writer is refused")
     void batchedSendHoldsTheSlot() throws Exception {
