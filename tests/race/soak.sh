@@ -7,6 +7,7 @@
 #   tests/race/soak.sh 3 --busy -Dtest=VerdictScenariosTest     # extra arguments go to Maven
 #
 # Each run's Maven output is kept in tests/race/target/soak/run-N.log; a failed run prints its failing tests.
+# Written for bash 3.2 too (macOS's /bin/bash), where "${extra[@]}" of an empty array is an error under set -u.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -38,7 +39,7 @@ passed=0
 failed=0
 for i in $(seq 1 "$runs"); do
   started=$(date +%s)
-  if ./mvnw -pl tests/race verify -Dsurefire.failIfNoSpecifiedTests=false "${extra[@]}" > "$logs/run-$i.log" 2>&1; then
+  if ./mvnw -pl tests/race verify -Dsurefire.failIfNoSpecifiedTests=false ${extra[@]+"${extra[@]}"} > "$logs/run-$i.log" 2>&1; then
     passed=$((passed + 1))
     echo "run $i: passed in $(( $(date +%s) - started )) s"
   else

@@ -10,14 +10,18 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../../.."
 
+# Written for bash 3.2 too (macOS's /bin/bash): no mapfile, no empty array under set -u.
 if [ $# -gt 0 ]; then
   models=("$@")
 else
-  mapfile -t models < <(sed 's/.*\.//' "$here/src/main/resources/META-INF/services/fivechats.transport.ChatModel")
+  models=()
+  while IFS= read -r name; do
+    models+=("$name")
+  done < <(sed 's/.*\.//' "$here/src/main/resources/META-INF/services/fivechats.transport.ChatModel")
 fi
 
-# Build once; each grade below only runs the grader.
-./mvnw -q ${MAVEN_ARGS:-} -Pmistakes -pl tests/assignments/mistakes,tests/assignments/grader -am install -DskipTests -Dgrade.skip \
+# Build once (-DskipTests skips the grade too); each grade below only runs the grader (-Dgrade).
+./mvnw -q ${MAVEN_ARGS:-} -Pmistakes -pl tests/assignments/mistakes,tests/assignments/grader -am install -DskipTests \
   || { echo "the build failed: nothing was graded" >&2; exit 2; }
 
 reports="$here/target/grades"
@@ -25,7 +29,7 @@ mkdir -p "$reports"
 wrong=0
 for model in "${models[@]}"; do
   started=$(date +%s)
-  ./mvnw -q ${MAVEN_ARGS:-} -Pmistakes -pl tests/assignments/grader verify -DskipTests -Dgrade.artifact=mistakes \
+  ./mvnw -q ${MAVEN_ARGS:-} -Pmistakes -pl tests/assignments/grader verify -DskipTests -Dgrade -Dgrade.artifact=mistakes \
     -Dgrade.model="$model" > "$reports/$model.txt" 2>&1
   status=$?
   took=$(( $(date +%s) - started ))

@@ -53,7 +53,7 @@ public final class RunModel {
             out.append("Install a JDK ").append(NEEDED).append(" or newer and run the jar with its java.\n");
         }
         return out.append("Or let Maven find a JDK ").append(NEEDED).append("+ and start it for you, from the repository root:\n")
-                .append("  mvn -q -pl models/").append(name).append(" -am package exec:exec@run -DskipTests").toString();
+                .append("  ./mvnw -q -pl models/").append(name).append(" -am package exec:exec@run -DskipTests").toString();
     }
 
     /** The newest JDK of version 21 or more under /usr/lib/jvm, read from each one's {@code release} file; or null. */

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * The five models (and a Node ws peer) side by side, measured in one run by one load generator on 127.0.0.1.
  *
  * <pre>
- *   mvn -q -pl tests/bench -am verify -DskipTests -Dbench.mode=full    the full benchmark: tutorial/benchmark.{md,svg,json}
- *   mvn -q -pl tests/bench -am verify                      the smoke mode (CI): tiny counts, output in target/
+ *   ./mvnw -q -pl tests/bench -am verify -DskipTests -Dbench.mode=full    the full benchmark: tutorial/benchmark.{md,svg,json}
+ *   ./mvnw -q -pl tests/bench -am verify                      the smoke mode (CI): tiny counts, output in target/
  * </pre>
  * Every target runs in its own process, one at a time; each scenario runs {@link Plan#runs} times and the report
  * quotes medians. Other CPU load on the machine is watched during every scenario and reported.
@@ -256,7 +256,7 @@ public final class Benchmark {
         Path classes = root.resolve(parts[0]).resolve("target/classes");
         if (parts.length != 2 || !Files.isDirectory(classes)) {
             throw new IllegalArgumentException("-Dbench.student must be MODULE-FOLDER:MAIN-CLASS, with the module built"
-                    + " (mvn -q -pl MODULE-FOLDER -am install -DskipTests); no " + classes);
+                    + " (./mvnw -q -pl MODULE-FOLDER -am install -DskipTests); no " + classes);
         }
         List<String> command = List.of(java.toString(), serverJvm(root), "-cp",
                 classes + File.pathSeparator + System.getProperty("java.class.path"), parts[1], "--port", "0");
@@ -464,8 +464,8 @@ public final class Benchmark {
         m.put("mode", plan.mode());
         m.put("runs", plan.runs());
         m.put("minutes", Math.round(minutes * 10) / 10.0);
-        m.put("command", plan.mode().equals("full") ? "mvn -q -pl tests/bench -am verify -DskipTests -Dbench.mode=full"
-                : "mvn -q -pl tests/bench -am verify");
+        m.put("command", plan.mode().equals("full") ? "./mvnw -q -pl tests/bench -am verify -DskipTests -Dbench.mode=full"
+                : "./mvnw -q -pl tests/bench -am verify");
         return m;
     }
 }

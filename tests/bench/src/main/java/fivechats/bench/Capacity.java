@@ -37,7 +37,7 @@ final class Capacity {
     }
 
     /**
-     * The smoke run in {@code mvn verify}: 300 clients from two load processes, a ping every second and 6 s for its
+     * The smoke run in {@code ./mvnw verify}: 300 clients from two load processes, a ping every second and 6 s for its
      * pong, room for a stall of the freshly started load JVMs on two busy cores.
      */
     static final Plan SMOKE = new Plan(300, 150, 6, 1);

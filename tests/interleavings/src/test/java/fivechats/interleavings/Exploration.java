@@ -18,7 +18,7 @@ import java.util.List;
  * deterministic, so a difference means the model changed (or the explorer did). A break's trace is kept in {@code
  * traces/SCENARIO.txt}, which the chapters quote; every verdict, with its number of interleavings, in {@code
  * explored.csv}, which the verdict matrix renders. After changing a model, rewrite both with
- * {@code mvn -q -pl tests/interleavings -am verify -Dtest='*InterleavingsTest' -Dfivechats.writeTraces=true} and review the diff.
+ * {@code ./mvnw -q -pl tests/interleavings -am verify -Dtest='*InterleavingsTest' -Dfivechats.writeTraces=true} and review the diff.
  */
 final class Exploration {
     /**
@@ -34,7 +34,7 @@ final class Exploration {
     private static final String EXPLORED_HEADER = """
             # What tests/interleavings found: for each scenario, the verdict-matrix row it belongs to, whether the
             # explorer broke it, and in how many interleavings (the one that broke it, or all it explored). Written by
-            # mvn -q -pl tests/interleavings -am verify -Dtest='*InterleavingsTest' -Dfivechats.writeTraces=true; every run checks it.
+            # ./mvnw -q -pl tests/interleavings -am verify -Dtest='*InterleavingsTest' -Dfivechats.writeTraces=true; every run checks it.
             scenario,row,verdict,interleavings
             """;
     private static final boolean WRITE = Boolean.getBoolean("fivechats.writeTraces");

@@ -28,7 +28,7 @@ import org.openjdk.jcstress.infra.results.L_Result;
  * walk of the registry threw ConcurrentModificationException while bob's reader added him.
  * Result: what is queued for bob, in order.
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Handoff_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Handoff_01}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>

@@ -159,7 +159,7 @@ public final class JcstressGuard {
             gone.removeAll(inJar);
             if (!missing.isEmpty() || !gone.isEmpty()) {
                 problems.add(args[4] + " is stale: no thorough results for " + missing + ", results for tests the jar no longer"
-                        + " holds " + gone + ". Rerun the thorough mode for them (mvn verify -pl tests/jcstress -am"
+                        + " holds " + gone + ". Rerun the thorough mode for them (./mvnw verify -pl tests/jcstress -am"
                         + " -Djcstress.thorough -Djcstress.tests=REGEX keeps the other rows) and commit the file");
             }
             for (String test : expected) {
@@ -205,7 +205,9 @@ public final class JcstressGuard {
                 "-sc", "false", "-jvmArgs", "-XX:+UseG1GC", "-iters", "1", "-time", "1000",
                 "-t", "^" + Pattern.quote(test) + "$", "-r", out.getParent().resolve("jcstress-rerun-results").toString());
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            // In target/, like the first run: jcstress leaves its binary log (jcstress-results-*.bin.gz) where it runs.
+            Process process = new ProcessBuilder(command).directory(out.getParent().toFile()).redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).start();
             process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

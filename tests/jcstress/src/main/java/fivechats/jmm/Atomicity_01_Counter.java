@@ -24,7 +24,7 @@ import org.openjdk.jcstress.infra.results.I_Result;
  * <p>The fixed form was shown to catch a mutation that splits its step in two ({@code count.set(count.get() + 1)}):
  * forbidden in 7.4% of 2.5 million samples, and the guard printed that outcome table.
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Atomicity_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Atomicity_01}
  */
 public class Atomicity_01_Counter {
 

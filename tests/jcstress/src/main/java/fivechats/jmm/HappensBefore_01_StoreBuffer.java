@@ -22,7 +22,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * JMM's synchronization order), so whoever writes second must see the first: (0, 0) is forbidden. A lock around
  * both steps gives the same guarantee: it is why presence is announced under one lock in the fixed models.
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=HappensBefore_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=HappensBefore_01}
  */
 public class HappensBefore_01_StoreBuffer {
 

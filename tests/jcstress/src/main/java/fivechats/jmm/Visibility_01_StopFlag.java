@@ -21,7 +21,7 @@ import org.openjdk.jcstress.annotations.State;
  * This is why every model's "stopping" or "closed" flag read by another thread is {@code volatile}, or guarded by a
  * lock.
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Visibility_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Visibility_01}
  */
 public class Visibility_01_StopFlag {
 

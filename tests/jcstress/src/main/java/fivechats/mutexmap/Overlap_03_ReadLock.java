@@ -27,7 +27,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * made the fixed test show a forbidden outcome in 532 of 469,011 samples (fast mode).
  * Result: (overlapping writes seen, lines carol got).
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_03}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Overlap_03}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>

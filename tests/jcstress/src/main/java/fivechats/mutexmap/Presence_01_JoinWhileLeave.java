@@ -29,7 +29,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * this model had, which announced outside the lock) gave the forbidden (1, 0) in 117 of 397,331 samples (fast mode).
  * Result: (nick online as carol sees it, nick in the map).
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Presence_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Presence_01}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22: 9,024,914 samples, about
  * 55% (0, 0) and 45% (1, 1), none Forbidden.

@@ -24,7 +24,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * in the fast mode with a ConcurrentModificationException in the loop's walk.
  * Result: (clients registered, welcomes bob got, plus 100 if his first frame was not his welcome).
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Confinement_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Confinement_01}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>

@@ -32,7 +32,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * ({@code tests/assignments/README.md}).
  * Result: (how many times bob heard of carol, how many times carol heard of bob); -1 when a welcome was not first.
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Presence_02}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Presence_02}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (AMD EPYC), 2026-12-04: 2,615,822 samples, all
  * (1, 1). The explorer (tests/interleavings) holds it through 200 interleavings.

@@ -29,7 +29,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * {@code client.offer(line)}" made it report the forbidden (1, 1) in the fast mode.
  * Result: (overlapping writes seen, lines carol got).
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Overlap_01}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>

@@ -22,7 +22,7 @@ import org.openjdk.jcstress.infra.results.I_Result;
  * client is connected, but no broadcast will ever reach it. The fixed model uses a {@code ConcurrentHashMap},
  * and the same race cannot lose a client.
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Registry_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Registry_01}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>

@@ -23,7 +23,7 @@ import org.openjdk.jcstress.infra.results.I_Result;
  * rebuilt), and the reader's thread dies: that client is silenced for good. A
  * {@code ConcurrentHashMap} is made to be walked while it changes.
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Registry_02}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Registry_02}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>

@@ -27,7 +27,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * outbox had) gave the forbidden (1, 0) in 1.2% of 32 million samples (thorough mode).
  * Result: (frames left behind the Close, lines written to carol).
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Close_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Close_01}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>

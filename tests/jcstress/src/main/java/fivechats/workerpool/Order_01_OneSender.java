@@ -31,7 +31,7 @@ import org.openjdk.jcstress.infra.results.L_Result;
  * carol".
  * Result: what carol received, in order ("-" first when a line was lost).
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Order_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Order_01}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>

@@ -28,7 +28,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * carol" (a drain does not catch it, so jcstress reports the test as an error).
  * Result: (overlapping writes seen, lines carol got).
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Overlap_02}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Overlap_02}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>

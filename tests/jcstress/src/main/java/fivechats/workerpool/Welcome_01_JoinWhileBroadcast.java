@@ -26,7 +26,7 @@ import org.openjdk.jcstress.infra.results.L_Result;
  * this model had) gave the forbidden {@code line,welcome} 399 times in 4.6 million samples (thorough mode).
  * Result: what bob received, in order.
  *
- * <p>Run just this topic: {@code mvn verify -pl tests/jcstress -am -Djcstress.tests=Welcome_01}
+ * <p>Run just this topic: {@code ./mvnw verify -pl tests/jcstress -am -Djcstress.tests=Welcome_01}
  *
  * <p>Observed in the thorough run (-m quick), JDK 25.0.3, 2 CPUs (Intel Xeon), 2026-11-22:
  * <pre>

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a model's packaged jar holds: the model and the transport, not the cluster. The cluster module and its Redis
  * client (Lettuce, Netty, Reactor) are {@code cluster/target/cluster.jar}, which a model's jar names in its manifest's
- * {@code Class-Path} and the JVM loads only from there. Needs the jars, so it runs under {@code mvn verify}; that a model
+ * {@code Class-Path} and the JVM loads only from there. Needs the jars, so it runs under {@code ./mvnw verify}; that a model
  * started from its jar with {@code --broker} does join a cluster is {@code ClusterTest}'s (its process tests).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

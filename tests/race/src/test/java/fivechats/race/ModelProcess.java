@@ -76,7 +76,7 @@ final class ModelProcess implements AutoCloseable {
     /** {@code models/MODEL/target/MODEL.jar}; skips the test when it is not built yet. */
     static Path jar(String model) {
         Path jar = ROOT.resolve("models/" + model + "/target/" + model + ".jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet: run `mvn verify`, which packages it first");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet: run `./mvnw verify`, which packages it first");
         return jar;
     }
 

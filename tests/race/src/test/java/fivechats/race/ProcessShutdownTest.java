@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The packaged jar as a learner runs it: started as its own process, stopped with SIGTERM (what
  * {@code kill} and service managers send; Ctrl-C takes the same path). Every client gets 1001, the
- * process prints "stopped" and exits 0. Needs the jar, so it runs under {@code mvn verify}.
+ * process prints "stopped" and exits 0. Needs the jar, so it runs under {@code ./mvnw verify}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProcessShutdownTest {

@@ -38,7 +38,7 @@ class ToolsTest {
 
     @BeforeEach
     void needsTheJar() {
-        Assumptions.assumeTrue(Files.isRegularFile(JAR), "no " + JAR + " yet: run `mvn verify`, which packages it first");
+        Assumptions.assumeTrue(Files.isRegularFile(JAR), "no " + JAR + " yet: run `./mvnw verify`, which packages it first");
     }
 
     @AfterEach

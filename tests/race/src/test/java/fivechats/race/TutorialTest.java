@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * {@code tutorial/benchmark.json} says. Every {@code java -jar} command a chapter quotes must be accepted by that
  * model's flags, every {@code -pl} module and {@code -Dtest} class must exist, and every link must resolve.
  *
- * <p>After changing the code: {@code mvn -pl tests/race -am verify -Dtest=TutorialTest -Dfivechats.writeTutorial=true}
+ * <p>After changing the code: {@code ./mvnw -pl tests/race -am verify -Dtest=TutorialTest -Dfivechats.writeTutorial=true}
  * rewrites the snippets and figures in place; review the diff and commit it.
  */
 class TutorialTest {
@@ -52,7 +52,7 @@ class TutorialTest {
     private static final Pattern FIGURES = Pattern.compile(
             "<!-- figures ([^>]+?) -->\\n(.*?)<!-- /figures -->\\n", Pattern.DOTALL);
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]+)(#[^)\\s]*)?\\)");
-    /** A command line in a fenced block: after a {@code $ } prompt, or any line that runs {@code mvn} or {@code java}. */
+    /** A command line in a fenced block: after a {@code $ } prompt, or any line that runs Maven or {@code java}. */
     private static final Pattern COMMAND = Pattern.compile("^(?:\\$ (.+)|((?:mvn|\\./mvnw|\\S*/java|java) .+))$", Pattern.MULTILINE);
 
     /** Each model's command line: the same flags, parsed the same way, as {@code java -jar} uses. */

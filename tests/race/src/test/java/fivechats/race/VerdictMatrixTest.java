@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The verdict matrix: {@link VerdictTable} rendered as {@code tutorial/verdicts.md}. Fails when the committed
  * file is stale; regenerate it with
- * {@code mvn -pl tests/race -am verify -Dtest=VerdictMatrixTest -Dfivechats.writeVerdicts=true}.
+ * {@code ./mvnw -pl tests/race -am verify -Dtest=VerdictMatrixTest -Dfivechats.writeVerdicts=true}.
  * Also checks that the columns the contract kit asserts (slow client, heartbeat, shutdown, leaks) really are
  * asserted: every fixed row names its contract class, which promises the same slow-client policy.
  */
@@ -110,7 +110,7 @@ class VerdictMatrixTest {
         return parts.isEmpty() ? "not explored" : String.join("; ", parts);
     }
 
-    static final String REGENERATE = "mvn -pl tests/race -am verify -Dtest=VerdictMatrixTest -Dfivechats.writeVerdicts=true";
+    static final String REGENERATE = "./mvnw -pl tests/race -am verify -Dtest=VerdictMatrixTest -Dfivechats.writeVerdicts=true";
 
     static String render() throws IOException {
         Map<String, Stress> stress = jcstress();
@@ -184,7 +184,7 @@ class VerdictMatrixTest {
                   connected. (`VerdictScenariosTest.threadsAtOneThousandClients`)
                 - **jcstress**: below the network, two actors on the state the variant's correctness rests on
                   ([`tests/jcstress`](../tests/jcstress/)). The share of samples with the bad outcome (interesting for a
-                  naive form, forbidden for a fixed one) in the last committed thorough run. Every fast run in `mvn verify`
+                  naive form, forbidden for a fixed one) in the last committed thorough run. Every fast run in `./mvnw verify`
                   re-checks it: each naive form must show its bad outcome in that run too, and the committed run must cover
                   exactly the tests the build holds. Each fixed form names, in its header, the broken twin it was shown to catch.
                 """);
@@ -312,7 +312,7 @@ class VerdictMatrixTest {
     @DisplayName("the committed jcstress run covers exactly the tests the table names: naive ones broke, fixed ones never did")
     void jcstressColumnMatchesTheRun() throws Exception {
         Map<String, Stress> results = jcstress();
-        assertTrue(!results.isEmpty(), JCSTRESS + " is missing: run mvn verify -pl tests/jcstress -am -Djcstress.thorough");
+        assertTrue(!results.isEmpty(), JCSTRESS + " is missing: run ./mvnw verify -pl tests/jcstress -am -Djcstress.thorough");
         Set<String> named = new TreeSet<>();
         VerdictTable.ROWS.forEach(r -> named.addAll(r.jcstress()));
         // The memory-model chapter's tests belong to no model: each broken form must have shown its outcome.

@@ -70,7 +70,7 @@ class VerdictScenariosTest {
 
     /**
      * Every row, or only those whose name matches {@code -Dfivechats.rows=REGEX}, so a learner can break one model:
-     * {@code mvn -q -pl tests/race -am verify -Dtest=VerdictScenariosTest -Dfivechats.rows=worker-pool}.
+     * {@code ./mvnw -q -pl tests/race -am verify -Dtest=VerdictScenariosTest -Dfivechats.rows=worker-pool}.
      */
     static Stream<Row> rows() {
         Pattern only = Pattern.compile(System.getProperty("fivechats.rows", ""));

@@ -6,7 +6,7 @@ import fivechats.transport.ModelCommand;
 import picocli.CommandLine.Command;
 
 /**
- * Starts the starter model like any other: {@code mvn -q -pl tests/assignments/starter -am package exec:exec@run -DskipTests}.
+ * Starts the starter model like any other: {@code ./mvnw -q -pl tests/assignments/starter -am package exec:exec@run -DskipTests}.
  * A flag of your model's own is a picocli {@code @Option} field here (see any model's Main).
  */
 @Command(name = "starter")

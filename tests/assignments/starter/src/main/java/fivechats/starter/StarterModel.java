@@ -15,7 +15,7 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * fivechats.transport.Outbox} is a bounded queue with one writer thread, {@code context.threads()} starts threads
  * that the tests can count.
  *
- * <p>Grade it: {@code mvn -q -pl tests/assignments/grader -am verify -DskipTests -Dgrade.artifact=YOUR-ARTIFACT-ID}.
+ * <p>Grade it: {@code ./mvnw -q -pl tests/assignments/grader -am verify -DskipTests -Dgrade -Dgrade.artifact=YOUR-ARTIFACT-ID}.
  */
 public final class StarterModel implements ChatModel {
     private ModelContext context;
