@@ -3,6 +3,7 @@ package fivechats.cluster;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.ChatServer;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClusterConfig;
 import fivechats.transport.History;
 import fivechats.transport.Relay;
@@ -419,7 +420,7 @@ public final class Cluster implements Relay {
         bus.close();
         endings.values().forEach(Runnable::run);
         endings.clear();
-        link.close(1001, "server shutting down");
+        link.close(CloseCode.SHUTDOWN, "server shutting down");
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

@@ -1,6 +1,7 @@
 package fivechats.cluster;
 
 import fivechats.transport.ChatConnection;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.Wire;
 import java.util.ArrayDeque;
@@ -226,7 +227,7 @@ public final class ClusterLink implements ChatConnection {
 
     /** Ends the link: what is queued is dropped (the server is stopping), and waiting actions run now. */
     @Override
-    public void close(int statusCode, String reason) {
+    public void close(CloseCode code, String reason) {
         closed = true;
         for (Object next; (next = inbound.poll()) != null; ) {
             if (next instanceof Runnable action) {

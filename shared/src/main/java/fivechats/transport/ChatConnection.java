@@ -106,8 +106,8 @@ public interface ChatConnection {
     default void stopReading(String reason) {
     }
 
-    /** Starts the close handshake with this status code and reason. Idempotent; safe from any thread. */
-    void close(int statusCode, String reason);
+    /** Starts the close handshake with this code and reason. Idempotent; safe from any thread. */
+    void close(CloseCode code, String reason);
 
     /**
      * False when the client connected with {@code /chat?name=NAME&presence=off}. Such a client still gets its

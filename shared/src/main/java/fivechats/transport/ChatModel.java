@@ -7,7 +7,7 @@ package fivechats.transport;
  * connected clients and decides which threads read from and write to each {@link ChatConnection}.
  * Its duties, checked by the contract tests in {@code tests/race}:
  * <ol>
- *   <li>send {@link Wire#welcome} to a new client first, then {@link Wire#join} to everyone;</li>
+ *   <li>send {@link Wire#welcome} to a new client first, then {@link Wire#join} to everyone already online;</li>
  *   <li>send every line read from any client to every client, the sender included, each exactly once and
  *       each sender's lines in order;</li>
  *   <li>when a client is gone, drop it from the registry and send {@link Wire#leave} to the others;</li>

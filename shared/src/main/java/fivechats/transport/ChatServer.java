@@ -28,7 +28,6 @@ import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
@@ -36,8 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An embedded Jetty 12 server that serves one {@link ChatModel}: the page on {@code /}, the chat socket on
- * {@code /chat?name=NAME}, {@code /healthz} and {@code /metrics}.
+ * An embedded Jetty 12 server that serves one {@link ChatModel}: the page on {@code /} (with {@code /chat.js} and
+ * {@code /chat.css}), the chat socket on {@code /chat?name=NAME}, {@code /healthz}, {@code /metrics} and
+ * {@code /stats} ({@link #ROUTES}; shared/README.md lists them, and a test keeps the two the same).
  *
  * <pre>
  *   ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), new ChannelHub(256)).start();
@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatServer {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+    /** Every path this server answers: the chat socket, the page's three files and the plain routes. */
+    public static final List<String> ROUTES = java.util.stream.Stream.concat(java.util.stream.Stream.of("/chat"),
+            HttpRoutes.PATHS.stream()).toList();
 
     /**
      * Jetty's own threads only parse frames and hand lines to the model; they never wait on a model. So a
@@ -226,7 +229,7 @@ public final class ChatServer {
     void opened(WebSocketConnection connection) {
         synchronized (connections) { // one step with shutdown's "stop accepting": in its snapshot, or turned away here
             if (!accepting) {
-                connection.close(StatusCode.SHUTDOWN, "server shutting down"); // upgraded just as shutdown began
+                connection.close(CloseCode.SHUTDOWN, "server shutting down"); // upgraded just as shutdown began
                 return;
             }
             connections.put(connection.id(), connection);
@@ -272,7 +275,7 @@ public final class ChatServer {
             }
             model.stop();
             for (WebSocketConnection connection : List.copyOf(connections.values())) {
-                connection.close(StatusCode.SHUTDOWN, "server shutting down");
+                connection.close(CloseCode.SHUTDOWN, "server shutting down");
             }
             Duration grace = config.shutdownGrace();
             if (!awaitNoConnections(grace)) {

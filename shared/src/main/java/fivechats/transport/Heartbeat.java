@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
  * Pings every client every pingPeriod and closes a client whose last pong is older than pongWait: gorilla's
@@ -63,7 +62,7 @@ final class Heartbeat implements AutoCloseable {
         if (silentFor >= pongWaitNanos) {
             ticks.remove(connection);
             metrics.heartbeatTimedOut();
-            connection.abort(StatusCode.POLICY_VIOLATION,
+            connection.abort(CloseCode.POLICY_VIOLATION,
                     "no pong within " + Duration.ofNanos(pongWaitNanos).toMillis() + " ms");
             return;
         }

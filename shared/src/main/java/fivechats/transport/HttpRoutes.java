@@ -6,8 +6,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -36,6 +38,11 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
             "/chat.js", asset("chat.js", "text/javascript; charset=utf-8"),
             "/chat.css", asset("chat.css", "text/css; charset=utf-8"));
 
+    /** The plain routes besides the page's files. */
+    private static final List<String> PLAIN = List.of("/healthz", "/metrics", "/stats");
+    /** Every path answered here: the page's three files and the plain routes. */
+    static final List<String> PATHS = Stream.concat(Stream.of("/", "/chat.js", "/chat.css"), PLAIN.stream()).toList();
+
     private final ChatMetrics metrics;
     /** Null while the server takes clients; otherwise why not ("starting", "shutting down"). */
     private final Supplier<String> unavailable;
@@ -55,7 +62,7 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         String path = Request.getPathInContext(request);
         Asset asset = assets.get(path);
-        boolean known = asset != null || path.equals("/healthz") || path.equals("/metrics") || path.equals("/stats");
+        boolean known = asset != null || PLAIN.contains(path);
         if (known && !HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
             send(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "text/plain; charset=utf-8",

@@ -73,8 +73,9 @@ public final class ModelThreads {
     }
 
     /**
-     * Where the threads still running are, grouped: "998 WAITING in MutexMap$Naive.leave(MutexMap.java:143)". Each is
-     * placed at the deepest frame of the model's own code (not the JDK's), which is where it waits for something.
+     * Where the threads still running are, grouped: "3 WAITING in MutexMap$Naive.remove(MutexMap.java:136)". Each is
+     * placed at its innermost frame outside the JDK (the model's code, or the transport's when it waits in a write),
+     * which is where it waits for something.
      */
     public String whereRunning() {
         Map<String, Integer> places = new TreeMap<>();

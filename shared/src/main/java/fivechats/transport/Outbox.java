@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
  * One connection's single writer behind a bounded {@link SendQueue}: gorilla's {@code client.send} channel and its
@@ -66,7 +65,7 @@ public final class Outbox {
      * Ends the writer after the frames already queued, closing with this code. Idempotent: true only for the call that
      * closed the outbox.
      */
-    public boolean finish(int code, String reason) {
+    public boolean finish(CloseCode code, String reason) {
         return queue.finish(code, reason);
     }
 
@@ -76,7 +75,7 @@ public final class Outbox {
      * its last line. True only for the call that closed the outbox: several threads may find one client too slow at
      * once, and only one of them should count the eviction.
      */
-    public boolean evict(int code, String reason) {
+    public boolean evict(CloseCode code, String reason) {
         boolean first = queue.evict(code, reason); // first: closing and counting are one step, whoever else finishes it
         connection.stopReading(reason);
         return first;
@@ -87,7 +86,7 @@ public final class Outbox {
      * to flush them, until {@code deadline} (a {@link System#nanoTime()} value).
      */
     public static void shutDownAll(List<Outbox> outboxes, long deadline) throws InterruptedException {
-        outboxes.forEach(o -> o.finish(StatusCode.SHUTDOWN, "server shutting down")); // after what is queued
+        outboxes.forEach(o -> o.finish(CloseCode.SHUTDOWN, "server shutting down")); // after what is queued
         for (Outbox o : outboxes) {
             o.writer().join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         }
@@ -104,8 +103,8 @@ public final class Outbox {
         } catch (IOException e) {
             // The write failed or timed out and the connection is closed: the model's reader sees that and leaves.
             // Until then, offers are discarded (the queue is closed), so the outbox never looks "too slow".
-            connection.close(StatusCode.SERVER_ERROR, "write failed");
-            queue.evict(StatusCode.SERVER_ERROR, "write failed");
+            connection.close(CloseCode.SERVER_ERROR, "write failed");
+            queue.evict(CloseCode.SERVER_ERROR, "write failed");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -48,7 +48,7 @@ public final class SendQueue {
     /** When the send in flight started waiting on the client's network; 0 when none is waiting. Guarded by this. */
     private long waitingSince;
     private boolean closing;
-    private int closeCode;
+    private CloseCode closeCode;
     private String closeReason;
 
     /** The close reason a model gives a client it evicts as too slow. */
@@ -142,7 +142,7 @@ public final class SendQueue {
     }
 
     /** Closes after the frames already queued. Idempotent: true only for the call that closed the queue. */
-    public synchronized boolean finish(int code, String reason) {
+    public synchronized boolean finish(CloseCode code, String reason) {
         if (closing) {
             return false;
         }
@@ -157,7 +157,7 @@ public final class SendQueue {
      * Drops every queued frame and closes with this code, unless already closing, in which case the earlier close
      * stands but the frames are dropped all the same. True only for the call that closed the queue.
      */
-    public boolean evict(int code, String reason) {
+    public boolean evict(CloseCode code, String reason) {
         boolean closed;
         int dropped;
         synchronized (this) {
@@ -174,7 +174,7 @@ public final class SendQueue {
         return closing && frames.isEmpty();
     }
 
-    public synchronized int closeCode() {
+    public synchronized CloseCode closeCode() {
         return closeCode;
     }
 
@@ -186,7 +186,7 @@ public final class SendQueue {
     public synchronized List<String> pending() {
         List<String> all = new ArrayList<>(frames);
         if (closing) {
-            all.add("close " + closeCode);
+            all.add("close " + closeCode.code);
         }
         return all;
     }

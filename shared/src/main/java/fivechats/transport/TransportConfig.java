@@ -18,14 +18,14 @@ import java.util.function.Consumer;
  * @param pongWait          how long a client may go without answering a ping before it is closed
  * @param pingPeriod        how often the server pings; shorter than pongWait so a live client always has a
  *                          ping to answer before its deadline
- * @param maxOutgoingFrames Jetty's per-connection outgoing frame queue: the single writer's one frame plus
- *                          pongs, pings and the close frame. Bounded, so a second writer is refused
- *                          ({@code WritePendingException}) instead of queued, and a client that stops reading
- *                          costs bounded memory
+ * @param maxOutgoingFrames Jetty's per-connection outgoing frame queue: the writer's frames plus pongs, pings
+ *                          and the close frame. Bounded: Jetty queues up to this many and refuses the next
+ *                          ({@code WritePendingException}), so a client that stops reading costs bounded memory
  * @param allowedOrigins    extra browser origins allowed to connect; the page's own origin is always allowed
  * @param shutdownGrace     how long shutdown waits for the model to flush and for clients to close
- * @param raceWindow        for teaching and tests, zero in production: each write holds its single-send slot
- *                          open this long, or until a second thread tries to write the same connection. A model
+ * @param raceWindow        for teaching and tests, zero in production: each {@code write} that takes the
+ *                          single-send slot alone holds it open this long, or until a second thread tries to
+ *                          write the same connection ({@code send}, the outboxes' and lanes' call, never waits). A model
  *                          that lets two threads write to one connection then trips the detector every time,
  *                          instead of once in a while
  * @param headerTimeout     how long a new connection may take to send its whole request head (the upgrade, or a

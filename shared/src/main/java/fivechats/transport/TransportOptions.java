@@ -51,7 +51,7 @@ public final class TransportOptions {
     Duration headerTimeout = TransportConfig.DEFAULT_HEADER_TIMEOUT;
 
     @Option(names = "--race-window", paramLabel = "D", order = 10,
-            description = "teaching aid: hold each write open up to D for a rival writer, so unsafe models break "
+            description = "teaching aid: hold each write (not send) open up to D for a rival writer, so unsafe models break "
                     + "every time (default ${DEFAULT-VALUE}, off)")
     Duration raceWindow = TransportConfig.DEFAULT_RACE_WINDOW;
 

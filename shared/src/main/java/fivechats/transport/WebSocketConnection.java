@@ -408,7 +408,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         }
         metrics.writeFailed();
         if (cause instanceof TimeoutException) {
-            abort(StatusCode.POLICY_VIOLATION, "write timed out after " + writeWaitMillis + " ms");
+            abort(CloseCode.POLICY_VIOLATION, "write timed out after " + writeWaitMillis + " ms");
             return new ClosedConnectionException("write to " + this + " timed out after " + writeWaitMillis + " ms");
         }
         return new ClosedConnectionException("write to " + this + " failed: " + cause, cause);
@@ -446,11 +446,11 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     }
 
     @Override
-    public void close(int statusCode, String reason) {
+    public void close(CloseCode code, String reason) {
         Session s = session;
         if (s != null) {
             releaseFirstRead(); // closed before its welcome: Jetty must read the client's close frame
-            s.close(statusCode, reason, Callback.NOOP); // Jetty ignores a second close
+            s.close(code.code, reason, Callback.NOOP); // Jetty ignores a second close
         }
     }
 
@@ -468,10 +468,10 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     // --- called by the transport -----------------------------------------------------------------
 
     /** Sends a close frame if it can, then drops the TCP connection without waiting: for a peer that is not listening. */
-    void abort(int statusCode, String reason) {
+    void abort(CloseCode code, String reason) {
         Session s = session;
         if (s != null) {
-            s.close(statusCode, reason, Callback.NOOP);
+            s.close(code.code, reason, Callback.NOOP);
             s.disconnect();
         }
         end(StatusCode.ABNORMAL, reason);
@@ -522,7 +522,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
                 if (failure == null) {
                     demandNext();
                 } else {
-                    close(StatusCode.SERVER_ERROR, "the chat broker is unavailable; try again later");
+                    close(CloseCode.SERVER_ERROR, "the chat broker is unavailable; try again later");
                 }
             });
         }
@@ -542,7 +542,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     @Override
     public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
         callback.succeed();
-        close(StatusCode.BAD_DATA, "binary frames are not supported: send text");
+        close(CloseCode.BAD_DATA, "binary frames are not supported: send text");
     }
 
     @Override

@@ -15,10 +15,9 @@ import java.util.stream.Stream;
  *
  * <pre>
  * {"type":"welcome","you":"alice","online":["alice","bob"]}   first frame, to the new client only
- * {"type":"join","name":"bob"}                                 to everyone
- * {"type":"leave","name":"bob"}                                to everyone
+ * {"type":"join","name":"bob"}                                 to everyone already online
+ * {"type":"leave","name":"bob"}                                to everyone still online
  * {"type":"chat","from":"alice","seq":7,"text":"hi"}           to everyone, the sender included
- * {"type":"error","reason":"..."}                              a recoverable problem
  * </pre>
  *
  * <p>In a cluster on Redis Streams, a chat frame also carries its position in the cluster's stream, and a client that
@@ -63,10 +62,6 @@ public final class Wire {
 
     @JsonPropertyOrder({"type", "from", "seq", "text"})
     record Chat(String type, String from, long seq, String text) {
-    }
-
-    @JsonPropertyOrder({"type", "reason"})
-    record Error(String type, String reason) {
     }
 
     @JsonPropertyOrder({"type", "since", "lines"})
@@ -189,10 +184,6 @@ public final class Wire {
     /** A chat line; the transport builds these in {@link ChatConnection#read()}, models only pass them on. */
     public static String chat(String from, long seq, String text) {
         return encode(new Chat("chat", from, seq, text));
-    }
-
-    public static String error(String reason) {
-        return encode(new Error("error", reason));
     }
 
     private static String encode(Object frame) {

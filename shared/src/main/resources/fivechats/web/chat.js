@@ -124,9 +124,6 @@ function onFrame(event) {
       addLine(problem ? "chat broken" : "chat", problem ? [...parts, ["mark", problem]] : parts);
       break;
     }
-    case "error":
-      addLine("notice", [[null, "server: " + msg.reason]]);
-      break;
     case "resumed":
       addLine("notice", [[null, "back: " + msg.lines + " line" + (msg.lines === 1 ? "" : "s") + " you missed, above"]]);
       break;

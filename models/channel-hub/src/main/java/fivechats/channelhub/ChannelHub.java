@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * The channel-hub model: gorilla's chat hub in Java.
@@ -126,7 +126,7 @@ public final class ChannelHub implements ChatModel {
     void register(Client client) throws InterruptedException {
         submit(new Register(client));
         if (exited) { // the hub has gone (a shutdown): nobody else will ever end this client's writer
-            client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down");
+            client.outbox().finish(CloseCode.SHUTDOWN, "server shutting down");
         }
     }
 
@@ -160,11 +160,11 @@ public final class ChannelHub implements ChatModel {
         } finally {
             exited = true;
             // Interrupted (the inbox stayed full for the whole grace): every writer must still end, behind its queue.
-            clients.forEach(client -> client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down"));
+            clients.forEach(client -> client.outbox().finish(CloseCode.SHUTDOWN, "server shutting down"));
             // Wakes any reader still blocked on put. Its events are no longer wanted, but a newcomer's writer must end.
             for (Event late; (late = inbox.poll()) != null; ) {
                 if (late instanceof Register(Client client)) {
-                    client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down");
+                    client.outbox().finish(CloseCode.SHUTDOWN, "server shutting down");
                 }
             }
         }
@@ -177,7 +177,7 @@ public final class ChannelHub implements ChatModel {
         switch (event) {
             case Register(Client client) -> {
                 if (stopping) {
-                    client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down");
+                    client.outbox().finish(CloseCode.SHUTDOWN, "server shutting down");
                 } else {
                     add(client);
                 }
@@ -192,7 +192,7 @@ public final class ChannelHub implements ChatModel {
                 stopping = true;
                 List<Thread> flushing = new ArrayList<>();
                 for (Client client : clients) {
-                    client.outbox().finish(StatusCode.SHUTDOWN, "server shutting down"); // after what is queued
+                    client.outbox().finish(CloseCode.SHUTDOWN, "server shutting down"); // after what is queued
                     flushing.add(client.outbox().writer());
                 }
                 writers.complete(flushing);
@@ -226,7 +226,7 @@ public final class ChannelHub implements ChatModel {
      * everyone else for longer than that.
      */
     private void offer(Client client, String frame) {
-        if (!client.outbox().offer(frame) && client.outbox().evict(StatusCode.POLICY_VIOLATION, SendQueue.tooSlow(sendQueue))) {
+        if (!client.outbox().offer(frame) && client.outbox().evict(CloseCode.POLICY_VIOLATION, SendQueue.tooSlow(sendQueue))) {
             metrics.evicted(); // counted once: its outbox is closed now, and later offers to it are discarded
         }
     }
@@ -239,7 +239,7 @@ public final class ChannelHub implements ChatModel {
         if (!clients.remove(client)) {
             return;
         }
-        client.outbox().finish(StatusCode.NORMAL, why);
+        client.outbox().finish(CloseCode.NORMAL, why);
         String leave = Wire.leave(client.connection().name());
         for (Client other : clients) {
             offer(other, leave);

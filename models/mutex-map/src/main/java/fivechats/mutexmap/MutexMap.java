@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.SequencedSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * The mutex-map model: one map of clients behind a {@code ReentrantReadWriteLock} (Go's {@code sync.RWMutex}),
@@ -186,7 +186,7 @@ public abstract sealed class MutexMap implements ChatModel {
             } catch (ClosedConnectionException | InterruptedException e) {
                 // the client is gone
             } finally {
-                remove(self, StatusCode.NORMAL, "left");
+                remove(self, CloseCode.NORMAL, "left");
             }
         }
 
@@ -230,7 +230,7 @@ public abstract sealed class MutexMap implements ChatModel {
         }
 
         /** The client's reader leaves: remove it and queue its leave for the others, under the write lock. */
-        void remove(Outbox self, int code, String reason) {
+        void remove(Outbox self, CloseCode code, String reason) {
             SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             lock.writeLock().lock();
             try {
@@ -253,7 +253,7 @@ public abstract sealed class MutexMap implements ChatModel {
         private void evict(SequencedSet<Outbox> tooSlow) {
             String reason = SendQueue.tooSlow(sendQueue);
             for (Outbox client : tooSlow) {
-                if (client.evict(StatusCode.POLICY_VIOLATION, reason)) {
+                if (client.evict(CloseCode.POLICY_VIOLATION, reason)) {
                     context.metrics().evicted();
                 }
             }

@@ -2,6 +2,7 @@ package fivechats.pollingloop;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.Wire;
@@ -171,7 +172,7 @@ public final class PollingLoop implements ChatModel {
             ChatConnection client = gone.remove(0);
             if (clients.remove(client)) {
                 any = true;
-                client.close(1000, "left");
+                client.close(CloseCode.NORMAL, "left");
                 String leave = Wire.leave(client.name());
                 for (ChatConnection other : List.copyOf(clients)) {
                     if (!gone.contains(other)) {

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.SequencedSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * The thread-per-connection model: each client gets its own reader thread, the Java form of Go's
@@ -187,7 +187,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
             } catch (ClosedConnectionException | InterruptedException e) {
                 // the client is gone
             } finally {
-                leave(self, StatusCode.NORMAL, "left");
+                leave(self, CloseCode.NORMAL, "left");
             }
         }
 
@@ -226,7 +226,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         }
 
         /** The client's reader leaves: remove it and queue its leave for the others. Called once, by that reader. */
-        void leave(Outbox self, int code, String reason) {
+        void leave(Outbox self, CloseCode code, String reason) {
             SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             synchronized (membership) {
                 clients.remove(self.connection().id());
@@ -250,7 +250,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         private void evict(SequencedSet<Outbox> tooSlow) {
             String reason = SendQueue.tooSlow(sendQueue);
             for (Outbox client : tooSlow) {
-                if (client.evict(StatusCode.POLICY_VIOLATION, reason)) {
+                if (client.evict(CloseCode.POLICY_VIOLATION, reason)) {
                     metrics.evicted();
                 }
             }

@@ -8,7 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * How a frame gets from a reader to the clients' sockets: the one thing the worker pool's three variants do
@@ -32,13 +32,13 @@ interface Delivery {
     void open(Member member);
 
     /** The client leaves or is evicted: close its connection (after what is queued for it, if anything is). */
-    void close(Member member, int code, String reason);
+    void close(Member member, CloseCode code, String reason);
 
     /**
      * The client is too slow: drop what it can no longer read in time, close it with this code and stop its reader,
      * which then leaves as usual (its leave after its last line). True only for the call that evicted it.
      */
-    boolean evict(Member member, int code, String reason);
+    boolean evict(Member member, CloseCode code, String reason);
 
     /** At shutdown: close every member behind what is queued for it, waiting at most until {@code deadline}. */
     void flush(List<Member> all, long deadlineNanos) throws InterruptedException;
@@ -83,13 +83,13 @@ interface Delivery {
         }
 
         @Override
-        public void close(Member member, int code, String reason) {
+        public void close(Member member, CloseCode code, String reason) {
             member.connection().close(code, reason);
         }
 
         /** Never called: nothing is queued per client (the tasks are shared), so no client is ever found too slow. */
         @Override
-        public boolean evict(Member member, int code, String reason) {
+        public boolean evict(Member member, CloseCode code, String reason) {
             close(member, code, reason);
             return true;
         }
@@ -160,19 +160,19 @@ interface Delivery {
         }
 
         @Override
-        public void close(Member member, int code, String reason) {
+        public void close(Member member, CloseCode code, String reason) {
             member.lane().finish(code, reason); // behind the frames already in the lane
         }
 
         @Override
-        public boolean evict(Member member, int code, String reason) {
+        public boolean evict(Member member, CloseCode code, String reason) {
             return member.lane().evict(code, reason);
         }
 
         /** A lane's sends complete later and queue its next drain then: wait for the lanes, not the task queue. */
         @Override
         public void flush(List<Member> all, long deadlineNanos) throws InterruptedException {
-            all.forEach(m -> m.lane().finish(StatusCode.SHUTDOWN, "server shutting down"));
+            all.forEach(m -> m.lane().finish(CloseCode.SHUTDOWN, "server shutting down"));
             for (Member m : all) {
                 m.lane().awaitClosed(Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())));
             }

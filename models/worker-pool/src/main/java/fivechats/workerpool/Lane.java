@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * The fixed worker pool's serial lane for one connection: a bounded {@link SendQueue} of frames that at most one
@@ -72,7 +72,7 @@ final class Lane {
     }
 
     /** Closes after the frames already in the lane. Idempotent. */
-    void finish(int code, String reason) {
+    void finish(CloseCode code, String reason) {
         queue.finish(code, reason);
         schedule();
     }
@@ -81,7 +81,7 @@ final class Lane {
      * The client is too slow: drops what it can no longer read in time, closes the lane, and stops the client's reader,
      * so that its own reader announces its leave after its last line. True only for the first call.
      */
-    boolean evict(int code, String reason) {
+    boolean evict(CloseCode code, String reason) {
         boolean first = queue.evict(code, reason); // first: closing and counting are one step, whoever else finishes it
         connection.stopReading(reason);
         schedule();
@@ -139,7 +139,7 @@ final class Lane {
 
     private void failedIf(Throwable failure) {
         if (failure != null) {
-            connection.close(StatusCode.SERVER_ERROR, "write failed"); // its reader sees the close and leaves
+            connection.close(CloseCode.SERVER_ERROR, "write failed"); // its reader sees the close and leaves
         }
     }
 }

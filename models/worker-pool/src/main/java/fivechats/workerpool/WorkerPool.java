@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * The worker-pool model: a reader thread per client turns each line into work, and a fixed pool of N workers
@@ -158,7 +158,7 @@ public final class WorkerPool implements ChatModel {
         } catch (ClosedConnectionException | InterruptedException e) {
             // the client is gone
         } finally {
-            leave(self, StatusCode.NORMAL, "left");
+            leave(self, CloseCode.NORMAL, "left");
         }
     }
 
@@ -194,7 +194,7 @@ public final class WorkerPool implements ChatModel {
     }
 
     /** The client's reader leaves: remove it and deliver its leave to the others. Called once, by that reader. */
-    void leave(Member member, int code, String reason) {
+    void leave(Member member, CloseCode code, String reason) {
         SequencedSet<Member> tooSlow = new LinkedHashSet<>();
         synchronized (membership) {
             if (members.remove(member.connection().id()) == null) {
@@ -214,7 +214,7 @@ public final class WorkerPool implements ChatModel {
      */
     private void evict(SequencedSet<Member> tooSlow) {
         for (Member member : tooSlow) { // almost always empty: the reason is built only for someone evicted
-            if (delivery.evict(member, StatusCode.POLICY_VIOLATION, SendQueue.tooSlow(LANE_LIMIT))) {
+            if (delivery.evict(member, CloseCode.POLICY_VIOLATION, SendQueue.tooSlow(LANE_LIMIT))) {
                 metrics.evicted();
             }
         }

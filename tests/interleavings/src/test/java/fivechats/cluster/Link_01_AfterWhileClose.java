@@ -3,6 +3,7 @@ package fivechats.cluster;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
+import fivechats.transport.CloseCode;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -44,7 +45,7 @@ public class Link_01_AfterWhileClose {
 
         @Actor
         public void shutdown() {
-            link.close(1001, "server shutting down");
+            link.close(CloseCode.SHUTDOWN, "server shutting down");
         }
 
         @Arbiter

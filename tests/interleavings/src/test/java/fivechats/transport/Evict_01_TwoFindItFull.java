@@ -46,12 +46,12 @@ public class Evict_01_TwoFindItFull {
 
         @Actor
         public void shardA(III_Result r) {
-            r.r1 = outbox.evict(1008, "too slow") ? 1 : 0;
+            r.r1 = outbox.evict(CloseCode.POLICY_VIOLATION, "too slow") ? 1 : 0;
         }
 
         @Actor
         public void shardB(III_Result r) {
-            r.r2 = outbox.evict(1008, "too slow") ? 1 : 0;
+            r.r2 = outbox.evict(CloseCode.POLICY_VIOLATION, "too slow") ? 1 : 0;
         }
 
         @Arbiter

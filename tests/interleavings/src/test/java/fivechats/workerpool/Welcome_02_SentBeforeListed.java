@@ -5,6 +5,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.Wire;
 import java.time.Duration;
@@ -124,7 +125,7 @@ public class Welcome_02_SentBeforeListed {
         }
 
         @Override
-        public void close(int statusCode, String reason) {
+        public void close(CloseCode code, String reason) {
         }
 
         @Override

@@ -1,6 +1,7 @@
 package fivechats.jcstress;
 
 import fivechats.transport.ChatConnection;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +84,7 @@ public final class RecordingConnection implements ChatConnection {
     }
 
     @Override
-    public void close(int statusCode, String reason) {
+    public void close(CloseCode code, String reason) {
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import fivechats.jcstress.RecordingConnection;
 import fivechats.transport.ChatMetrics;
+import fivechats.transport.CloseCode;
 import fivechats.transport.Outbox;
 import fivechats.transport.TransportConfig;
 import java.io.IOException;
@@ -61,7 +62,7 @@ public class Presence_01_JoinWhileLeave {
 
         @Actor
         public void leave() {
-            model.remove(nick, 1000, "left");
+            model.remove(nick, CloseCode.NORMAL, "left");
         }
 
         /** What carol's writer thread does with every frame queued right now (a RecordingConnection never fails). */

@@ -58,7 +58,7 @@ public class Close_01_OfferWhileFinish {
 
         @Actor
         public void leave() {
-            outbox.finish(1000, "left");
+            outbox.finish(CloseCode.NORMAL, "left");
         }
 
         @Arbiter

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fivechats.race.StalledConnection;
 import fivechats.transport.ChatMetrics;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ModelThreads;
 import fivechats.transport.TransportConfig;
 import java.time.Duration;
@@ -64,7 +65,7 @@ class MassEvictionTest {
         assertEquals(null, died, "the hub thread died");
         assertEquals(0, hub.registered(), "clients left in the registry");
         assertEquals(CLIENTS, metrics.evictions(), "evictions counted: still each client exactly once");
-        stalled.forEach(c -> c.close(1001, "test over")); // fails the stuck sends, so the writers end
+        stalled.forEach(c -> c.close(CloseCode.SHUTDOWN, "test over")); // fails the stuck sends, so the writers end
         assertTrue(threads.awaitNone(Duration.ofSeconds(30)), threads.live() + " writers still running");
     }
 }

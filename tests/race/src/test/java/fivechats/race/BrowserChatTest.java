@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fivechats.transport.ChatConnection;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClusterConfig.Mode;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
@@ -313,7 +314,7 @@ class BrowserChatTest {
                     connection.write(Wire.chat("bob", seq, List.of("", "one", "two", "three", "four").get(seq)));
                 }
             } catch (java.io.IOException e) {
-                connection.close(1011, "scripted model could not write");
+                connection.close(CloseCode.SERVER_ERROR, "scripted model could not write");
             }
         }
 

@@ -105,7 +105,7 @@ record ExerciseFixture(String name, Exercise exercise, boolean right, String fai
         StringWriter errors = new StringWriter();
         Class<?> original = Class.forName(variant);
         String classpath = String.join(java.io.File.pathSeparator, location(original), location(ChatModel.class),
-                location(org.eclipse.jetty.websocket.api.StatusCode.class), location(org.slf4j.Logger.class));
+                location(org.slf4j.Logger.class)); // no Jetty: a model needs only the transport
         boolean ok = javac.getTask(errors, null, null, List.of("-d", dir.toString(), "-cp", classpath, "-proc:none"),
                 null, javac.getStandardFileManager(null, null, null).getJavaFileObjects(copy)).call();
         if (!ok) {

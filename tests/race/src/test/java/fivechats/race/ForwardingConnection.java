@@ -1,6 +1,7 @@
 package fivechats.race;
 
 import fivechats.transport.ChatConnection;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import java.io.IOException;
 import java.util.List;
@@ -63,8 +64,8 @@ abstract class ForwardingConnection implements ChatConnection {
     }
 
     @Override
-    public void close(int statusCode, String reason) {
-        connection.close(statusCode, reason);
+    public void close(CloseCode code, String reason) {
+        connection.close(code, reason);
     }
 
     @Override

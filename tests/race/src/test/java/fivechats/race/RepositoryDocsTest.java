@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fivechats.transport.ChatModel;
+import fivechats.transport.ChatServer;
 import fivechats.transport.Launcher;
 import fivechats.transport.ModelCommand;
+import fivechats.transport.TransportConfig;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +23,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Fails when the README and the build drift apart: a model built but not listed, or listed but not built. Links: {@link TutorialTest}. */
+/**
+ * Fails when the READMEs and the code drift apart: a model built but not listed, or listed but not built; a route or a
+ * frame type told but not served, or served but not told; a model that reaches past the transport into Jetty. Links:
+ * {@link TutorialTest}.
+ */
 class RepositoryDocsTest {
     private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
     private static final Pattern MODULE = Pattern.compile("<module>models/([a-z-]+)</module>");
@@ -124,6 +134,116 @@ class RepositoryDocsTest {
             assertTrue(Files.isRegularFile(ROOT.resolve("models").resolve(model).resolve("README.md")),
                     "models/" + model + " has no README.md");
         }
+    }
+
+    /**
+     * The routes shared/README.md lists are the routes the server answers, no more and no fewer, and ChatServer's
+     * javadoc names each. Fails with the `GET /stats` bullet taken out of shared/README.md, and with
+     * {@code "/stats"} taken out of {@code HttpRoutes.PLAIN} (the live check then gets a 404).
+     */
+    @Test
+    @DisplayName("shared/README.md lists exactly the routes the server answers, and ChatServer's javadoc names each")
+    void readmeListsTheRoutesServed() throws Exception {
+        String readme = read(ROOT.resolve("shared/README.md"));
+        int start = readme.indexOf("## HTTP routes\n");
+        assertTrue(start >= 0, "shared/README.md has no '## HTTP routes' section");
+        String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+        TreeSet<String> listed = new TreeSet<>();
+        Matcher route = Pattern.compile("`GET (/[^`?\\s]*)").matcher(section);
+        while (route.find()) {
+            listed.add(route.group(1));
+        }
+        assertEquals(new TreeSet<>(ChatServer.ROUTES), listed, "routes the server answers (ChatServer.ROUTES) vs routes"
+                + " shared/README.md's 'HTTP routes' lists as `GET /...`");
+        String javadoc = read(ROOT.resolve("shared/src/main/java/fivechats/transport/ChatServer.java"));
+        javadoc = javadoc.substring(0, javadoc.indexOf("public final class ChatServer"));
+        for (String path : ChatServer.ROUTES) {
+            assertTrue(javadoc.contains("{@code " + path + "}") || javadoc.contains("{@code " + path + "?"),
+                    "ChatServer's class javadoc does not name " + path);
+        }
+        // And the list is what a client gets: every plain route answers, a path not on it is a 404, and so is a
+        // request to the socket that does not ask to upgrade.
+        ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0),
+                new fivechats.channelhub.ChannelHub(fivechats.channelhub.ChannelHub.DEFAULT_SEND_QUEUE)).start();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            for (String path : ChatServer.ROUTES) {
+                int status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                assertEquals(path.equals("/chat") ? 404 : 200, status, "GET " + path);
+            }
+            assertEquals(404, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/not-a-route")).build(), HttpResponse.BodyHandlers.discarding()).statusCode(), "GET /not-a-route");
+        } finally {
+            server.shutdown();
+        }
+    }
+
+    /**
+     * The frame types the protocol names anywhere are the ones {@code Wire} encodes: its javadoc lists exactly those,
+     * the page handles exactly those, and no Markdown shows another. Fails with Wire's javadoc line
+     * <code>{"type":"error","reason":"..."}</code> put back.
+     */
+    @Test
+    @DisplayName("every frame type Wire's javadoc, the page or a Markdown file names is one Wire encodes, and all are")
+    void frameTypesAreTheOnesWireEncodes() throws IOException {
+        String wire = read(ROOT.resolve("shared/src/main/java/fivechats/transport/Wire.java"));
+        TreeSet<String> encoded = all(Pattern.compile("new [A-Z]\\w*\\(\"([a-z]+)\""), wire);
+        assertTrue(encoded.containsAll(List.of("welcome", "join", "leave", "chat")), "Wire encodes " + encoded);
+        Pattern type = Pattern.compile("\\{\"type\":\"([a-z]+)\"");
+        assertEquals(encoded, all(type, wire.substring(0, wire.indexOf("public final class Wire"))),
+                "frame types Wire encodes vs the ones its javadoc lists");
+        assertEquals(encoded, all(Pattern.compile("case \"([a-z]+)\":"),
+                read(ROOT.resolve("shared/src/main/resources/fivechats/web/chat.js"))),
+                "frame types Wire encodes vs the ones the page's chat.js handles");
+        List<String> unknown = new java.util.ArrayList<>();
+        try (var files = Files.walk(ROOT)) {
+            for (Path doc : files.filter(f -> f.toString().endsWith(".md") && !f.toString().contains("node_modules")
+                    && !f.toString().contains("/target/")).toList()) {
+                for (String named : all(type, read(doc))) {
+                    if (!encoded.contains(named)) {
+                        unknown.add(ROOT.relativize(doc) + ": " + named);
+                    }
+                }
+            }
+        }
+        assertTrue(unknown.isEmpty(), "Markdown shows frame types Wire never encodes: " + unknown);
+        assertTrue(all(type, read(ROOT.resolve("README.md"))).containsAll(List.of("welcome", "join", "leave", "chat")),
+                "README.md's protocol block lacks one of welcome, join, leave, chat");
+    }
+
+    private static TreeSet<String> all(Pattern pattern, String text) {
+        TreeSet<String> found = new TreeSet<>();
+        Matcher m = pattern.matcher(text);
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        return found;
+    }
+
+    /**
+     * A model is its concurrency strategy on the transport's SPI: it closes with the transport's {@code CloseCode} and
+     * never reaches into Jetty. Fails with {@code import org.eclipse.jetty.websocket.api.StatusCode;} added to
+     * models/polling-loop's PollingLoop.java (as six models had it before CloseCode).
+     */
+    @Test
+    @DisplayName("no model, student model or reference solution imports Jetty: the transport is their only way to it")
+    void noModelImportsJetty() throws IOException {
+        List<String> found = new java.util.ArrayList<>();
+        int files = 0;
+        for (String folder : List.of("models", "tests/assignments/starter", "tests/assignments/sharded-hub",
+                "tests/assignments/mistakes")) {
+            try (var walk = Files.walk(ROOT.resolve(folder))) {
+                for (Path source : walk.filter(f -> f.toString().endsWith(".java") && f.toString().contains("/src/main/"))
+                        .toList()) {
+                    files++;
+                    read(source).lines().filter(l -> l.startsWith("import org.eclipse.jetty")
+                            || l.startsWith("import static org.eclipse.jetty"))
+                            .forEach(l -> found.add(ROOT.relativize(source) + ": " + l));
+                }
+            }
+        }
+        assertTrue(files >= 20, "only " + files + " model sources found: has the layout changed?");
+        assertTrue(found.isEmpty(), "models import Jetty; use the transport's types (CloseCode for a close): " + found);
     }
 
     /** Fails with a fault's title changed in ClusterGuaranteesTest.Fault (RESTART called "Redis restarted empty") until the table is written again. */

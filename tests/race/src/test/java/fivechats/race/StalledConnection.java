@@ -1,6 +1,7 @@
 package fivechats.race;
 
 import fivechats.transport.ChatConnection;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import java.time.Duration;
 import java.util.List;
@@ -112,11 +113,11 @@ public final class StalledConnection implements ChatConnection {
     }
 
     @Override
-    public void close(int statusCode, String reason) {
+    public void close(CloseCode code, String reason) {
         if (closeCode == 0) {
-            closeCode = statusCode;
+            closeCode = code.code;
         }
-        stuck.completeExceptionally(new ClosedConnectionException(name() + " closed with " + statusCode));
+        stuck.completeExceptionally(new ClosedConnectionException(name() + " closed with " + code.code));
     }
 
     private volatile boolean stoppedReading;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.TransportConfig;
@@ -179,7 +180,7 @@ class TransportTest {
         }
 
         int written = first.started.get();
-        connection.close(1000, "done");
+        connection.close(CloseCode.NORMAL, "done");
         client[0].resumeReading();
         client[0].awaitClose(Duration.ofSeconds(20));
         first.thread.join(Duration.ofSeconds(20));
@@ -221,7 +222,7 @@ class TransportTest {
         } finally {
             lock.unlock();
         }
-        connection.close(1000, "done");
+        connection.close(CloseCode.NORMAL, "done");
         client[0].resumeReading();
     }
 
@@ -273,7 +274,7 @@ class TransportTest {
         await().alias("the second writer's frame, queued by Jetty, arrives")
                 .until(() -> client[0].framesOfType("chat").stream().anyMatch(f -> f.path("from").asText().equals("intruder")));
         assertEquals(0, server.metrics().jettyRefusals(), "two sends are within Jetty's bound: nothing refused");
-        connection.close(1000, "done");
+        connection.close(CloseCode.NORMAL, "done");
         second.join(Duration.ofSeconds(20));
         first.thread.join(Duration.ofSeconds(20));
     }

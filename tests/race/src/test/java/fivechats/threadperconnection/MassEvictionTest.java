@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fivechats.race.StalledConnection;
 import fivechats.transport.ChatMetrics;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ModelThreads;
 import fivechats.transport.Outbox;
 import java.time.Duration;
@@ -56,7 +57,7 @@ class MassEvictionTest {
                 "evicted clients whose reader was not stopped");
         died = StalledConnection.runOnPlatformThread("readers", () -> {
             for (Outbox outbox : outboxes) {
-                model.leave(outbox, 1000, "left"); // what each stopped reader does next
+                model.leave(outbox, CloseCode.NORMAL, "left"); // what each stopped reader does next
             }
         });
         assertEquals(null, died, "a leaving reader died");
@@ -65,7 +66,7 @@ class MassEvictionTest {
         model.join(newcomer);
         model.broadcast("after the storm");
         assertEquals(2, newcomer.pending().size(), "a newcomer gets its welcome and the next line: " + newcomer.pending());
-        stalled.forEach(c -> c.close(1001, "test over")); // fails the stuck sends, so the writers end
+        stalled.forEach(c -> c.close(CloseCode.SHUTDOWN, "test over")); // fails the stuck sends, so the writers end
         assertTrue(threads.awaitNone(Duration.ofSeconds(30)), threads.live() + " writers still running");
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fivechats.race.StalledConnection;
 import fivechats.transport.ChatMetrics;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ModelContext;
 import fivechats.transport.ModelThreads;
 import fivechats.transport.TransportConfig;
@@ -51,10 +52,10 @@ class MassEvictionTest {
         assertEquals(0, metrics.queuedMessages(), "frames still queued for evicted clients");
         assertEquals(List.of(), stalled.stream().filter(c -> !c.stoppedReading()).map(StalledConnection::name).toList(),
                 "evicted clients whose reader was not stopped");
-        died = StalledConnection.runOnPlatformThread("readers", () -> members.forEach(m -> pool.leave(m, 1000, "left")));
+        died = StalledConnection.runOnPlatformThread("readers", () -> members.forEach(m -> pool.leave(m, CloseCode.NORMAL, "left")));
         assertEquals(null, died, "a leaving reader died");
         assertEquals(0, pool.registered(), "clients left in the registry");
-        stalled.forEach(c -> c.close(1001, "test over"));
+        stalled.forEach(c -> c.close(CloseCode.SHUTDOWN, "test over"));
         pool.stop();
         assertTrue(threads.awaitNone(Duration.ofSeconds(30)), threads.live() + " workers still running");
     }

@@ -1,7 +1,7 @@
 package fivechats.mistakes;
 
 import fivechats.transport.Outbox;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * MISTAKE: whoever finds a client too slow announces its leave at once. "Tell the others now, not when its reader
@@ -16,9 +16,9 @@ import org.eclipse.jetty.websocket.api.StatusCode;
 public final class EvictorAnnouncesLeave extends Honest {
     @Override
     protected void full(Outbox client) {
-        if (leave(client, StatusCode.POLICY_VIOLATION, TOO_SLOW)) { // announced here, by a broadcast of someone else's
+        if (leave(client, CloseCode.POLICY_VIOLATION, TOO_SLOW)) { // announced here, by a broadcast of someone else's
             context.metrics().evicted();
-            client.evict(StatusCode.POLICY_VIOLATION, TOO_SLOW);
+            client.evict(CloseCode.POLICY_VIOLATION, TOO_SLOW);
         }
     }
 }

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * The control: assignment B's shape done right, which the grader must PASS. A reader thread per client, one
@@ -61,7 +61,7 @@ public class Honest implements ChatModel {
         } catch (ClosedConnectionException | InterruptedException gone) {
             // the client left, or the server is stopping
         } finally {
-            leave(self, StatusCode.NORMAL, "left");
+            leave(self, CloseCode.NORMAL, "left");
         }
     }
 
@@ -77,7 +77,7 @@ public class Honest implements ChatModel {
     }
 
     /** The reader's leave, after its last line. Idempotent all the same: only the first call announces it. */
-    protected boolean leave(Outbox client, int code, String reason) {
+    protected boolean leave(Outbox client, CloseCode code, String reason) {
         synchronized (membership) {
             if (clients.remove(client.connection().id()) == null) {
                 return false;
@@ -102,7 +102,7 @@ public class Honest implements ChatModel {
      * also stops its reader, which then leaves as every reader does: its leave comes after its last line.
      */
     protected void full(Outbox client) {
-        if (client.evict(StatusCode.POLICY_VIOLATION, TOO_SLOW)) {
+        if (client.evict(CloseCode.POLICY_VIOLATION, TOO_SLOW)) {
             context.metrics().evicted();
         }
     }

@@ -2,7 +2,7 @@ package fivechats.mistakes;
 
 import fivechats.transport.Outbox;
 import fivechats.transport.Wire;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * MISTAKE: a leave that is not idempotent, announced by whoever evicts. "Tell the others now, not when its reader
@@ -15,14 +15,14 @@ import org.eclipse.jetty.websocket.api.StatusCode;
 public final class LeaveTwice extends Honest {
     @Override
     protected void full(Outbox client) {
-        if (client.evict(StatusCode.POLICY_VIOLATION, TOO_SLOW)) {
+        if (client.evict(CloseCode.POLICY_VIOLATION, TOO_SLOW)) {
             context.metrics().evicted();
-            leave(client, StatusCode.POLICY_VIOLATION, TOO_SLOW);
+            leave(client, CloseCode.POLICY_VIOLATION, TOO_SLOW);
         }
     }
 
     @Override
-    protected boolean leave(Outbox client, int code, String reason) {
+    protected boolean leave(Outbox client, CloseCode code, String reason) {
         synchronized (membership) {
             clients.remove(client.connection().id());
             client.finish(code, reason);

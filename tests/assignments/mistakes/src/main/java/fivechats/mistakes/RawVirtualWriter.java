@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * MISTAKE: a writer on a raw virtual thread that nobody stops when its client leaves. "Virtual threads are cheap, so
@@ -47,7 +47,7 @@ public final class RawVirtualWriter extends ReadersWriteDirectly {
     protected void deliver(ChatConnection client, String frame) {
         Writer writer = writers.get(client.id());
         if (writer != null && !writer.queue().offer(frame) && writers.remove(client.id(), writer)) {
-            client.close(StatusCode.POLICY_VIOLATION, "too slow");
+            client.close(CloseCode.POLICY_VIOLATION, "too slow");
             context.metrics().evicted();
         }
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import fivechats.transport.CloseCode;
 
 /**
  * Assignment A's reference solution: the channel hub split into shards, so that fan-out uses every core.
@@ -113,7 +113,7 @@ public final class ShardedHub implements ChatModel {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            leave(self, StatusCode.NORMAL, "left");
+            leave(self, CloseCode.NORMAL, "left");
         }
     }
 
@@ -126,7 +126,7 @@ public final class ShardedHub implements ChatModel {
         String name = self.connection().name();
         synchronized (membership) {
             if (stopping) {
-                self.finish(StatusCode.SHUTDOWN, "server shutting down");
+                self.finish(CloseCode.SHUTDOWN, "server shutting down");
                 return false;
             }
             List<String> names = new ArrayList<>(online.values().stream().map(o -> o.connection().name()).toList());
@@ -141,7 +141,7 @@ public final class ShardedHub implements ChatModel {
     }
 
     /** The reader leaves, once, however it ended (closed, vanished, or evicted and stopped). */
-    private void leave(Outbox self, int code, String reason) {
+    private void leave(Outbox self, CloseCode code, String reason) {
         synchronized (membership) {
             self.finish(code, reason);
             if (online.remove(self.connection().id()) == null) {
@@ -170,7 +170,7 @@ public final class ShardedHub implements ChatModel {
      */
     private void evict(Outbox client) {
         String reason = SendQueue.tooSlow(SEND_QUEUE);
-        if (client.evict(StatusCode.POLICY_VIOLATION, reason)) {
+        if (client.evict(CloseCode.POLICY_VIOLATION, reason)) {
             context.metrics().evicted();
         }
     }
