@@ -2,31 +2,32 @@ package fivechats.workerpool;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
+import fivechats.transport.CloseCode;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import fivechats.transport.CloseCode;
 
 /**
  * How a frame gets from a reader to the clients' sockets: the one thing the worker pool's three variants do
  * differently, side by side. Everything else (the pool, the readers, the registry, shutdown) is
  * {@link WorkerPool}'s, shared by all three.
  *
- * <p>A member whose lane is full is added to {@code tooSlow}, and the pool evicts it after the loop; only the
- * fixed variant has lanes, so only it ever adds one.
+ * <p>Delivering answers whether the member took the frame: only the fixed variant's lanes fill up, so only it ever
+ * answers that a member is too slow, and the pool evicts that member.
  */
 interface Delivery {
     /** The registry entry for a new client. */
     Member member(ChatConnection connection);
 
-    /** A chat line to every member. */
-    void broadcast(Collection<Member> members, String frame, Collection<Member> tooSlow);
+    /** A chat line to every member. Answers the members too slow to take it: almost always none. */
+    List<Member> broadcast(Collection<Member> members, String frame);
 
-    /** A frame to one member: a welcome, a join or a leave. */
-    void deliver(Member member, String frame, Collection<Member> tooSlow);
+    /** A frame to one member: a welcome, a join or a leave. False if the member is too slow to take it. */
+    boolean deliver(Member member, String frame);
 
     /** The member is published (in the registry): what was delivered to it before may go out now. */
     void open(Member member);
@@ -53,13 +54,15 @@ interface Delivery {
 
         // snippet:naive
         @Override
-        public void broadcast(Collection<Member> members, String frame, Collection<Member> tooSlow) {
+        public List<Member> broadcast(Collection<Member> members, String frame) {
             submit.accept(() -> members.forEach(member -> write(member, frame)));
+            return List.of(); // nothing is queued per client, so nobody is ever too slow
         }
 
         @Override
-        public void deliver(Member member, String frame, Collection<Member> tooSlow) {
+        public boolean deliver(Member member, String frame) {
             submit.accept(() -> write(member, frame));
+            return true;
         }
 
         /** A failed write is skipped: that client misses the line (two workers at once: the transport refuses one). */
@@ -122,35 +125,39 @@ interface Delivery {
         static final int LANE_LIMIT = 256;
 
         private final ChatMetrics metrics;
-        private final Executor drains;
+        private final Executor workers;
         private final Duration writeWait;
 
         /**
-         * @param drains    runs a lane's drain on a worker; never waits (at most one drain per lane is queued)
+         * @param workers   runs a lane's drain on a worker; never waits (at most one drain per lane is queued)
          * @param writeWait the longest a sender waits for room in a lane that is full while the workers lag
          */
-        Fixed(ChatMetrics metrics, Executor drains, Duration writeWait) {
+        Fixed(ChatMetrics metrics, Executor workers, Duration writeWait) {
             this.metrics = metrics;
-            this.drains = drains;
+            this.workers = workers;
             this.writeWait = writeWait;
         }
 
         @Override
         public Member member(ChatConnection connection) {
-            return new Member(connection, new Lane(connection, metrics, drains, LANE_LIMIT, writeWait));
+            return new Member(connection, new Lane(connection, metrics, workers, LANE_LIMIT, writeWait));
         }
 
         // snippet:fixed
         @Override
-        public void broadcast(Collection<Member> members, String frame, Collection<Member> tooSlow) {
-            members.forEach(member -> deliver(member, frame, tooSlow));
+        public List<Member> broadcast(Collection<Member> members, String frame) {
+            List<Member> tooSlow = new ArrayList<>(0); // no array until someone is too slow
+            for (Member member : members) {
+                if (!deliver(member, frame)) {
+                    tooSlow.add(member);
+                }
+            }
+            return tooSlow;
         }
 
         @Override
-        public void deliver(Member member, String frame, Collection<Member> tooSlow) {
-            if (!member.lane().offer(frame)) {
-                tooSlow.add(member);
-            }
+        public boolean deliver(Member member, String frame) {
+            return member.lane().offer(frame); // false: the lane is full and its client too slow
         }
         // end-snippet
 

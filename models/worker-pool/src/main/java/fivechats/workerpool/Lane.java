@@ -2,6 +2,7 @@ package fivechats.workerpool;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
+import fivechats.transport.CloseCode;
 import fivechats.transport.SendQueue;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import fivechats.transport.CloseCode;
 
 /**
  * The fixed worker pool's serial lane for one connection: a bounded {@link SendQueue} of frames that at most one
@@ -50,7 +50,7 @@ final class Lane {
     }
 
     // snippet:lane-offer
-    /** Queues a frame. False only if the client is too slow; the caller evicts it (after its own loop). */
+    /** Queues a frame. False only if the client is too slow; the caller evicts it. */
     boolean offer(String frame) {
         if (!connection.wants(frame)) { // a join for a client with presence=off: skip it
             return true;

@@ -2,6 +2,7 @@ package fivechats.workerpool;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A teaching aid ({@code --slow-worker D}), off unless asked for: worker 0 holds each task it takes until another
@@ -11,9 +12,15 @@ import java.util.concurrent.TimeUnit;
  * whichever worker runs them.
  *
  * <p>It only lengthens a real window (the time between taking a task and running it); it never reorders by itself.
+ * It wraps each task as it is submitted ({@link #wrap}), so the pool's loop stays the plain lesson; off, a task is
+ * not wrapped at all.
  */
 final class SlowWorker {
     private final Duration hold;
+    /** Tasks wrapped so far: each task's number, in submission order. */
+    private final AtomicLong submitted = new AtomicLong();
+    /** The worker that holds its tasks; set once, before any task runs. */
+    private volatile Thread workerZero;
     /** The highest task number finished by a worker other than worker 0. Guarded by this. */
     private long overtaken;
 
@@ -29,31 +36,48 @@ final class SlowWorker {
         return hold;
     }
 
-    /** Before worker {@code id} runs task {@code seq}: worker 0 waits until a later task has finished. */
-    void beforeRun(int id, long seq) throws InterruptedException {
-        if (!on() || id != 0) {
-            return;
+    /** Names the worker that holds its tasks (the pool's first). */
+    void holdOn(Thread worker) {
+        workerZero = worker;
+    }
+
+    /** The task as the pool queues it: itself when off; else numbered, held on worker 0, reported by the others. */
+    Runnable wrap(Runnable task) {
+        if (!on()) {
+            return task;
         }
+        long seq = submitted.incrementAndGet();
+        return () -> {
+            boolean zero = Thread.currentThread() == workerZero;
+            if (zero && !awaitOvertaken(seq)) {
+                return; // interrupted: the pool is stopping, and the worker ends at its next take
+            }
+            task.run();
+            if (!zero) {
+                overtook(seq);
+            }
+        };
+    }
+
+    /** Worker 0, before task {@code seq}: waits until a later task has finished, at most the hold. */
+    private boolean awaitOvertaken(long seq) {
         long deadline = System.nanoTime() + hold.toNanos();
         synchronized (this) {
-            while (overtaken <= seq) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
+            try {
+                for (long left; overtaken <= seq && (left = deadline - System.nanoTime()) > 0; ) {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
                 }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
     }
 
-    /** After worker {@code id} ran task {@code seq}: the other workers tell worker 0 how far they got. */
-    void afterRun(int id, long seq) {
-        if (!on() || id == 0) {
-            return;
-        }
-        synchronized (this) {
-            overtaken = Math.max(overtaken, seq);
-            notifyAll();
-        }
+    /** Another worker, after task {@code seq}: tells worker 0 how far it got. */
+    private synchronized void overtook(long seq) {
+        overtaken = Math.max(overtaken, seq);
+        notifyAll();
     }
 }

@@ -3,6 +3,7 @@ package fivechats.workerpool;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.ChatModel;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.SendQueue;
@@ -10,17 +11,14 @@ import fivechats.transport.TransportConfig;
 import fivechats.transport.Wire;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.SequencedSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import fivechats.transport.CloseCode;
 
 /**
  * The worker-pool model: a reader thread per client turns each line into work, and a fixed pool of N workers
@@ -46,19 +44,19 @@ public final class WorkerPool implements ChatModel {
     /** {@link Delivery.Fixed#LANE_LIMIT}, where the fixed variant makes its lanes: named here for eviction's reason. */
     public static final int LANE_LIMIT = Delivery.Fixed.LANE_LIMIT;
 
-    /** A unit of work, numbered in submission order (the slow worker uses the number). */
-    private record Task(long seq, Runnable work) {
-    }
-
     /** Queued once per worker at shutdown, behind every task already queued: the worker that takes it ends. */
-    private static final Task STOP = new Task(-1, () -> { });
+    private static final Runnable STOP = () -> { };
 
     private final Variant variant;
     private final int workerCount;
     private final SlowWorker slowWorker;
-    private final BlockingQueue<Task> tasks;
-    private final AtomicLong submitted = new AtomicLong();
-    private final List<Thread> workers = new ArrayList<>();
+    private final BlockingQueue<Runnable> tasks;
+    /**
+     * FIXED: where a lane's drain goes, straight into the task queue. It never waits: at most one drain per lane is
+     * queued, so the queue needs no bound of its own.
+     */
+    private final Executor workers;
+    private final List<Thread> threads = new ArrayList<>();
     private final Map<Long, Member> members = new ConcurrentHashMap<>();
     /** Held only to join or leave, so every client sees presence in one order. Never held while writing. */
     private final Object membership = new Object();
@@ -80,6 +78,7 @@ public final class WorkerPool implements ChatModel {
         this.workerCount = workers;
         this.slowWorker = new SlowWorker(slowWorker);
         this.tasks = variant == Variant.FIXED ? new LinkedBlockingQueue<>() : new ArrayBlockingQueue<>(TASK_QUEUE);
+        this.workers = drain -> tasks.add(this.slowWorker.wrap(drain));
     }
 
     @Override
@@ -87,9 +86,9 @@ public final class WorkerPool implements ChatModel {
         this.context = context;
         prepare(context.metrics(), context.config().writeWait());
         for (int i = 0; i < workerCount; i++) {
-            int id = i;
-            workers.add(context.threads().startPlatform("worker-" + i, () -> work(id)));
+            threads.add(context.threads().startPlatform("worker-" + i, this::work));
         }
+        slowWorker.holdOn(threads.getFirst());
     }
 
     private void prepare(ChatMetrics metrics, Duration writeWait) {
@@ -97,46 +96,31 @@ public final class WorkerPool implements ChatModel {
         this.delivery = switch (variant) {
             case NAIVE -> new Delivery.Naive(this::submit);
             case LOCKED -> new Delivery.Locked(this::submit);
-            case FIXED -> new Delivery.Fixed(metrics, this::queueDrain, writeWait);
+            case FIXED -> new Delivery.Fixed(metrics, workers, writeWait);
         };
     }
 
     /** A worker: takes the next task, runs it, and again, until it takes STOP. */
-    private void work(int id) {
+    private void work() {
         try {
-            while (true) {
-                Task task = tasks.take();
-                if (task == STOP) {
-                    return;
-                }
-                slowWorker.beforeRun(id, task.seq());
-                task.work().run();
-                slowWorker.afterRun(id, task.seq());
+            for (Runnable task; (task = tasks.take()) != STOP; ) {
+                task.run();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** The queue policy: wait for room. The reader that waits stops reading, which pushes back on its client. */
-    private void submit(Runnable work) {
-        submit(new Task(submitted.incrementAndGet(), work));
-    }
-
-    private void submit(Task task) {
+    /** NAIVE, LOCKED: the queue policy is to wait for room. The reader that waits stops reading: its client feels it. */
+    private void submit(Runnable task) {
         if (stopped) {
             return;
         }
         try {
-            tasks.put(task);
+            tasks.put(slowWorker.wrap(task)); // the task itself, unless the teaching aid is on
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** FIXED: a lane's drain joins the queue at once; there is at most one per client, so it never needs to wait. */
-    private void queueDrain(Runnable drain) {
-        tasks.add(new Task(submitted.incrementAndGet(), drain));
     }
 
     // --- the readers ----------------------------------------------------------------------------
@@ -164,9 +148,7 @@ public final class WorkerPool implements ChatModel {
 
     /** A chat line to everyone connected. */
     void broadcast(String frame) {
-        SequencedSet<Member> tooSlow = new LinkedHashSet<>();
-        delivery.broadcast(members.values(), frame, tooSlow);
-        evict(tooSlow);
+        delivery.broadcast(members.values(), frame).forEach(this::evict); // almost always nobody
     }
 
     // --- the registry ---------------------------------------------------------------------------
@@ -174,49 +156,51 @@ public final class WorkerPool implements ChatModel {
     /** False if the server is stopping: a lane that joined now would never be drained. */
     private boolean join(Member self) {
         String name = self.connection().name();
-        SequencedSet<Member> tooSlow = new LinkedHashSet<>();
         synchronized (membership) {
             if (closing) {
                 return false;
             }
             Stream<String> online = Stream.concat(members.values().stream().map(m -> m.connection().name()), Stream.of(name));
             List<Member> others = List.copyOf(members.values());
-            delivery.deliver(self, Wire.welcome(self.connection(), online), tooSlow); // before any broadcast sees it
-            members.put(self.connection().id(), self);
+            delivery.deliver(self, Wire.welcome(self.connection(), online)); // first, before any broadcast sees it; a
+            members.put(self.connection().id(), self);                      // new lane is empty, never too slow
             // Sent only now that broadcasts reach the newcomer: in a cluster the transport completes a welcome as it
             // sends it, and one sent before the add could miss a remote join broadcast meanwhile (Welcome_02).
             delivery.open(self);
             String join = Wire.join(name);
-            others.forEach(other -> delivery.deliver(other, join, tooSlow));
-            evict(tooSlow);
+            for (Member other : others) {
+                if (!delivery.deliver(other, join)) {
+                    evict(other);
+                }
+            }
             return true;
         }
     }
 
     /** The client's reader leaves: remove it and deliver its leave to the others. Called once, by that reader. */
     void leave(Member member, CloseCode code, String reason) {
-        SequencedSet<Member> tooSlow = new LinkedHashSet<>();
         synchronized (membership) {
             if (members.remove(member.connection().id()) == null) {
                 return; // it never joined: the server was stopping
             }
             delivery.close(member, code, reason);
             String leave = Wire.leave(member.connection().name());
-            List.copyOf(members.values()).forEach(other -> delivery.deliver(other, leave, tooSlow));
-            evict(tooSlow);
+            for (Member other : List.copyOf(members.values())) {
+                if (!delivery.deliver(other, leave)) {
+                    evict(other);
+                }
+            }
         }
     }
 
     /**
-     * FIXED: evicts every member found too slow: its lane is emptied and closed with 1008, and its reader is stopped.
+     * FIXED: evicts a member found too slow: its lane is emptied and closed with 1008, and its reader is stopped.
      * <b>Only a client's own reader announces its leave</b>, after its last line: the evicted reader leaves as every
      * reader does (from {@link #serve}'s finally), so nobody hears a line from it after its leave. Counted once per client.
      */
-    private void evict(SequencedSet<Member> tooSlow) {
-        for (Member member : tooSlow) { // almost always empty: the reason is built only for someone evicted
-            if (delivery.evict(member, CloseCode.POLICY_VIOLATION, SendQueue.tooSlow(LANE_LIMIT))) {
-                metrics.evicted();
-            }
+    private void evict(Member member) {
+        if (delivery.evict(member, CloseCode.POLICY_VIOLATION, SendQueue.tooSlow(LANE_LIMIT))) {
+            metrics.evicted();
         }
     }
 
@@ -238,11 +222,11 @@ public final class WorkerPool implements ChatModel {
         }
         try {
             delivery.flush(all, deadline);
+            stopped = true; // readers submit nothing more
             for (int i = 0; i < workerCount; i++) {
-                submit(STOP); // behind every task already queued
+                tasks.put(STOP); // behind every task already queued
             }
-            stopped = true;
-            for (Thread worker : workers) {
+            for (Thread worker : threads) {
                 worker.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             }
         } catch (InterruptedException e) {
@@ -275,11 +259,11 @@ public final class WorkerPool implements ChatModel {
 
     /** What a worker does once: take the next task, if any, and run it. */
     boolean runOneTask() {
-        Task task = tasks.poll();
+        Runnable task = tasks.poll();
         if (task == null || task == STOP) {
             return false;
         }
-        task.work().run();
+        task.run();
         return true;
     }
 }
