@@ -1,174 +1,64 @@
 package fivechats.transport;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 
+// snippet:send-slot
 /**
- * One connection's single-send slot, and the last writes it saw. A write takes the slot before it gives Jetty its
- * frame and gives it back when Jetty is done ("one send at a time", gorilla's and Jetty's rule). A thread that
- * finds the slot taken is the overlap the detector counts; this class says which thread held it, and keeps the steps
- * around it, so that an overlap reads as a sequence of steps rather than a count:
+ * One connection's single-send slot: the rule of gorilla/websocket and of Jetty, one send at a time, made checkable.
+ * A send takes the slot before it hands Jetty its frames and gives it back when Jetty is done with them; a thread that
+ * finds the slot taken is an overlap, which the transport counts, names and, by default, refuses (as gorilla does).
+ * There is no lock for a writer to wait on: keeping writers apart is the model's job, and the slot only tells when
+ * a model failed at it.
  *
- * <pre>
- * writes to c5#6 around the overlap, in order (µs since the first shown):
- *    1        0  reader-c0#1  starts a write
- *    2       18  reader-c3#4  starts a write while reader-c0#1 holds the slot: overlap
- *    3       27  reader-c3#4  refused: its frame is lost
- *    4       93  reader-c0#1  sent, gives the slot back
- * </pre>
+ * <p><b>The slot changes hands only under this object's monitor</b>, and its steps are recorded there too, so they
+ * read in the order in which threads took, met and gave back the slot. The monitor is held for a few field writes,
+ * never while Jetty sends: the slot stays taken across the send, the monitor does not.
  *
- * (A line {@code ...} stands for steps left out: between the holder's start and the last steps before the overlap.)
- *
- * <p><b>Every change of the slot and every step recorded happen under this object's monitor</b>, so the steps are
- * in the order in which threads took, met and gave back the slot. The monitor is held for a few field writes and
- * never while Jetty sends: the slot stays taken across the send, the monitor does not. A step costs one small object
- * and no text: the text is built only when someone reads the steps.
+ * <p>Beside it, two teaching aids: {@link SlotSteps}, the steps around an overlap, and the connection's
+ * {@link RaceWindow}, which keeps a taken slot until a rival arrives, so an unsafe model breaks every time instead of
+ * once in a while.
  */
 final class SendSlot {
-    /** Steps kept before an overlap (and the holder's start, however old): a few writes' starts and ends. */
-    private static final int BEFORE = 8;
-    /** Steps added after it: enough for the holder's end and the rival's, which come next. */
-    private static final int AFTER = 4;
-
-    /** What a step was; a send of several frames says how many ({@link Step#frames}). */
-    enum What {
-        START("starts a write", "starts a send of %d frames"),
-        OVERLAP("starts a write while %s holds the slot: overlap", "starts a send of %2$d frames while %1$s holds the slot: overlap"),
-        SENT("sent", "sent %d frames"),
-        FAILED("failed", "failed"),
-        REFUSED("refused: its frame is lost", "refused: its %d frames are lost"),
-        JETTY_REFUSED("Jetty refused the send: more sends at once than maxOutgoingFrames",
-                "Jetty refused the send: more sends at once than maxOutgoingFrames");
-
-        private final String one;
-        private final String several;
-
-        What(String one, String several) {
-            this.one = one;
-            this.several = several;
-        }
+    /** An overlap: who held the slot, and the steps around it, rendered when read. */
+    record Overlap(String holder, Supplier<String> steps) {
     }
 
-    /** One step; {@code holder} names the thread holding the slot at an overlap, {@code gaveBack} a release. */
-    private record Step(long nanos, Thread thread, What what, int frames, Thread holder, boolean gaveBack) {
-        String text() {
-            String s = frames == 1 ? String.format(what.one, holder == null ? "" : nameOf(holder))
-                    : String.format(what.several, holder == null ? frames : nameOf(holder), frames);
-            return s + (gaveBack ? ", gives the slot back" : "");
-        }
-    }
-
-    /** Stands for the steps left out between the holder's start and the steps kept. */
-    private static final Step ELIDED = new Step(0, null, What.START, 1, null, false);
-
-    /** The steps around one overlap: frozen from {@link #recent}, then grown by up to {@link #AFTER} steps. */
-    private static final class Around {
-        final List<Step> steps;
-        int afterLeft = AFTER;
-
-        Around(List<Step> steps) {
-            this.steps = steps;
-        }
-    }
-
-    private final String connection;
-    /** The last {@link #BEFORE} steps, oldest first. */
-    private final ArrayDeque<Step> recent = new ArrayDeque<>(BEFORE);
-    /** Who holds the slot; null while it is free. */
+    private final SlotSteps steps;
+    /** The thread whose send holds the slot; null while it is free. */
     private Thread holder;
-    /** The step in which the holder took the slot: kept with an overlap even when the steps since have pushed it out. */
-    private Step taken;
-    /** The last overlap's steps, still growing; null before the first. */
-    private Around around;
 
-    SendSlot(String connection) {
-        this.connection = connection;
-    }
-
-    /** The slot was free and the caller took it ({@code steps} null), or another thread holds it. */
-    record Taken(String holder, Supplier<String> steps) {
-        boolean alone() {
-            return holder == null;
-        }
+    SendSlot(SlotSteps steps) {
+        this.steps = steps;
     }
 
     /**
-     * Takes the slot for the calling thread, for a send of {@code frames} frames. When another thread holds it,
-     * records the overlap, keeps the steps around it and answers the holder and those steps (this overlap's, whatever
-     * comes later); the slot stays the holder's.
+     * Takes the slot for the calling thread's send of {@code frames} frames. Null if it was free and is now the
+     * caller's; otherwise another thread holds it (and keeps it), and the answer is the overlap.
      */
-    synchronized Taken take(int frames) {
+    synchronized Overlap take(int frames) {
         Thread me = Thread.currentThread();
         if (holder == null) {
             holder = me;
-            taken = record(me, What.START, frames, null, false);
-            return new Taken(null, null);
+            steps.took(me, frames);
+            return null;
         }
-        record(me, What.OVERLAP, frames, holder, false);
-        return new Taken(nameOf(holder), freeze());
+        return new Overlap(SlotSteps.nameOf(holder), steps.met(me, frames, holder));
     }
 
     /**
-     * The write of {@code writer} has ended: records how, and gives the slot back if that write took it
-     * ({@code tookIt}). Called on the writer's thread, or on the thread that completed its send.
+     * The send of {@code writer} ended with {@code outcome}: gives the slot back if that send took it ({@code tookIt}).
+     * Called on the writer's thread, or on the thread that completed its send.
      */
-    synchronized void end(Thread writer, boolean tookIt, What outcome, int frames) {
+    synchronized void end(Thread writer, boolean tookIt, SlotSteps.What outcome, int frames) {
         if (tookIt) {
             holder = null;
-            taken = null;
         }
-        record(writer, outcome, frames, null, tookIt);
+        steps.ended(writer, tookIt, outcome, frames);
     }
 
-    /** Jetty refused {@code writer}'s send ({@code WritePendingException}): as telling as an overlap, so its steps are kept. */
-    synchronized Supplier<String> refusedByJetty(Thread writer) {
-        record(writer, What.JETTY_REFUSED, 1, null, false);
-        return freeze();
-    }
-
-    private Step record(Thread thread, What what, int frames, Thread holderNow, boolean gaveBack) {
-        Step step = new Step(System.nanoTime(), thread, what, frames, holderNow, gaveBack);
-        if (recent.size() == BEFORE) {
-            recent.removeFirst();
-        }
-        recent.addLast(step);
-        if (around != null && around.afterLeft > 0) {
-            around.steps.add(step);
-            around.afterLeft--;
-        }
-        return step;
-    }
-
-    /** Starts a new overlap's steps and answers them, rendered when asked. */
-    private Supplier<String> freeze() {
-        List<Step> kept = new ArrayList<>(recent);
-        if (taken != null && !recent.contains(taken)) {
-            kept.addAll(0, List.of(taken, ELIDED)); // how long the holder has held the slot is part of the story
-        }
-        Around now = new Around(kept);
-        around = now;
-        return () -> render(now);
-    }
-
-    /** One numbered line per step, under this slot's monitor: steps may still be added to it. */
-    private String render(Around overlap) {
-        synchronized (this) {
-            StringBuilder out = new StringBuilder("writes to " + connection
-                    + " around the overlap, in order (µs since the first shown):");
-            long first = overlap.steps.get(0).nanos();
-            int number = 0;
-            for (Step s : overlap.steps) {
-                out.append(s == ELIDED ? String.format("%n  %11s", "...") : String.format("%n  %2d %8d  %s  %s",
-                        ++number, (s.nanos() - first) / 1_000, nameOf(s.thread()), s.text()));
-            }
-            return out.toString();
-        }
-    }
-
-    /** A model's threads are named; an unnamed virtual thread is named by its id. */
-    static String nameOf(Thread thread) {
-        return thread.getName().isEmpty() ? "virtual#" + thread.threadId() : thread.getName();
+    /** Jetty refused {@code writer}'s send ({@code WritePendingException}): answers the steps around it. */
+    Supplier<String> refusedByJetty(Thread writer) {
+        return steps.refusedByJetty(writer);
     }
 }
+// end-snippet

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -43,20 +42,19 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final ChatServer server;
     private final ChatMetrics metrics;
     private final long writeWaitMillis;
-    private final long raceWindowNanos;
     private final boolean hearsPresence;
     /** Connected with {@code coalesce=on}: a send of several frames may put several events in one frame. */
     private final boolean coalesces;
     private final int maxOutgoingFrames;
     private final TransportConfig.Detector detector;
     private final EncodedFrames encoded;
-    /** Set while a write waits in the race window; a rival writer counts it down. */
-    private volatile CountDownLatch rival;
 
     /** At most one line (demand is one frame at a time) and the END marker. */
     private final BlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
-    /** The concurrent-write detector, like gorilla's isWriting, but exact: taken for the whole of a write. */
+    /** The concurrent-write detector, like gorilla's isWriting, but exact: taken for the whole of a send. */
     private final SendSlot slot;
+    /** A teaching aid, off by default: a write keeps the slot until a rival arrives (see {@link RaceWindow}). */
+    private final RaceWindow raceWindow;
     private final AtomicBoolean ended = new AtomicBoolean();
     /** Through the broker: true until the model's welcome, before which this client's first frame is not read. */
     private final AtomicBoolean firstReadHeld = new AtomicBoolean();
@@ -95,11 +93,11 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         this.server = server;
         this.metrics = server.metrics();
         this.writeWaitMillis = server.config().writeWait().toMillis();
-        this.raceWindowNanos = server.config().raceWindow().toNanos();
+        this.raceWindow = new RaceWindow(server.config().raceWindow().toNanos());
         this.maxOutgoingFrames = server.config().maxOutgoingFrames();
         this.detector = server.config().detector();
         this.encoded = server.encodedFrames();
-        this.slot = new SendSlot(name + "#" + id);
+        this.slot = new SendSlot(new SlotSteps(name + "#" + id));
     }
 
     // --- the SPI the model uses ------------------------------------------------------------------
@@ -214,24 +212,17 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             return;
         }
         Thread me = Thread.currentThread();
-        SendSlot.Taken slotTaken = slot.take(1); // alone: this thread took the slot; else another holds it
-        boolean alone = slotTaken.alone();
-        SendSlot.What outcome = SendSlot.What.FAILED; // until Jetty has taken the frame
+        boolean alone = takeSlot(me, 1); // false: another thread holds it, and the detector only reports
+        SlotSteps.What outcome = SlotSteps.What.FAILED; // until Jetty has taken the frame
         try {
-            if (!alone) {
-                String overlap = rivalArrived(slotTaken); // counts and names it
-                if (detector == TransportConfig.Detector.REFUSE) {
-                    outcome = SendSlot.What.REFUSED;
-                    throw refused(overlap);
-                }
-            } else if (raceWindowNanos > 0) {
-                holdOpenForARival();
+            if (alone) {
+                raceWindow.hold(); // the teaching aid: returns at once unless --race-window is set
             }
             org.eclipse.jetty.util.Callback.Completable sent = new org.eclipse.jetty.util.Callback.Completable();
             core().sendFrame(textFrame(forThisClient(frame)), sent, false);
             sent.get(writeWaitMillis, TimeUnit.MILLISECONDS);
             metrics.messageOut();
-            outcome = SendSlot.What.SENT;
+            outcome = SlotSteps.What.SENT;
         } catch (TimeoutException e) {
             throw failed(e, me);
         } catch (ExecutionException e) {
@@ -243,6 +234,31 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             slot.end(me, alone, outcome, 1); // gives the slot back if this write took it
             metrics.writeEnded();
         }
+    }
+    // end-snippet
+
+    // snippet:take-slot
+    /**
+     * Takes the single-send slot for this thread's send of {@code frames} frames, as {@link #write} and {@link #send}
+     * both do: true if it was free. If another thread holds it, the overlap is counted and named; then the default
+     * detector refuses this send (its frames are lost, and the slot stays the holder's), and {@code --detector report}
+     * lets it through to Jetty, answering false.
+     */
+    private boolean takeSlot(Thread me, int frames) {
+        SendSlot.Overlap overlap = slot.take(frames);
+        if (overlap == null) {
+            return true;
+        }
+        String who = "concurrent write to connection " + this + ": " + SlotSteps.nameOf(me) + " wrote while "
+                + overlap.holder() + " was writing";
+        metrics.concurrentWrite(who, overlap.steps());
+        raceWindow.rivalArrived(); // a holder waiting in the race window has met its rival and goes on
+        if (detector == TransportConfig.Detector.REFUSE) {
+            slot.end(me, false, SlotSteps.What.REFUSED, frames);
+            metrics.writeEnded();
+            throw new IllegalStateException(who + ", and a WebSocket allows one send at a time");
+        }
+        return false;
     }
     // end-snippet
 
@@ -300,15 +316,11 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         }
         Thread me = Thread.currentThread(); // the completion below may run on a Jetty thread: the steps name this one
         int n = wanted.size();
-        SendSlot.Taken slotTaken = slot.take(n); // taken here, held across every chunk, given back at the end
-        boolean alone = slotTaken.alone();
-        if (!alone) {
-            String overlap = rivalArrived(slotTaken);
-            if (detector == TransportConfig.Detector.REFUSE) {
-                slot.end(me, false, SendSlot.What.REFUSED, n);
-                metrics.writeEnded();
-                return CompletableFuture.failedFuture(refused(overlap));
-            }
+        boolean alone; // taken here, held across every chunk, given back at the end
+        try {
+            alone = takeSlot(me, n);
+        } catch (IllegalStateException refused) {
+            return CompletableFuture.failedFuture(refused);
         }
         CompletableFuture<Void> written = new CompletableFuture<>();
         try {
@@ -317,14 +329,14 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             written.completeExceptionally(e); // the slot is given back below, like after any failed send
         }
         return written.orTimeout(writeWaitMillis, TimeUnit.MILLISECONDS).handle((ok, failure) -> {
-            SendSlot.What outcome = SendSlot.What.FAILED;
+            SlotSteps.What outcome = SlotSteps.What.FAILED;
             try {
                 if (failure != null) {
                     Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
                     throw new CompletionException(failed(cause, me));
                 }
                 metrics.messagesOut(n);
-                outcome = SendSlot.What.SENT;
+                outcome = SlotSteps.What.SENT;
                 return null;
             } finally {
                 slot.end(me, alone, outcome, n); // before the caller hears of it: its next send may start from the completion
@@ -412,37 +424,6 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
             return new ClosedConnectionException("write to " + this + " timed out after " + writeWaitMillis + " ms");
         }
         return new ClosedConnectionException("write to " + this + " failed: " + cause, cause);
-    }
-
-    /**
-     * A second thread is writing while another write is in progress: count it, name both threads, and let a write
-     * holding the slot in the race window go on. Answers the overlap's description.
-     */
-    private String rivalArrived(SendSlot.Taken overlap) {
-        String who = "concurrent write to connection " + this + ": " + SendSlot.nameOf(Thread.currentThread())
-                + " wrote while " + overlap.holder() + " was writing";
-        metrics.concurrentWrite(who, overlap.steps());
-        CountDownLatch waiting = rival;
-        if (waiting != null) {
-            waiting.countDown(); // the write holding the slot has met its rival and may go on
-        }
-        return who;
-    }
-
-    /** In REFUSE mode (gorilla's rule) a second writer fails; in REPORT mode it goes on to Jetty, which decides alone. */
-    private static IllegalStateException refused(String overlap) {
-        return new IllegalStateException(overlap + ", and a WebSocket allows one send at a time");
-    }
-
-    /** The race window: keep the single-send slot taken until another thread collides with it, or the window ends. */
-    private void holdOpenForARival() throws InterruptedException {
-        CountDownLatch waiting = new CountDownLatch(1);
-        rival = waiting;
-        try {
-            waiting.await(raceWindowNanos, TimeUnit.NANOSECONDS);
-        } finally {
-            rival = null;
-        }
     }
 
     @Override

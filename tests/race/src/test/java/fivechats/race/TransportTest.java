@@ -228,8 +228,8 @@ class TransportTest {
 
     /**
      * The steps around the last overlap ({@code ChatMetrics.lastOverlapSeen()}, also on /stats) end with these, in
-     * this order. Fails with the {@code record(...)} call in {@code SendSlot.end} removed (the first writer's end
-     * never shows), and with the {@code record(me, What.OVERLAP, ...)} call in {@code SendSlot.take} removed (the
+     * this order. Fails with the {@code record(...)} call in {@code SlotSteps.ended} removed (the first writer's end
+     * never shows), and with the {@code record(writer, What.OVERLAP, ...)} call in {@code SlotSteps.met} removed (the
      * overlap never shows).
      */
     private void assertStepsEndWith(List<String> expected) {
