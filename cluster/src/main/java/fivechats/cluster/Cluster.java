@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * presence across servers. It is the transport's {@link Relay} when the server is started with {@code --broker}: the
  * transport calls it when a local client joins, sends a line and leaves, and when a newcomer is welcomed.
  *
- * <p>Presence across servers, and the burial of a server that died without a goodbye, is {@link Presence}'s: its
+ * <p>Presence across servers, and the burial of a server that died without a goodbye, is {@link Roster}'s: its
  * clients are announced as left within {@link #LEAVE_BOUND}.
  *
  * <p>Lettuce, the Redis client: one connection is thread-safe and pipelines commands in the order they are issued, so
@@ -54,7 +54,7 @@ public final class Cluster implements Relay {
     }
 
     /** A dead server's clients are announced as left within this: its key expires, the next check, one stream read. */
-    public static final Duration LEAVE_BOUND = Presence.NODE_TTL.plus(Presence.HEARTBEAT).plus(StreamBus.BLOCK);
+    public static final Duration LEAVE_BOUND = Roster.NODE_TTL.plus(Roster.HEARTBEAT).plus(StreamBus.BLOCK);
     /** How long a stopping server waits for its last envelopes and its goodbye to reach Redis. */
     static final Duration GOODBYE = Duration.ofSeconds(2);
     /**
@@ -78,7 +78,7 @@ public final class Cluster implements Relay {
 
     /** What a bus does with a frame for the model: wait for room, or drop it. */
     @FunctionalInterface
-    interface Delivery {
+    interface Handoff {
         void deliver(String frame) throws InterruptedException;
     }
 
@@ -91,8 +91,8 @@ public final class Cluster implements Relay {
     private final StatefulRedisConnection<String, String> commands;
     private final Bus bus;
     private final ClusterLink link = new ClusterLink();
-    private final Presence presence;
-    /** Who is online on the other servers: {@link Presence}'s, read and updated here as the bus hears joins and leaves. */
+    private final Roster roster;
+    /** Who is online on the other servers: {@link Roster}'s, read and updated here as the bus hears joins and leaves. */
     private final RemoteClients remote;
     /** Local clients that left, waiting for their leave to come back through the stream before their reader ends. */
     private final Map<Long, Runnable> endings = new ConcurrentHashMap<>();
@@ -111,8 +111,8 @@ public final class Cluster implements Relay {
         try {
             connected = client.connect(StringCodec.UTF8, uri("commands"));
             this.commands = connected;
-            this.presence = new Presence(node, instance, commands, metrics);
-            this.remote = presence.remote();
+            this.roster = new Roster(node, instance, commands, metrics);
+            this.remote = roster.remote();
             this.bus = config.mode() == ClusterConfig.Mode.STREAMS
                     ? new StreamBus(this, client, commands, metrics)
                     : new PubSubBus(this, client, commands, metrics);
@@ -136,10 +136,10 @@ public final class Cluster implements Relay {
         Cluster cluster = new Cluster(config, defaultNode, metrics);
         try {
             cluster.bus.listen();      // first: from here on nothing is missed
-            cluster.presence.learnWhoIsOnline(); // then the snapshot; what overlaps with the bus is idempotent
+            cluster.roster.learnWhoIsOnline(); // then the snapshot; what overlaps with the bus is idempotent
             cluster.link.toldAtStart(cluster.remote.names()); // what welcomes list until the model takes a join or leave
             cluster.bus.start();
-            cluster.presence.start(cluster.bus, cluster::announce);
+            cluster.roster.start(cluster.bus, cluster::announce);
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
@@ -193,7 +193,7 @@ public final class Cluster implements Relay {
      */
     @Override
     public CompletableFuture<Void> line(long conn, long seq, String line, Predicate<String> toModel) {
-        Envelope envelope = new Envelope(Envelope.Kind.CHAT, instance, presence.epoch(), conn, seq, line);
+        Envelope envelope = new Envelope(Envelope.Kind.CHAT, instance, roster.epoch(), conn, seq, line);
         if (bus.throughBroker()) {
             return publish(envelope);
         }
@@ -207,12 +207,12 @@ public final class Cluster implements Relay {
     /** A local client joined: remembered in Redis (for servers that start later) and told to the others. */
     @Override
     public void joined(long conn, String name) {
-        presence.joined(conn, name);
+        roster.joined(conn, name);
         announce(conn, name);
     }
 
     private void announce(long conn, String name) {
-        publish(new Envelope(Envelope.Kind.JOIN, instance, presence.epoch(), conn, Envelope.JOIN_SEQ, name));
+        publish(new Envelope(Envelope.Kind.JOIN, instance, roster.epoch(), conn, Envelope.JOIN_SEQ, name));
     }
 
     /**
@@ -222,7 +222,7 @@ public final class Cluster implements Relay {
      */
     @Override
     public void left(long conn, String name, Runnable endOfLines) {
-        presence.left(conn);
+        roster.left(conn);
         if (bus.throughBroker()) {
             endings.put(conn, endOfLines);
             ENDING_TIMER.execute(() -> {
@@ -234,7 +234,7 @@ public final class Cluster implements Relay {
                 }
             });
         }
-        publish(new Envelope(Envelope.Kind.LEAVE, instance, presence.epoch(), conn, Envelope.LEAVE_SEQ, name));
+        publish(new Envelope(Envelope.Kind.LEAVE, instance, roster.epoch(), conn, Envelope.LEAVE_SEQ, name));
         if (!bus.throughBroker()) {
             endOfLines.run();
         }
@@ -364,7 +364,7 @@ public final class Cluster implements Relay {
      * @param streamId the envelope's id in the stream, or null (pub/sub): a line with one carries it to the clients
      */
     // snippet:heard
-    void heard(Envelope envelope, String streamId, Delivery model) throws InterruptedException {
+    void heard(Envelope envelope, String streamId, Handoff model) throws InterruptedException {
         metrics.clusterHeard();
         boolean mine = envelope.instance().equals(instance);
         switch (envelope.kind()) {
@@ -399,8 +399,8 @@ public final class Cluster implements Relay {
     // end-snippet
 
     /** A server that stopped its heartbeat: announce its clients as left, through {@code model}. */
-    void bury(String other, Delivery model) throws InterruptedException {
-        presence.bury(other, model);
+    void bury(String other, Handoff model) throws InterruptedException {
+        roster.bury(other, model);
     }
 
     // --- shutdown --------------------------------------------------------------------------------------
@@ -413,7 +413,7 @@ public final class Cluster implements Relay {
     public void close() {
         try {
             lastPublished.get(GOODBYE.toMillis(), TimeUnit.MILLISECONDS);
-            presence.goodbye().get(GOODBYE.toMillis(), TimeUnit.MILLISECONDS);
+            roster.goodbye().get(GOODBYE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("node {} left the cluster without saying goodbye: {}", node, e.toString());
         }

@@ -40,18 +40,18 @@ final class Burst implements Callable<Void> {
     public Void call() throws Exception {
         String url = target.url;
         String filler = "x".repeat(Math.max(0, size - 10));
-        List<Client> clients = new ArrayList<>();
+        List<ChatSocket> clients = new ArrayList<>();
         for (int i = 1; i <= senders; i++) {
-            clients.add(Client.connect(url, "burst" + i, false, frame -> { }));
+            clients.add(ChatSocket.connect(url, "burst" + i, false, frame -> { }));
         }
         // A client is in the chat once its welcome arrives, not when its handshake ends: a line sent before that
         // is rightly not delivered to it.
-        for (Client client : clients) {
+        for (ChatSocket client : clients) {
             client.awaitWelcome();
         }
         long started = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
-        for (Client client : clients) {
+        for (ChatSocket client : clients) {
             Thread sender = new Thread(() -> {
                 try {
                     for (int n = 1; n <= lines; n++) {
@@ -76,7 +76,7 @@ final class Burst implements Callable<Void> {
         int healthy = 0;
         long delivered = 0;
         List<String> evicted = new ArrayList<>();
-        for (Client client : clients) {
+        for (ChatSocket client : clients) {
             delivered += client.chats().size();
             String problem = Watch.check(client.chats(), clients.stream().map(c -> c.name).toList(), lines);
             if (client.closed.isDone()) {
@@ -102,7 +102,7 @@ final class Burst implements Callable<Void> {
                     + " the others from a slow reader, not a line the model lost; with fewer senders or lines, or"
                     + " a larger --send-queue on the server, they keep up.");
         }
-        clients.forEach(Client::leave);
+        clients.forEach(ChatSocket::leave);
         return null;
     }
 }

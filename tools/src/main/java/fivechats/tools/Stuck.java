@@ -32,9 +32,9 @@ final class Stuck implements Callable<Void> {
     @Override
     public Void call() throws Exception {
         String url = target.url;
-        List<Client> clients = new ArrayList<>();
+        List<ChatSocket> clients = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
-            Client client = Client.connect(url, "stuck" + i, true, frame -> { });
+            ChatSocket client = ChatSocket.connect(url, "stuck" + i, true, frame -> { });
             client.awaitWelcome();
             client.stopReading();
             clients.add(client);
@@ -42,7 +42,7 @@ final class Stuck implements Callable<Void> {
         System.out.println(count + " client(s) joined and stopped reading: " + names(clients) + ". Chat now (browser"
                 + " or burst) and watch whether the others' lines keep flowing. Reading again in " + stall.toSeconds() + " s.");
         TimeUnit.MILLISECONDS.sleep(stall.toMillis()); // the experiment itself: a client that does nothing for this long
-        for (Client client : clients) {
+        for (ChatSocket client : clients) {
             int before = client.frames().size();
             client.resumeReading();
             int seen = before;
@@ -83,7 +83,7 @@ final class Stuck implements Callable<Void> {
         return "";
     }
 
-    private static String names(List<Client> clients) {
+    private static String names(List<ChatSocket> clients) {
         return String.join(", ", clients.stream().map(c -> c.name).toList());
     }
 }

@@ -37,12 +37,12 @@ final class Watch implements Callable<Void> {
         Map<String, Long> last = new HashMap<>();
         Map<String, Set<Long>> missing = new HashMap<>(); // seqs skipped so far: late, or lost
         long[] counts = new long[3]; // lines, gaps, out of order: written by the client's listener only
-        Client watcher = Client.connect(url, name, true, frame -> {
-            String type = Client.typeOf(frame);
+        ChatSocket watcher = ChatSocket.connect(url, name, true, frame -> {
+            String type = ChatSocket.typeOf(frame);
             if (type.equals("join")) {
                 last.remove(frame.replaceAll(".*\"name\":\"([^\"]*)\".*", "$1")); // a new connection counts from 1
             }
-            Client.Chat chat = Client.chatOf(frame);
+            ChatSocket.Chat chat = ChatSocket.chatOf(frame);
             if (chat == null) {
                 return;
             }
@@ -82,7 +82,7 @@ final class Watch implements Callable<Void> {
      * What is wrong with one receiver's chat lines, given who sent and how many each: "" if every line came once and
      * in order; otherwise the first sender whose lines did not.
      */
-    static String check(List<Client.Chat> received, List<String> senders, int perSender) {
+    static String check(List<ChatSocket.Chat> received, List<String> senders, int perSender) {
         for (String sender : senders) {
             List<Long> seqs = new ArrayList<>();
             received.stream().filter(c -> c.from().equals(sender)).forEach(c -> seqs.add(c.seq()));

@@ -104,7 +104,7 @@ class ClusterFaultsTest extends ClusterFixture {
      * stalls, the process runs on) is buried by the others; once it is back, its clients are listed again everywhere,
      * on a server that starts later too. Its client speaks while it is away, so that line lands before the joins the
      * server tells again: they wait for its heartbeat's reply, which the stall holds behind the line. Fails with the
-     * {@code epoch++} in {@code Presence.beat} removed (issue 28, finding 2): the join told again is dropped as a copy
+     * {@code epoch++} in {@code Roster.beat} removed (issue 28, finding 2): the join told again is dropped as a copy
      * of the first ("bob hears alice join again" never comes); fails with the {@code redis.sadd(NODES, instance)}
      * under it removed: dave, on a server started afterwards, is welcomed without alice.
      */
@@ -142,7 +142,7 @@ class ClusterFaultsTest extends ClusterFixture {
      * lid) past the node TTL, until the others have buried it and 1 s more, while the network is fine. The others bury it; when it thaws, its next heartbeat
      * finds its key expired, and it tells its clients again, so they are listed everywhere and their lines go on. The
      * server runs from its jar, as a learner runs it ({@link ModelProcess}). Fails with the {@code epoch++} in
-     * {@code Presence.beat} removed (and cluster.jar rebuilt): "bob hears alice join again" never comes.
+     * {@code Roster.beat} removed (and cluster.jar rebuilt): "bob hears alice join again" never comes.
      */
     @Test
     @DisplayName("a server frozen (SIGSTOP) past the node TTL is buried, and gets its clients listed again when it thaws")

@@ -48,7 +48,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * restart (the stream goes with it) and refused writes, refused for want of a replica or of memory (a sender whose
  * line Redis refused is closed and told, never left to think it was heard); with either bus, every watcher's view is right again within {@link #PATIENCE}; and
  * under a fault shorter than the node TTL, no server is buried or finds itself buried. That last one fails on the row
- * "A 500 ms late" with {@code Presence.beat} checking the other servers' keys one after the other, after the renewal
+ * "A 500 ms late" with {@code Roster.beat} checking the other servers' keys one after the other, after the renewal
  * ({@code if (redis.exists(nodeKey(other)) == 0)} in its loop): "1 heartbeat lapses".
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

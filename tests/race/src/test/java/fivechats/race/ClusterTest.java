@@ -287,7 +287,7 @@ class ClusterTest extends ClusterFixture {
      * loaded machine) must not be taken for dead, or its clients are announced as left, then as joined again. The
      * server's process is frozen with SIGSTOP right after a heartbeat and resumed after {@link #PAUSE}; its next
      * heartbeat must find its own key still there ({@code chat_cluster_heartbeat_lapses_total} stays 0). Fails with
-     * {@code NODE_TTL = HEARTBEAT} in {@code Presence} (the key expires inside the pause): "1 lapse(s)".
+     * {@code NODE_TTL = HEARTBEAT} in {@code Roster} (the key expires inside the pause): "1 lapse(s)".
      */
     @org.junit.jupiter.api.Test
     @DisplayName("a server paused for 1.5 s (a long GC pause) is not taken for dead: its heartbeat key outlives the pause")

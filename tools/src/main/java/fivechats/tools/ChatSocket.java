@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * off the socket only when asked ({@code request(1)}), so a client that stops asking really stops reading, and the
  * server's writes to it back up as they would behind a stalled phone.
  */
-final class Client implements WebSocket.Listener {
+final class ChatSocket implements WebSocket.Listener {
     /** The server's frames come from Jackson in a fixed field order, and names hold no quotes: a regex reads them. */
     private static final Pattern TYPE = Pattern.compile("^\\{\"type\":\"(\\w+)\"");
     private static final Pattern CHAT = Pattern.compile("^\\{\"type\":\"chat\",\"from\":\"([^\"]*)\",\"seq\":(\\d+),\"text\":");
@@ -42,7 +42,7 @@ final class Client implements WebSocket.Listener {
     /** Completed by the next pong: see {@link #answersPing}. */
     private volatile CompletableFuture<Void> pong = new CompletableFuture<>();
 
-    private Client(String url, String name, boolean presence, Consumer<String> onFrame) throws Exception {
+    private ChatSocket(String url, String name, boolean presence, Consumer<String> onFrame) throws Exception {
         this.name = name;
         this.onFrame = onFrame;
         URI uri = URI.create(url + "/chat?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8)
@@ -50,9 +50,9 @@ final class Client implements WebSocket.Listener {
         this.socket = HTTP.newWebSocketBuilder().buildAsync(uri, this).get(10, TimeUnit.SECONDS);
     }
 
-    static Client connect(String url, String name, boolean presence, Consumer<String> onFrame) throws Exception {
+    static ChatSocket connect(String url, String name, boolean presence, Consumer<String> onFrame) throws Exception {
         try {
-            return new Client(url, name, presence, onFrame);
+            return new ChatSocket(url, name, presence, onFrame);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("cannot connect " + name + " to " + url + ": " + e.getCause().getMessage()
                     + " (is a model running there? start one as the chapter says)", e);

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>Invariant: <b>a client is known by its server's run and its connection id</b>, never by its name (names need not
  * be unique), and joins and leaves are idempotent. That is what makes the start-up snapshot and the bus safe to overlap.
  */
-final class Presence {
-    private static final Logger log = LoggerFactory.getLogger(Presence.class);
+final class Roster {
+    private static final Logger log = LoggerFactory.getLogger(Roster.class);
 
     /** How often a server says it is alive. */
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
@@ -51,7 +51,7 @@ final class Presence {
     /** The times this server came back after the others had buried it; written by the heartbeat thread only. */
     private volatile long epoch;
 
-    Presence(String node, String instance, StatefulRedisConnection<String, String> commands, ClusterMetrics metrics) {
+    Roster(String node, String instance, StatefulRedisConnection<String, String> commands, ClusterMetrics metrics) {
         this.node = node;
         this.instance = instance;
         this.commands = commands;
@@ -139,7 +139,7 @@ final class Presence {
     }
 
     /** A server that stopped its heartbeat: its clients are announced as left, and its keys are removed. */
-    void bury(String other, Cluster.Delivery model) throws InterruptedException {
+    void bury(String other, Cluster.Handoff model) throws InterruptedException {
         List<String> names = remote.forget(other);
         log.warn("node {} stopped its heartbeat {} ago or more: announcing its {} clients as left", other, NODE_TTL, names.size());
         for (String name : names) {
