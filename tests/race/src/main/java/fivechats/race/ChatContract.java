@@ -591,8 +591,13 @@ public abstract class ChatContract {
     // 5b. bursts and stuck clients: the server's lag is never a prompt reader's fault
 
     /*
-     * Shown to fail on the worker pool's lane as it was (evicts whoever is full: "b5 Close[code=1008 ...]", 10
-     * evictions) and on the outbox as it was (the channel hub evicted 19 of the 20 prompt readers).
+     * Guards the full-queue rule's wait for room: a queue filled by the server's own lag is not the client's fault.
+     * Failed at fd9fac9^, whose lane and outbox evicted whoever was full (the worker pool: "b5 Close[code=1008 ...]",
+     * 10 evictions; the channel hub: 19 of the 20 prompt readers). Today's twin, SendQueue.offer's too-slow test
+     * (stalledFor >= stallNanos || now >= waitUntil) replaced by true, is caught here only with more lines than these:
+     * 100 per sender do not fill a prompt reader's queue of 256 on two cores, 1,000 caught it in two or three of the four
+     * queueing models per run (measured twice). The test keeps 100, so that a loaded machine never holds a prompt
+     * reader's send for a whole SendQueue.STALL.
      */
     @Test
     @DisplayName("5b. a burst: 5 of 20 clients send 100 lines each as fast as they can; every client reads promptly, gets all 500 in order, and nobody is evicted")
@@ -621,8 +626,9 @@ public abstract class ChatContract {
     }
 
     /*
-     * Shown to fail on the worker pool as it was (blocking writes: 10 clients dropped instead of the 4 stuck ones), and
-     * on the mutex map as it was (writes inline under a lock per connection: the flooders' lines waited writeWait).
+     * Fails on tests/assignments/mistakes GlobalWriteLock, graded in evict mode (writes inline under one lock: the
+     * flooders' lines wait for the stuck client's writeWait), as it failed at fd9fac9^ on the worker pool (blocking
+     * writes: 10 clients dropped instead of the 4 stuck ones) and on the mutex map (a lock per connection).
      * The bound is what the full-queue rule promises: whoever offers waits on a stuck client at most SendQueue.STALL,
      * counted from when that client's send got stuck, so clients that get stuck together cost that once, not
      * once each (measured: 0.8-1.0 s for 1, 4 and 8 stuck clients, every fixed model). Fails with SendQueue.offer's
@@ -698,8 +704,8 @@ public abstract class ChatContract {
      * A hundred clients stop reading at the same moment, so their queues fill together: evicting one offers its leave
      * to the others, which are full too. An eviction that evicts from inside itself recurses once per full client
      * (thousands overflow the stack: see the models' MassEvictionTest, below the network) and counts some twice.
-     * Shown to fail on the channel hub as it was (recursive eviction): 112 evictions counted for the 100 clients; and
-     * on tests/assignments/mistakes LeaveTwice (the evicted clients' own readers announce them again).
+     * Fails on tests/assignments/mistakes LeaveTwice (the evicted clients' own readers announce them again); it failed
+     * at 848b7e0^ on the channel hub, whose eviction recursed (112 evictions counted for the 100 clients).
      */
     @Test
     @DisplayName("5d. mass eviction: 100 clients stop reading at once while others chat: each is evicted and counted exactly once, the others get every line and every leave, and the chat goes on (models that queue)")
@@ -938,9 +944,9 @@ public abstract class ChatContract {
 
     /*
      * The header timeout is short here too, so the client must also outlive it: it is meant for request heads, and an
-     * upgraded connection has sent its own. Shown to fail on the transport as it was: the header deadline was armed
-     * for the WebSocket connection as well, and closed every client exactly one header timeout after it connected
-     * (10 s in production, so the short tests never saw it; the full benchmark did).
+     * upgraded connection has sent its own. Fails at 531e623^, whose header deadline was armed for the WebSocket
+     * connection as well and closed every client exactly one header timeout after it connected (10 s in production,
+     * so the short tests never saw it; the full benchmark did).
      */
     @Test
     @DisplayName("6c. a client that answers pings stays connected for many pongWaits, long past the header timeout")
@@ -1008,12 +1014,12 @@ public abstract class ChatContract {
 
     /*
      * Clients keep connecting while the server stops: some are refused with 503, some are accepted just before the
-     * model stops, and the model must end every thread it started for them. Shown to fail (with one core kept busy,
-     * 30 repeats each) on the worker pool as it was, 1 of 30: readers that joined after stop's snapshot waited for
-     * room in lanes that no worker would drain again (38 model threads left after the grace); and on the transport
-     * as it was, 3 of 30: refused upgrades were kept alive, and a socket accepted just as Jetty stopped kept its 30 s
-     * idle timeout, so Jetty's graceful stop waited out the whole grace (TransportTest.refusedUpgradeEndsItsConnection
-     * shows the first). After both repairs: 0 of 210 (30 on each contract class), twice for the worker pool.
+     * model stops, and the model must end every thread it started for them. It failed at 848b7e0^ (one core kept busy,
+     * 30 repeats each): the worker pool 1 of 30, its twin WorkerPool.join without {@code if (closing) return false;}
+     * (readers that joined after stop's snapshot waited for room in lanes that no worker would drain again: 38 model
+     * threads left after the grace); the transport 3 of 30 (refused upgrades kept alive, and a socket accepted just as
+     * Jetty stopped kept its 30 s idle timeout, so Jetty's graceful stop waited out the whole grace;
+     * TransportTest.refusedUpgradeEndsItsConnection shows the first). At 848b7e0: 0 of 210 (30 on each contract class).
      */
     @Test
     @DisplayName("7b. shutdown in the middle of a connect storm ends within the grace: every client closed, every model thread ended")

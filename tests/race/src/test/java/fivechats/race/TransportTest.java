@@ -535,7 +535,7 @@ class TransportTest {
         }
     }
 
-    /** Shown to fail on the Host-based check it replaced, which accepted the rebinding page with 101. */
+    /** Fails at fdc4a9e^, whose origin check compared the Origin with Host and accepted the rebinding page with 101. */
     @Test
     @DisplayName("a page whose name was re-pointed at this server (Host and Origin agree, both foreign) is refused: DNS rebinding")
     void dnsRebindingIsRefused() throws Exception {
@@ -554,7 +554,7 @@ class TransportTest {
         }
     }
 
-    /** Shown to fail on the routes they replaced: POST got the page with 200, and none of the three headers was sent. */
+    /** Fails at fdc4a9e^, whose routes gave POST the page with 200 and sent none of the three headers. */
     @Test
     @DisplayName("the page routes answer only GET and HEAD (405 otherwise), with nosniff, DENY framing and a CSP, and no Server version")
     void httpRoutesRefuseOtherMethodsAndSendSecurityHeaders() throws Exception {
