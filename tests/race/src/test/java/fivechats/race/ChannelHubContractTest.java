@@ -7,7 +7,7 @@ import fivechats.transport.ChatModel;
 /** The channel-hub model against the whole contract. */
 class ChannelHubContractTest extends ChatContract {
     @Override
-    protected ChatModel newModel() {
+    public ChatModel newModel() {
         return new ChannelHub(ChannelHub.DEFAULT_SEND_QUEUE);
     }
 }

@@ -6,7 +6,7 @@ import fivechats.transport.ChatModel;
 /** The mutex map, fixed (the lock guards the map; one writer per connection behind a bounded outbox). */
 class MutexMapContractTest extends ChatContract {
     @Override
-    protected ChatModel newModel() {
+    public ChatModel newModel() {
         return new MutexMap.Fixed(MutexMap.Fixed.DEFAULT_SEND_QUEUE);
     }
 }

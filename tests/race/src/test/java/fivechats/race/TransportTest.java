@@ -453,6 +453,46 @@ class TransportTest {
         assertEquals(List.of(), zipper.extensions(), "the extensions the server agreed to");
     }
 
+    /**
+     * The gate refuses before a model hears of the client, so this is the transport's promise (the contract kit leaves
+     * it out). Fails with {@code !Wire.isValidName(name)} replaced by {@code false} in
+     * {@code ChatServer.upgrade} (three of the bad names are upgraded with 101, and reach the model).
+     */
+    @Test
+    @DisplayName("a bad or missing name is refused at the upgrade with HTTP 400 and the reason, and never reaches the model")
+    void badNameIsRefusedWith400() throws Exception {
+        probe = new ProbeModel();
+        server = ChatServer.newServer(config(), probe).start();
+        for (String query : List.of("/chat?name=bad%20name", "/chat?name=" + "x".repeat(33), "/chat?name=%3Cscript%3E",
+                "/chat?name=", "/chat")) {
+            try (RawClient raw = RawClient.upgrade(server.port(), query, null)) {
+                RawClient.Handshake answer = raw.handshake();
+                assertEquals(400, answer.status(), query + " answered " + answer);
+                assertTrue(answer.body().contains("name must be 1-32 characters"), query + " gave no reason: " + answer.body());
+            }
+        }
+        ChatConnection first = connect(config(), new ChatClient[1], "good"); // the first connection the model is handed
+        assertEquals("good", first.name(), "refused clients never reach the model");
+    }
+
+    /**
+     * The transport's promise too, for the same reason. Fails with {@code !origins.allows(origin,
+     * port())} replaced by {@code false} in {@code ChatServer.upgrade} (the foreign page is upgraded with 101).
+     */
+    @Test
+    @DisplayName("a foreign Origin is refused with HTTP 403 and the reason; the page's own origin is accepted")
+    void foreignOriginIsRefusedWith403() throws Exception {
+        probe = new ProbeModel();
+        server = ChatServer.newServer(config(), probe).start();
+        try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=mallory", "http://evil.example")) {
+            assertEquals(403, raw.handshake().status(), "foreign origin answered " + raw.handshake());
+            assertTrue(raw.handshake().body().contains("not allowed"), "no reason given: " + raw.handshake().body());
+        }
+        try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=page", "http://127.0.0.1:" + server.port())) {
+            assertEquals(101, raw.handshake().status(), "same origin answered " + raw.handshake());
+        }
+    }
+
     @Test
     @DisplayName("--allow-origin admits the listed origins and still refuses any other")
     void allowListAdmitsOnlyListedOrigins() throws Exception {

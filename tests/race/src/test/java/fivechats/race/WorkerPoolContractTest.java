@@ -7,7 +7,7 @@ import java.time.Duration;
 /** The worker pool, fixed (a serial lane per connection), against the contract. */
 class WorkerPoolContractTest extends ChatContract {
     @Override
-    protected ChatModel newModel() {
+    public ChatModel newModel() {
         return new WorkerPool(WorkerPool.Variant.FIXED, WorkerPool.DEFAULT_WORKERS, Duration.ZERO);
     }
 }

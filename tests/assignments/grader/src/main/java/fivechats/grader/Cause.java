@@ -36,7 +36,7 @@ enum Cause {
             "5.", "5b.", "5c.", "5d.", "5e.", "5f."),
     BAD_INPUT("bad input",
             "Bad input gets a clear error for that client only.",
-            "4a.", "4b.", "4c.", "4d.", "4e.", "4f."),
+            "4c.", "4d.", "4e.", "4f."),
     HEARTBEATS("heartbeats",
             "A vanished client is cleaned up; a live one stays, even when the model is slow to take its lines.",
             "6a.", "6b.", "6c.", "6d."),

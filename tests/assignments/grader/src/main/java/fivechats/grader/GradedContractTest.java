@@ -7,12 +7,12 @@ import fivechats.transport.ChatModel;
 /** The whole contract kit, against the graded model. */
 class GradedContractTest extends ChatContract {
     @Override
-    protected ChatModel newModel() {
+    public ChatModel newModel() {
         return GradedModel.create();
     }
 
     @Override
-    protected SlowClientPolicy slowClientPolicy() {
+    public SlowClientPolicy slowClientPolicy() {
         return GradedModel.slowClientPolicy();
     }
 }
