@@ -25,7 +25,8 @@ interface Bus {
 
     /** What a client that reconnects with {@code since} missed, as far as this bus keeps a history: see {@link History}. */
     default History history(String since) {
-        return History.unknown(since, "this cluster's bus (pubsub) keeps no history: resuming needs --broker-mode streams");
+        return History.unknown(
+                since, "this cluster's bus (pubsub) keeps no history: resuming needs --broker-mode streams");
     }
 
     void close();

@@ -54,7 +54,8 @@ public final class Cluster implements Relay {
     }
 
     /** A dead server's clients are announced as left within this: its key expires, the next check, one stream read. */
-    public static final Duration LEAVE_BOUND = Roster.NODE_TTL.plus(Roster.HEARTBEAT).plus(StreamBus.BLOCK);
+    public static final Duration LEAVE_BOUND =
+            Roster.NODE_TTL.plus(Roster.HEARTBEAT).plus(StreamBus.BLOCK);
     /** How long a stopping server waits for its last envelopes and its goodbye to reach Redis. */
     static final Duration GOODBYE = Duration.ofSeconds(2);
     /**
@@ -63,6 +64,7 @@ public final class Cluster implements Relay {
      * others hear it when Redis takes it.
      */
     static final Duration ENDING_BOUND = Duration.ofSeconds(5);
+
     private static final java.util.concurrent.Executor ENDING_TIMER =
             CompletableFuture.delayedExecutor(ENDING_BOUND.toMillis(), TimeUnit.MILLISECONDS);
     /** A command waits this long for Redis (through reconnects) before it fails. */
@@ -86,6 +88,7 @@ public final class Cluster implements Relay {
     private final String node;
     /** This run of the server: its node name and a random part, so a restarted node is a new sender. */
     private final String instance;
+
     private final ClusterMetrics metrics;
     private final RedisClient client = RedisClient.create();
     private final StatefulRedisConnection<String, String> commands;
@@ -104,9 +107,11 @@ public final class Cluster implements Relay {
     private Cluster(ClusterConfig config, String defaultNode, ChatMetrics serverMetrics) {
         this.config = config;
         this.node = config.node() != null ? config.node() : defaultNode;
-        this.instance = node + "@" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        this.instance = node + "@"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         this.metrics = new ClusterMetrics(serverMetrics.registry());
-        client.setOptions(ClientOptions.builder().requestQueueSize(REQUEST_QUEUE).build());
+        client.setOptions(
+                ClientOptions.builder().requestQueueSize(REQUEST_QUEUE).build());
         StatefulRedisConnection<String, String> connected = null;
         try {
             connected = client.connect(StringCodec.UTF8, uri("commands"));
@@ -135,9 +140,10 @@ public final class Cluster implements Relay {
     public static Cluster join(ClusterConfig config, String defaultNode, ChatMetrics metrics) {
         Cluster cluster = new Cluster(config, defaultNode, metrics);
         try {
-            cluster.bus.listen();      // first: from here on nothing is missed
+            cluster.bus.listen(); // first: from here on nothing is missed
             cluster.roster.learnWhoIsOnline(); // then the snapshot; what overlaps with the bus is idempotent
-            cluster.link.toldAtStart(cluster.remote.names()); // what welcomes list until the model takes a join or leave
+            // what welcomes list until the model takes a join or leave
+            cluster.link.toldAtStart(cluster.remote.names());
             cluster.bus.start();
             cluster.roster.start(cluster.bus, cluster::announce);
         } catch (RuntimeException e) {
@@ -168,7 +174,8 @@ public final class Cluster implements Relay {
         if (server.relay() instanceof Cluster cluster) {
             return cluster;
         }
-        throw new IllegalStateException(server.httpUri() + " runs alone: build it with a ClusterConfig to join a cluster");
+        throw new IllegalStateException(
+                server.httpUri() + " runs alone: build it with a ClusterConfig to join a cluster");
     }
 
     public ClusterMetrics metrics() {
@@ -198,7 +205,7 @@ public final class Cluster implements Relay {
             return publish(envelope);
         }
         if (toModel.test(line)) { // to this server's clients at once, by the model
-            publish(envelope);    // and to the others' through the broker, at most once
+            publish(envelope); // and to the others' through the broker, at most once
         }
         return null;
     }
@@ -228,8 +235,11 @@ public final class Cluster implements Relay {
             ENDING_TIMER.execute(() -> {
                 Runnable end = endings.remove(conn);
                 if (end != null) {
-                    log.warn("the leave of {} did not come back from the broker within {}: it ends here now, and the"
-                            + " other servers hear of it when the broker takes it", name, ENDING_BOUND);
+                    log.warn(
+                            "the leave of {} did not come back from the broker within {}: it ends here now, and the"
+                                    + " other servers hear of it when the broker takes it",
+                            name,
+                            ENDING_BOUND);
                     end.run();
                 }
             });
@@ -253,8 +263,8 @@ public final class Cluster implements Relay {
         List<String> online = new ArrayList<>(Wire.online(modelWelcome));
         online.remove(ClusterLink.NAME);
         online.addAll(told.names());
-        return new Welcome(Wire.welcome(you, online), told.position(),
-                resuming == null ? null : resume(resuming, told.lineId()));
+        return new Welcome(
+                Wire.welcome(you, online), told.position(), resuming == null ? null : resume(resuming, told.lineId()));
     }
 
     /** What a client that reconnects with {@code since} is sent after its welcome: see {@link #history}. */
@@ -334,10 +344,13 @@ public final class Cluster implements Relay {
             metrics.clusterPublishFailed(queueFull);
             if (!queueFull) {
                 log.warn("could not publish {} of {}: {}", envelope.kind(), envelope.sender(), failure.toString());
-            } else if (!queueFullSaid) { // a flood while Redis is away fails thousands of times: said once, then counted
+            } else if (!queueFullSaid) { // a flood while Redis is away fails thousands of times: said once, then
+                // counted
                 queueFullSaid = true;
-                log.warn("the broker is not taking commands and {} wait for it: what is published now is lost, and counted"
-                        + " (chat_cluster_publish_failures_total) until the broker takes one again", REQUEST_QUEUE);
+                log.warn(
+                        "the broker is not taking commands and {} wait for it: what is published now is lost, and"
+                                + " counted (chat_cluster_publish_failures_total) until the broker takes one again",
+                        REQUEST_QUEUE);
             }
         });
         lastPublished = published;
@@ -348,7 +361,8 @@ public final class Cluster implements Relay {
     private static boolean queueFull(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             String message = String.valueOf(cause.getMessage());
-            if (message.startsWith("Request queue size exceeded") || message.startsWith("Command buffer size exceeded")
+            if (message.startsWith("Request queue size exceeded")
+                    || message.startsWith("Command buffer size exceeded")
                     || message.startsWith("Internal stack size exceeded")) { // waiting for replies: a stalled Redis
                 return true;
             }
@@ -427,6 +441,7 @@ public final class Cluster implements Relay {
 
     @Override
     public String toString() {
-        return "node " + node + " on " + config.broker() + " (" + config.mode().name().toLowerCase() + ")";
+        return "node " + node + " on " + config.broker() + " ("
+                + config.mode().name().toLowerCase() + ")";
     }
 }

@@ -35,6 +35,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 public final class ClusterLink implements ChatConnection {
     /** Never a client's name: {@link Wire#NAME} has no {@code ~}. */
     public static final String NAME = "~cluster";
+
     static final String JOIN = Wire.join(NAME);
     static final String LEAVE = Wire.leave(NAME);
     /**
@@ -43,6 +44,7 @@ public final class ClusterLink implements ChatConnection {
      * a Lettuce listener must not block its event loop).
      */
     static final int CAPACITY = 4096;
+
     private static final Object END = new Object();
 
     private final BlockingQueue<Object> inbound = new LinkedBlockingQueue<>(CAPACITY);
@@ -55,14 +57,15 @@ public final class ClusterLink implements ChatConnection {
     private long position;
     /** The newest joins and leaves taken, each by its own {@code String} instance, and the position it was taken at. */
     private final Map<String, Long> recent = new IdentityHashMap<>();
+
     private final ArrayDeque<String> recentOrder = new ArrayDeque<>();
 
     // The chat lines the model has taken from the stream, for clients that resume (chapter 12), guarded by this.
     /** How many of the newest lines taken are kept: a few seconds of a flood, the time a client takes to reconnect. */
     static final int LINES_KEPT = 4096;
     /** A chat line from the stream, and its id there. */
-    record Line(String frame, String id) {
-    }
+    record Line(String frame, String id) {}
+
     private final ArrayDeque<Line> lines = new ArrayDeque<>();
     /**
      * Every line taken after this stream id is in {@link #lines}: where the stream bus began to listen, then the newest
@@ -84,13 +87,13 @@ public final class ClusterLink implements ChatConnection {
      * Who the model has been told is online elsewhere, and the position of the last join or leave that says so; the
      * stream id of the newest chat line it has taken (null before the first).
      */
-    record Told(List<String> names, long position, String lineId) {
-    }
+    record Told(List<String> names, long position, String lineId) {}
 
     synchronized Told told() {
         List<String> names = new ArrayList<>();
         told.forEach((name, count) -> names.addAll(java.util.Collections.nCopies(count, name)));
-        return new Told(names, position, lines.isEmpty() ? forgotten : lines.getLast().id());
+        return new Told(
+                names, position, lines.isEmpty() ? forgotten : lines.getLast().id());
     }
 
     /**
@@ -164,7 +167,8 @@ public final class ClusterLink implements ChatConnection {
             return;
         }
         inbound.put(action);
-        if (closed && inbound.remove(action)) { // closed while it was queued, and nobody has taken it: the drain missed it
+        if (closed
+                && inbound.remove(action)) { // closed while it was queued, and nobody has taken it: the drain missed it
             action.run();
         }
     }

@@ -12,10 +12,15 @@ package fivechats.cluster;
  * @param body the encoded chat frame for {@link Kind#CHAT}, the client's name for a join or a leave
  */
 record Envelope(Kind kind, String instance, long epoch, long conn, long seq, String body) {
-    enum Kind { CHAT, JOIN, LEAVE }
+    enum Kind {
+        CHAT,
+        JOIN,
+        LEAVE
+    }
 
     /** A join comes before a client's lines (seq 1, 2, ...) and a leave after them, so one seq orders all three. */
     static final long JOIN_SEQ = 0;
+
     static final long LEAVE_SEQ = Long.MAX_VALUE;
 
     /** The sender of a line, unique in the cluster. */
@@ -33,7 +38,12 @@ record Envelope(Kind kind, String instance, long epoch, long conn, long seq, Str
         if (parts.length != 6) {
             throw new IllegalArgumentException("not an envelope: " + text);
         }
-        return new Envelope(Kind.valueOf(parts[0]), parts[1], Long.parseLong(parts[2]), Long.parseLong(parts[3]),
-                Long.parseLong(parts[4]), parts[5]);
+        return new Envelope(
+                Kind.valueOf(parts[0]),
+                parts[1],
+                Long.parseLong(parts[2]),
+                Long.parseLong(parts[3]),
+                Long.parseLong(parts[4]),
+                parts[5]);
     }
 }

@@ -40,9 +40,14 @@ final class PubSubBus implements Bus {
      * #startLock}, which the listener takes only while joining (once started it sees null and never takes it).
      */
     private volatile List<String> early = new ArrayList<>();
+
     private final Object startLock = new Object();
 
-    PubSubBus(Cluster cluster, RedisClient client, StatefulRedisConnection<String, String> commands, ClusterMetrics metrics) {
+    PubSubBus(
+            Cluster cluster,
+            RedisClient client,
+            StatefulRedisConnection<String, String> commands,
+            ClusterMetrics metrics) {
         this.cluster = cluster;
         this.commands = commands;
         this.metrics = metrics;
@@ -52,7 +57,10 @@ final class PubSubBus implements Bus {
 
     @Override
     public CompletableFuture<Void> publish(Envelope envelope) {
-        return commands.async().publish(CHANNEL, envelope.encode()).toCompletableFuture().thenApply(receivers -> null);
+        return commands.async()
+                .publish(CHANNEL, envelope.encode())
+                .toCompletableFuture()
+                .thenApply(receivers -> null);
     }
 
     @Override

@@ -16,7 +16,10 @@ final class RemoteClients {
 
     /** True if this client was not known yet. */
     boolean join(String instance, long conn, String name) {
-        return byInstance.computeIfAbsent(instance, i -> new ConcurrentHashMap<>()).putIfAbsent(conn, name) == null;
+        return byInstance
+                        .computeIfAbsent(instance, i -> new ConcurrentHashMap<>())
+                        .putIfAbsent(conn, name)
+                == null;
     }
 
     /** The client's name, or null if it was not known (a leave heard twice). */

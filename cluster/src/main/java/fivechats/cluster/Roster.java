@@ -35,6 +35,7 @@ final class Roster {
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
     /** Three missed heartbeats, so a garbage-collection pause or a short broker blip does not bury a live server. */
     static final Duration NODE_TTL = HEARTBEAT.multipliedBy(3);
+
     static final String NODES = "fivechats:nodes";
 
     private final String node;
@@ -44,8 +45,9 @@ final class Roster {
     private final RemoteClients remote = new RemoteClients();
     /** This server's clients, told again to the others if they buried this server during a long blip. */
     private final Map<Long, String> local = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
-            runnable -> Thread.ofPlatform().name("cluster-heartbeat").daemon(true).unstarted(runnable));
+
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(runnable ->
+            Thread.ofPlatform().name("cluster-heartbeat").daemon(true).unstarted(runnable));
     /** Heartbeat thread only: false until the first beat has registered this server. */
     private boolean beaten;
     /** The times this server came back after the others had buried it; written by the heartbeat thread only. */
@@ -109,12 +111,19 @@ final class Roster {
             RedisCommands<String, String> redis = commands.sync();
             List<String> others = List.copyOf(remote.instances());
             long patience = commands.getTimeout().toNanos(); // as long as a command of the sync API would wait
-            RedisFuture<String> renewal = commands.async().setGet(nodeKey(instance), "alive", SetArgs.Builder.px(NODE_TTL));
-            List<RedisFuture<Long>> alive = others.stream().map(other -> commands.async().exists(nodeKey(other))).toList();
+            RedisFuture<String> renewal =
+                    commands.async().setGet(nodeKey(instance), "alive", SetArgs.Builder.px(NODE_TTL));
+            List<RedisFuture<Long>> alive = others.stream()
+                    .map(other -> commands.async().exists(nodeKey(other)))
+                    .toList();
             String was = LettuceFutures.awaitOrCancel(renewal, patience, TimeUnit.NANOSECONDS);
             if (beaten && was == null) { // away longer than the TTL: the others have buried this server
                 metrics.heartbeatLapsed();
-                log.warn("node {} was away from the broker longer than {}: telling its {} clients again", node, NODE_TTL, local.size());
+                log.warn(
+                        "node {} was away from the broker longer than {}: telling its {} clients again",
+                        node,
+                        NODE_TTL,
+                        local.size());
                 epoch++; // first: the joins told again are new joins, not copies the others would drop
                 redis.sadd(NODES, instance); // the burial took it out: servers that start later must find it
                 local.forEach((conn, name) -> {
@@ -141,7 +150,11 @@ final class Roster {
     /** A server that stopped its heartbeat: its clients are announced as left, and its keys are removed. */
     void bury(String other, Cluster.Handoff model) throws InterruptedException {
         List<String> names = remote.forget(other);
-        log.warn("node {} stopped its heartbeat {} ago or more: announcing its {} clients as left", other, NODE_TTL, names.size());
+        log.warn(
+                "node {} stopped its heartbeat {} ago or more: announcing its {} clients as left",
+                other,
+                NODE_TTL,
+                names.size());
         for (String name : names) {
             model.deliver(Wire.leave(name));
         }
@@ -157,7 +170,8 @@ final class Roster {
     /** Stops the heartbeat and removes this server's keys, so nobody has to wait for them to expire. */
     CompletableFuture<Void> goodbye() {
         heartbeat.shutdownNow();
-        return CompletableFuture.allOf(commands.async().del(nodeKey(instance), presenceKey(instance)).toCompletableFuture(),
+        return CompletableFuture.allOf(
+                commands.async().del(nodeKey(instance), presenceKey(instance)).toCompletableFuture(),
                 commands.async().srem(NODES, instance).toCompletableFuture());
     }
 

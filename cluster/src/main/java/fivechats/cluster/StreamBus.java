@@ -61,6 +61,7 @@ final class StreamBus implements Bus {
     private final StatefulRedisConnection<String, String> commands;
     /** XREAD BLOCK holds its connection until it returns, so the reader has one of its own. */
     private final StatefulRedisConnection<String, String> reader;
+
     private final ClusterMetrics metrics;
     /**
      * Each sender's newest seq and epoch handed to the model, kept after its leave and its server's burial (a resent
@@ -74,7 +75,7 @@ final class StreamBus implements Bus {
     };
 
     /** What {@link #lastHeard} keeps of a sender: its newest seq, and the epoch of its newest join. */
-    private record Last(long seq, long joined) { }
+    private record Last(long seq, long joined) {}
     /** Each sender's newest append, which its next one waits for; removed after its leave. */
     private final Map<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
     /**
@@ -82,13 +83,19 @@ final class StreamBus implements Bus {
      * has read that far, since everything the dead server published came before.
      */
     private final Map<String, String> dead = new ConcurrentHashMap<>();
+
     private String lastId;
     /** Reads failed in a row: the reader logs the first of an outage only. Reader thread only. */
     private int failedReads;
+
     private volatile boolean closed;
     private Thread thread;
 
-    StreamBus(Cluster cluster, RedisClient client, StatefulRedisConnection<String, String> commands, ClusterMetrics metrics) {
+    StreamBus(
+            Cluster cluster,
+            RedisClient client,
+            StatefulRedisConnection<String, String> commands,
+            ClusterMetrics metrics) {
         this.cluster = cluster;
         this.commands = commands;
         this.metrics = metrics;
@@ -102,8 +109,11 @@ final class StreamBus implements Bus {
      */
     @Override
     public CompletableFuture<Void> publish(Envelope envelope) {
-        CompletableFuture<Void> appended = tails.compute(envelope.sender(), (sender, previous) ->
-                (previous == null ? CompletableFuture.<Void>completedFuture(null) : previous.exceptionally(failed -> null))
+        CompletableFuture<Void> appended = tails.compute(
+                envelope.sender(),
+                (sender, previous) -> (previous == null
+                                ? CompletableFuture.<Void>completedFuture(null)
+                                : previous.exceptionally(failed -> null))
                         .thenCompose(ready -> append(envelope, System.nanoTime() + RESEND_FOR.toNanos())));
         if (envelope.kind() == Envelope.Kind.LEAVE) {
             appended.whenComplete((ok, failure) -> tails.remove(envelope.sender(), appended));
@@ -112,20 +122,25 @@ final class StreamBus implements Bus {
     }
 
     private CompletableFuture<Void> append(Envelope envelope, long deadline) {
-        return commands.async().xadd(STREAM, XAddArgs.Builder.maxlen(MAX_LENGTH).approximateTrimming(), "e", envelope.encode())
-                .toCompletableFuture().<Void>thenApply(id -> null)
+        return commands.async()
+                .xadd(STREAM, XAddArgs.Builder.maxlen(MAX_LENGTH).approximateTrimming(), "e", envelope.encode())
+                .toCompletableFuture()
+                .<Void>thenApply(id -> null)
                 .exceptionallyCompose(failure -> {
                     boolean broken = brokenConnection(failure);
                     // A leave is tried until it lands, whatever Redis answered (NOREPLICAS, OOM, READONLY after a
-                    // failover): the others would list the client forever without it. A line is not: its sender is told.
+                    // failover): the others would list the client forever without it. A line is not: its sender is
+                    // told.
                     boolean leave = envelope.kind() == Envelope.Kind.LEAVE;
                     if (closed || !(broken || leave) || (!leave && System.nanoTime() > deadline)) {
                         return CompletableFuture.failedFuture(failure);
                     }
                     metrics.clusterResent(); // if the first one landed after all, receivers drop the copy by its seq
-                    // After a pause: until Lettuce notices the broken connection, a command fails at once, again and again.
+                    // After a pause: until Lettuce notices the broken connection, a command fails at once, again and
+                    // again.
                     Executor pause = broken ? RESEND_PAUSE : REFUSED_PAUSE;
-                    return CompletableFuture.runAsync(() -> { }, pause).thenCompose(paused -> append(envelope, deadline));
+                    return CompletableFuture.runAsync(() -> {}, pause)
+                            .thenCompose(paused -> append(envelope, deadline));
                 });
     }
 
@@ -164,7 +179,11 @@ final class StreamBus implements Bus {
                 for (StreamMessage<String, String> entry : batch) {
                     Envelope envelope = decodeOrSkip(entry);
                     if (envelope != null && fresh(envelope)) {
-                        cluster.heard(envelope, entry.getId(), cluster.clusterLink()::put); // waits while the model is behind: the stream keeps the rest
+                        cluster.heard(
+                                envelope,
+                                entry.getId(),
+                                cluster.clusterLink()
+                                        ::put); // waits while the model is behind: the stream keeps the rest
                     }
                     lastId = entry.getId(); // handed over: a reconnect resumes after it
                 }
@@ -200,18 +219,22 @@ final class StreamBus implements Bus {
         }
     }
 
-    @SuppressWarnings("unchecked") // xread's varargs of one StreamOffset<String>: a generic array the compiler cannot check
+    // xread's varargs of one StreamOffset<String>: a generic array the compiler cannot check
+    @SuppressWarnings("unchecked")
     private List<StreamMessage<String, String>> read() throws InterruptedException {
         try {
-            List<StreamMessage<String, String>> batch =
-                    reader.sync().xread(XReadArgs.Builder.block(BLOCK).count(COUNT), XReadArgs.StreamOffset.from(STREAM, lastId));
+            List<StreamMessage<String, String>> batch = reader.sync()
+                    .xread(XReadArgs.Builder.block(BLOCK).count(COUNT), XReadArgs.StreamOffset.from(STREAM, lastId));
             failedReads = 0;
             return batch;
         } catch (RedisException e) {
             if (!closed) { // the connection broke, or Redis answered an error; the next XREAD resumes after lastId
                 if (failedReads++ == 0) { // once per outage: a long one would fill the log ten lines a second
-                    log.warn("reading the stream failed, reading again from {} every {} ms until it works: {}", lastId,
-                            READ_RETRY.toMillis(), e.getMessage());
+                    log.warn(
+                            "reading the stream failed, reading again from {} every {} ms until it works: {}",
+                            lastId,
+                            READ_RETRY.toMillis(),
+                            e.getMessage());
                 }
                 metrics.clusterReadFailed();
                 // An error answered at once (LOADING while Redis loads its data, WRONGTYPE) would spin a core here.
@@ -234,7 +257,8 @@ final class StreamBus implements Bus {
     private boolean fresh(Envelope envelope) {
         Last last = lastHeard.get(envelope.sender());
         boolean join = envelope.kind() == Envelope.Kind.JOIN;
-        boolean toldAgain = last != null && join && envelope.epoch() > last.joined() && last.seq() != Envelope.LEAVE_SEQ;
+        boolean toldAgain =
+                last != null && join && envelope.epoch() > last.joined() && last.seq() != Envelope.LEAVE_SEQ;
         if (last != null && envelope.seq() <= last.seq() && !toldAgain) {
             metrics.clusterDuplicate();
             return false;
@@ -243,7 +267,9 @@ final class StreamBus implements Bus {
             metrics.clusterGap(envelope.seq() - last.seq() - 1);
         }
         long joined = join ? envelope.epoch() : last == null ? -1 : last.joined();
-        lastHeard.put(envelope.sender(), new Last(last == null ? envelope.seq() : Math.max(last.seq(), envelope.seq()), joined));
+        lastHeard.put(
+                envelope.sender(),
+                new Last(last == null ? envelope.seq() : Math.max(last.seq(), envelope.seq()), joined));
         return true;
     }
     // end-snippet
@@ -261,16 +287,18 @@ final class StreamBus implements Bus {
             if (xrange(Range.create(since, since), 1).isEmpty()) {
                 List<StreamMessage<String, String>> oldest = xrange(Range.create("-", "+"), 1);
                 if (oldest.isEmpty() || after(since, oldest.getFirst().getId())) {
-                    return History.unknown(since, "position " + since + " is not in this cluster's stream (Redis"
-                            + " restarted, or the id came from elsewhere): what you missed cannot be known");
+                    return History.unknown(
+                            since,
+                            "position " + since + " is not in this cluster's stream (Redis"
+                                    + " restarted, or the id came from elsewhere): what you missed cannot be known");
                 }
                 return read(since, "history trimmed: the stream no longer holds the lines right after " + since);
             }
             return read(since, null);
         } catch (Exception e) { // interrupted, timed out, or an error reply: the client chats on without its lines
             metrics.clusterReadFailed();
-            return History.unknown(since, "the broker did not answer (" + e.getMessage() + "): what you missed cannot"
-                    + " be sent");
+            return History.unknown(
+                    since, "the broker did not answer (" + e.getMessage() + "): what you missed cannot" + " be sent");
         }
     }
 
@@ -286,17 +314,21 @@ final class StreamBus implements Bus {
         Map<String, Long> newest = new java.util.HashMap<>(); // a resent XADD's copy is dropped, as fresh() does
         for (StreamMessage<String, String> entry : entries) {
             Envelope envelope = decodeOrSkip(entry);
-            if (envelope != null && envelope.kind() == Envelope.Kind.CHAT
+            if (envelope != null
+                    && envelope.kind() == Envelope.Kind.CHAT
                     && newest.getOrDefault(envelope.sender(), 0L) < envelope.seq()) {
                 newest.put(envelope.sender(), envelope.seq());
                 lines.add(fivechats.transport.Wire.withId(envelope.body(), entry.getId()));
             }
         }
-        return new History(since, lines, entries.isEmpty() ? since : entries.getLast().getId(), gap);
+        return new History(
+                since, lines, entries.isEmpty() ? since : entries.getLast().getId(), gap);
     }
 
     private List<StreamMessage<String, String>> xrange(Range<String> range, int count) throws Exception {
-        return commands.async().xrange(STREAM, range, Limit.from(count)).toCompletableFuture()
+        return commands.async()
+                .xrange(STREAM, range, Limit.from(count))
+                .toCompletableFuture()
                 .get(HISTORY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -309,7 +341,8 @@ final class StreamBus implements Bus {
     }
 
     private String newestId() {
-        List<StreamMessage<String, String>> newest = commands.sync().xrevrange(STREAM, Range.create("-", "+"), Limit.from(1));
+        List<StreamMessage<String, String>> newest =
+                commands.sync().xrevrange(STREAM, Range.create("-", "+"), Limit.from(1));
         return newest.isEmpty() ? "0-0" : newest.getFirst().getId();
     }
 

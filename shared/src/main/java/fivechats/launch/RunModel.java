@@ -17,11 +17,14 @@ public final class RunModel {
     /** Where Debian, Ubuntu and most Linux packages install JDKs, and where Maven's toolchains discovery looks. */
     private static final File JDKS = new File("/usr/lib/jvm");
 
-    private RunModel() {
-    }
+    private RunModel() {}
 
     public static void main(String[] args) throws Throwable {
-        File jar = new File(RunModel.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        File jar = new File(RunModel.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         String model;
         try (JarFile file = new JarFile(jar)) {
             model = file.getManifest().getMainAttributes().getValue("Five-Chats-Main");
@@ -42,18 +45,32 @@ public final class RunModel {
         String path = relative(jar);
         String name = jar.getName().replaceFirst("\\.jar$", "");
         StringBuilder out = new StringBuilder()
-                .append(jar.getName()).append(" needs Java ").append(NEEDED).append(" or newer (it runs on virtual threads);")
-                .append(" this java is ").append(System.getProperty("java.version"))
-                .append(" (").append(System.getProperty("java.home")).append(").\n");
+                .append(jar.getName())
+                .append(" needs Java ")
+                .append(NEEDED)
+                .append(" or newer (it runs on virtual threads);")
+                .append(" this java is ")
+                .append(System.getProperty("java.version"))
+                .append(" (")
+                .append(System.getProperty("java.home"))
+                .append(").\n");
         String newer = newestJdk();
         if (newer != null) {
             out.append("This machine has a newer one. Run the jar with it:\n  ")
-                    .append(newer).append("/bin/java -jar ").append(path).append('\n');
+                    .append(newer)
+                    .append("/bin/java -jar ")
+                    .append(path)
+                    .append('\n');
         } else {
             out.append("Install a JDK ").append(NEEDED).append(" or newer and run the jar with its java.\n");
         }
-        return out.append("Or let Maven find a JDK ").append(NEEDED).append("+ and start it for you, from the repository root:\n")
-                .append("  ./mvnw -q -pl models/").append(name).append(" -am package exec:exec@run -DskipTests").toString();
+        return out.append("Or let Maven find a JDK ")
+                .append(NEEDED)
+                .append("+ and start it for you, from the repository root:\n")
+                .append("  ./mvnw -q -pl models/")
+                .append(name)
+                .append(" -am package exec:exec@run -DskipTests")
+                .toString();
     }
 
     /** The newest JDK of version 21 or more under /usr/lib/jvm, read from each one's {@code release} file; or null. */

@@ -18,8 +18,7 @@ final class Alone implements Relay {
     }
 
     @Override
-    public void joined(long conn, String name) {
-    }
+    public void joined(long conn, String name) {}
 
     @Override
     public CompletableFuture<Void> line(long conn, long seq, String line, Predicate<String> toModel) {
@@ -34,7 +33,8 @@ final class Alone implements Relay {
 
     @Override
     public History history(String since) {
-        return History.unknown(since, "this server runs alone, without a stream to resume from: what you missed cannot be sent");
+        return History.unknown(
+                since, "this server runs alone, without a stream to resume from: what you missed cannot be sent");
     }
 
     @Override
@@ -48,12 +48,10 @@ final class Alone implements Relay {
     }
 
     @Override
-    public void addStats(Map<String, Object> stats) {
-    }
+    public void addStats(Map<String, Object> stats) {}
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
     public String toString() {

@@ -91,7 +91,8 @@ public interface ChatConnection {
     default CompletableFuture<Void> send(List<String> frames) {
         CompletableFuture<Void> sent = CompletableFuture.completedFuture(null);
         for (String frame : frames) {
-            sent = sent.thenCompose(previous -> send(frame)); // each from the previous one's completion, never beside it
+            // each from the previous one's completion, never beside it
+            sent = sent.thenCompose(previous -> send(frame));
         }
         return sent;
     }
@@ -103,8 +104,7 @@ public interface ChatConnection {
      * on broadcasting until the connection has closed. Idempotent; safe from any thread. The default does nothing:
      * enough for test doubles.
      */
-    default void stopReading(String reason) {
-    }
+    default void stopReading(String reason) {}
 
     /** Starts the close handshake with this code and reason. Idempotent; safe from any thread. */
     void close(CloseCode code, String reason);

@@ -32,41 +32,76 @@ public final class ChatMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-    private final Gauge connections = Gauge.builder().name("chat_connections")
-            .help("WebSocket connections open right now").register(registry);
-    private final Counter messagesIn = Counter.builder().name("chat_messages_in_total")
-            .help("Chat lines received from clients").register(registry);
-    private final Counter messagesOut = Counter.builder().name("chat_messages_out_total")
-            .help("Frames written to clients").register(registry);
-    private final Gauge queued = Gauge.builder().name("chat_queued_messages")
-            .help("Frames waiting in the model's queues").register(registry);
-    private final Counter dropped = Counter.builder().name("chat_dropped_messages_total")
-            .help("Frames the model dropped by its stated policy (for example a full queue)").register(registry);
-    private final Counter evictions = Counter.builder().name("chat_evictions_total")
-            .help("Clients closed with 1008 because they could not keep up").register(registry);
-    private final Counter concurrentWrites = Counter.builder().name("chat_concurrent_writes_total")
-            .help("Writes refused because another thread was writing to the same connection").register(registry);
-    private final Counter jettyRefusals = Counter.builder().name("chat_jetty_refused_writes_total")
-            .help("Sends Jetty itself refused (WritePendingException: more sends at once than maxOutgoingFrames)").register(registry);
-    private final Counter writeAttempts = Counter.builder().name("chat_write_attempts_total")
-            .help("Writes a model asked for that have ended: sent, refused or failed (so lost = attempts - out)").register(registry);
-    private final Counter writeFailures = Counter.builder().name("chat_write_failures_total")
-            .help("Writes that failed: timed out, refused by Jetty or to a closed connection").register(registry);
-    private final Counter headerTimeouts = Counter.builder().name("chat_header_timeouts_total")
-            .help("Connections closed because their request head did not arrive within the header timeout").register(registry);
-    private final Counter heartbeatTimeouts = Counter.builder().name("chat_heartbeat_timeouts_total")
-            .help("Clients closed because no pong came within pongWait").register(registry);
-    private final Counter rejectedUpgrades = Counter.builder().name("chat_rejected_upgrades_total")
+    private final Gauge connections = Gauge.builder()
+            .name("chat_connections")
+            .help("WebSocket connections open right now")
+            .register(registry);
+    private final Counter messagesIn = Counter.builder()
+            .name("chat_messages_in_total")
+            .help("Chat lines received from clients")
+            .register(registry);
+    private final Counter messagesOut = Counter.builder()
+            .name("chat_messages_out_total")
+            .help("Frames written to clients")
+            .register(registry);
+    private final Gauge queued = Gauge.builder()
+            .name("chat_queued_messages")
+            .help("Frames waiting in the model's queues")
+            .register(registry);
+    private final Counter dropped = Counter.builder()
+            .name("chat_dropped_messages_total")
+            .help("Frames the model dropped by its stated policy (for example a full queue)")
+            .register(registry);
+    private final Counter evictions = Counter.builder()
+            .name("chat_evictions_total")
+            .help("Clients closed with 1008 because they could not keep up")
+            .register(registry);
+    private final Counter concurrentWrites = Counter.builder()
+            .name("chat_concurrent_writes_total")
+            .help("Writes refused because another thread was writing to the same connection")
+            .register(registry);
+    private final Counter jettyRefusals = Counter.builder()
+            .name("chat_jetty_refused_writes_total")
+            .help("Sends Jetty itself refused (WritePendingException: more sends at once than maxOutgoingFrames)")
+            .register(registry);
+    private final Counter writeAttempts = Counter.builder()
+            .name("chat_write_attempts_total")
+            .help("Writes a model asked for that have ended: sent, refused or failed (so lost = attempts - out)")
+            .register(registry);
+    private final Counter writeFailures = Counter.builder()
+            .name("chat_write_failures_total")
+            .help("Writes that failed: timed out, refused by Jetty or to a closed connection")
+            .register(registry);
+    private final Counter headerTimeouts = Counter.builder()
+            .name("chat_header_timeouts_total")
+            .help("Connections closed because their request head did not arrive within the header timeout")
+            .register(registry);
+    private final Counter heartbeatTimeouts = Counter.builder()
+            .name("chat_heartbeat_timeouts_total")
+            .help("Clients closed because no pong came within pongWait")
+            .register(registry);
+    private final Counter rejectedUpgrades = Counter.builder()
+            .name("chat_rejected_upgrades_total")
             .help("WebSocket upgrades refused (bad name, foreign origin, starting, shutting down)")
-            .labelNames("status").register(registry);
+            .labelNames("status")
+            .register(registry);
 
     ChatMetrics(IntSupplier registered, IntSupplier modelThreads, IntSupplier modelThreadDeaths) {
-        CounterWithCallback.builder().name("chat_model_thread_deaths_total")
-                .help("Model threads that ended with an exception").callback(cb -> cb.call(modelThreadDeaths.getAsInt())).register(registry);
-        GaugeWithCallback.builder().name("chat_registered_clients")
-                .help("Clients in the model's registry").callback(cb -> cb.call(registered.getAsInt())).register(registry);
-        GaugeWithCallback.builder().name("chat_model_threads")
-                .help("Live threads the model started, virtual threads included").callback(cb -> cb.call(modelThreads.getAsInt())).register(registry);
+        CounterWithCallback.builder()
+                .name("chat_model_thread_deaths_total")
+                .help("Model threads that ended with an exception")
+                .callback(cb -> cb.call(modelThreadDeaths.getAsInt()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("chat_registered_clients")
+                .help("Clients in the model's registry")
+                .callback(cb -> cb.call(registered.getAsInt()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("chat_model_threads")
+                .help("Live threads the model started, virtual threads included")
+                .callback(cb -> cb.call(modelThreads.getAsInt()))
+                .register(registry);
     }
 
     private static PrometheusRegistry jvmRegistry() {
@@ -87,7 +122,6 @@ public final class ChatMetrics {
     public static ChatMetrics standalone() {
         return new ChatMetrics(() -> 0, () -> 0, () -> 0);
     }
-
 
     // --- reported by the model -------------------------------------------------------------------
 
@@ -133,8 +167,7 @@ public final class ChatMetrics {
      */
     private volatile LastOverlap lastOverlap = new LastOverlap("none", () -> "none");
 
-    private record LastOverlap(String who, Supplier<String> steps) {
-    }
+    private record LastOverlap(String who, Supplier<String> steps) {}
 
     void concurrentWrite(String who, Supplier<String> steps) {
         concurrentWrites.inc();
@@ -218,8 +251,7 @@ public final class ChatMetrics {
     }
 
     /** An overlap: which two threads met on which connection, and the writes around it, numbered. */
-    public record Overlap(String who, String steps) {
-    }
+    public record Overlap(String who, String steps) {}
 
     public long jettyRefusals() {
         return jettyRefusals.getLongValue();

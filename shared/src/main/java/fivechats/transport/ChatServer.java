@@ -1,8 +1,8 @@
 package fivechats.transport;
 
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class ChatServer {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     /** Every path this server answers: the chat socket, the page's three files and the plain routes. */
-    public static final List<String> ROUTES = java.util.stream.Stream.concat(java.util.stream.Stream.of("/chat"),
-            HttpRoutes.PATHS.stream()).toList();
+    public static final List<String> ROUTES = java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of("/chat"), HttpRoutes.PATHS.stream())
+            .toList();
 
     /**
      * Jetty's own threads only parse frames and hand lines to the model; they never wait on a model. So a
@@ -66,10 +67,12 @@ public final class ChatServer {
     private final Relay.Provider clusterProvider;
     /** {@link Relay#ALONE}, or once a clustered server has joined (at start, before the first client), its cluster. */
     private volatile Relay relay = Relay.ALONE;
+
     private final ModelThreads threads = new ModelThreads();
     private final ChatMetrics metrics;
     /** One fan-out's frame is encoded once for all its recipients. */
     private final EncodedFrames encodedFrames = new EncodedFrames();
+
     private final Heartbeat heartbeat;
     private final OriginPolicy origins;
     private final Server server;
@@ -105,8 +108,8 @@ public final class ChatServer {
         // ContextHandler("/") is required: the upgrade handler needs a context, and without one Jetty answers 500.
         ContextHandler context = new ContextHandler("/");
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, context, container -> {
-            container.setMaxTextMessageSize(config.maxMessageBytes());    // larger: Jetty closes with 1009
-            container.setMaxBinaryMessageSize(config.maxMessageBytes());  // binary is refused with 1003 anyway
+            container.setMaxTextMessageSize(config.maxMessageBytes()); // larger: Jetty closes with 1009
+            container.setMaxBinaryMessageSize(config.maxMessageBytes()); // binary is refused with 1003 anyway
             container.setMaxOutgoingFrames(config.maxOutgoingFrames());
             // Jetty's idle timeout is only a backstop: the heartbeat is the real liveness check.
             container.setIdleTimeout(config.pongWait().plus(config.pingPeriod()));
@@ -156,9 +159,12 @@ public final class ChatServer {
                 relay = clusterProvider.join(clusterConfig, config.host() + ":" + port(), metrics);
             } catch (RuntimeException e) {
                 server.stop();
-                throw new IllegalStateException("cannot reach the broker at " + clusterConfig.broker() + " (" + e.getMessage()
-                        + "): start Redis there (redis-server --port " + clusterConfig.broker().getPort()
-                        + "), or leave out --broker to run alone", e);
+                throw new IllegalStateException(
+                        "cannot reach the broker at " + clusterConfig.broker() + " (" + e.getMessage()
+                                + "): start Redis there (redis-server --port "
+                                + clusterConfig.broker().getPort()
+                                + "), or leave out --broker to run alone",
+                        e);
             }
             relay.link().ifPresent(model::accept); // the model's one extra client: every other server's clients
         }
@@ -176,7 +182,11 @@ public final class ChatServer {
         Fields query = Request.extractQueryParameters(request);
         String name = query.getValue("name");
         if (name == null || name.isEmpty()) {
-            return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
+            return refuse(
+                    request,
+                    response,
+                    callback,
+                    HttpStatus.BAD_REQUEST_400,
                     "missing name: connect to /chat?name=NAME; " + Wire.NAME_RULE);
         }
         if (!Wire.isValidName(name)) {
@@ -185,34 +195,64 @@ public final class ChatServer {
         for (String option : List.of("presence", "coalesce")) { // on or off, nothing else
             String value = query.getValue(option);
             if (value != null && !value.equals("on") && !value.equals("off")) {
-                return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                return refuse(
+                        request,
+                        response,
+                        callback,
+                        HttpStatus.BAD_REQUEST_400,
                         option + " must be on or off, was '" + value + "'");
             }
         }
         String since = query.getValue("since");
         if (since != null && !Wire.STREAM_ID.matcher(since).matches()) {
-            return refuse(request, response, callback, HttpStatus.BAD_REQUEST_400, "since must be the id of the last"
-                    + " chat line you received, as its \"id\" field gives it (like 1733412345678-0), was '" + since + "'");
+            return refuse(
+                    request,
+                    response,
+                    callback,
+                    HttpStatus.BAD_REQUEST_400,
+                    "since must be the id of the last"
+                            + " chat line you received, as its \"id\" field gives it (like 1733412345678-0), was '"
+                            + since + "'");
         }
         String origin = request.getHeaders().get(HttpHeader.ORIGIN);
         if (!origins.allows(origin, port())) {
-            return refuse(request, response, callback, HttpStatus.FORBIDDEN_403, "origin " + origin + " is not allowed:"
-                    + " only this server's own page (" + origins.ownOrigin(port()) + ") may connect. To let a"
-                    + " page you trust connect, start the server with --allow-origin and that page's origin, for example"
-                    + " --allow-origin https://chat.example.org");
+            return refuse(
+                    request,
+                    response,
+                    callback,
+                    HttpStatus.FORBIDDEN_403,
+                    "origin " + origin + " is not allowed:"
+                            + " only this server's own page (" + origins.ownOrigin(port()) + ") may connect. To let a"
+                            + " page you trust connect,"
+                            + " start the server with"
+                            + " --allow-origin and that"
+                            + " page's origin, for"
+                            + " example --allow-origin"
+                            + " https://chat.example.org");
         }
         String remote = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
         History resuming = since == null ? null : relay.history(since); // read now, before the model sees the client
         // No permessage-deflate, though every browser offers it: the zlib state it keeps per connection, outside the
-        // heap, costs more memory than compressing chat lines of 100 bytes could save (gorilla's upgrader leaves it off).
+        // heap, costs more memory than compressing chat lines of 100 bytes could save (gorilla's upgrader leaves it
+        // off).
         response.setExtensions(List.of());
-        return new WebSocketConnection(ids.incrementAndGet(), name, !"off".equals(query.getValue("presence")),
-                "on".equals(query.getValue("coalesce")), remote, this, resuming);
+        return new WebSocketConnection(
+                ids.incrementAndGet(),
+                name,
+                !"off".equals(query.getValue("presence")),
+                "on".equals(query.getValue("coalesce")),
+                remote,
+                this,
+                resuming);
     }
     // end-snippet
 
-    private Object refuse(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
-                          int status, String reason) {
+    private Object refuse(
+            ServerUpgradeRequest request,
+            ServerUpgradeResponse response,
+            Callback callback,
+            int status,
+            String reason) {
         metrics.upgradeRejected(status);
         // Plain text, not Jetty's HTML error page: the reader is wscat, a test or a browser's console.
         response.setStatus(status);
@@ -281,17 +321,25 @@ public final class ChatServer {
             if (!awaitNoConnections(grace)) {
                 log.warn("{} clients did not finish the close handshake within {}", connections.size(), grace);
             }
-            relay.close(); // after the clients' leaves were published; ends the cluster's link, so the model's threads can end
+            relay.close(); // after the clients' leaves were published; ends the cluster's link, so the model's
+            // threads can end
             if (!threads.awaitNone(grace)) {
                 // A model thread that outlives the grace is blocked: say where, so the log names the lock or the write.
                 if (threads.allInAWrite()) { // expected when a client stopped reading: not a deadlock
-                    log.info("{} model threads still writing to clients that do not read, after a further {}: {}."
-                            + " Each ends when its write does, within --write-wait ({}); stopped waiting for them",
-                            threads.live(), grace, threads.whereRunning(), config.writeWait());
+                    log.info(
+                            "{} model threads still writing to clients that do not read, after a further {}: {}. Each"
+                                    + " ends when its write does, within --write-wait ({}); stopped waiting for them",
+                            threads.live(),
+                            grace,
+                            threads.whereRunning(),
+                            config.writeWait());
                 } else {
-                    log.warn("{} model threads still running after {}, stopped waiting: {}. They wait for a lock or a"
-                            + " condition that another thread must release; one that never ends is in a deadlock",
-                            threads.live(), grace, threads.whereRunning());
+                    log.warn(
+                            "{} model threads still running after {}, stopped waiting: {}. They wait for a lock or a"
+                                + " condition that another thread must release; one that never ends is in a deadlock",
+                            threads.live(),
+                            grace,
+                            threads.whereRunning());
                 }
             }
             heartbeat.close();
@@ -359,9 +407,12 @@ public final class ChatServer {
 
     /** The cluster module, if it is on the class path; a clear error if it is not. */
     private static Relay.Provider clusterProvider() {
-        return ServiceLoader.load(Relay.Provider.class).findFirst().orElseThrow(() -> new IllegalArgumentException(
-                "--broker needs the cluster module, which is not on the class path: build it with ./mvnw -q package"
-                + " -DskipTests (a model's jar then finds cluster/target/cluster.jar by itself), or run alone without --broker"));
+        return ServiceLoader.load(Relay.Provider.class)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "--broker needs the cluster module, which is not on the class path: build it with"
+                                + " ./mvnw -q package -DskipTests (a model's jar then finds"
+                                + " cluster/target/cluster.jar by itself), or run alone without --broker"));
     }
 
     EncodedFrames encodedFrames() {

@@ -27,7 +27,8 @@ public record ClusterConfig(URI broker, Mode mode, String node) {
             throw new IllegalArgumentException("--broker must look like redis://127.0.0.1:6379, was '" + broker + "'");
         }
         if (node != null && !NODE.matcher(node).matches()) {
-            throw new IllegalArgumentException("--node must be 1-64 characters of A-Z a-z 0-9 _ . : -, was '" + node + "'");
+            throw new IllegalArgumentException(
+                    "--node must be 1-64 characters of A-Z a-z 0-9 _ . : -, was '" + node + "'");
         }
     }
 
@@ -36,8 +37,10 @@ public record ClusterConfig(URI broker, Mode mode, String node) {
         try {
             return new ClusterConfig(URI.create(broker), mode, node);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage()
-                    : "--broker must look like redis://127.0.0.1:6379, was '" + broker + "'");
+            throw new IllegalArgumentException(
+                    e.getMessage().startsWith("--")
+                            ? e.getMessage()
+                            : "--broker must look like redis://127.0.0.1:6379, was '" + broker + "'");
         }
     }
 }

@@ -24,8 +24,7 @@ final class EncodedFrames {
     /** Slots: far more than the frames in flight at once in one fan-out (a line, a join, a leave), so few collide. */
     private static final int SLOTS = 1024;
 
-    private record Entry(String frame, byte[] utf8) {
-    }
+    private record Entry(String frame, byte[] utf8) {}
 
     private final AtomicReferenceArray<Entry> slots = new AtomicReferenceArray<>(SLOTS);
 

@@ -43,12 +43,15 @@ final class HeaderDeadline extends Handler.Wrapper implements Connection.Listene
             return; // not an HTTP connection: an upgraded WebSocket, whose request head came before the upgrade
         }
         waiting.add(connection);
-        scheduler.schedule(() -> {
-            if (waiting.remove(connection) && connection.getEndPoint().isOpen()) {
-                metrics.headerTimedOut();
-                connection.getEndPoint().close();
-            }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+                () -> {
+                    if (waiting.remove(connection) && connection.getEndPoint().isOpen()) {
+                        metrics.headerTimedOut();
+                        connection.getEndPoint().close();
+                    }
+                },
+                timeoutMillis,
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -32,8 +32,10 @@ final class Heartbeat implements AutoCloseable {
         this.pingPeriodNanos = pingPeriod.toNanos();
         this.pongWaitNanos = pongWait.toNanos();
         this.metrics = metrics;
-        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("heartbeat").daemon(true).factory());
-        this.timer.setRemoveOnCancelPolicy(true); // a closed client's tick leaves the queue at once, not at its due time
+        this.timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().name("heartbeat").daemon(true).factory());
+        // a closed client's tick leaves the queue at once, not at its due time
+        this.timer.setRemoveOnCancelPolicy(true);
     }
 
     void watch(WebSocketConnection connection) {
@@ -62,7 +64,8 @@ final class Heartbeat implements AutoCloseable {
         if (silentFor >= pongWaitNanos) {
             ticks.remove(connection);
             metrics.heartbeatTimedOut();
-            connection.abort(CloseCode.POLICY_VIOLATION,
+            connection.abort(
+                    CloseCode.POLICY_VIOLATION,
                     "no pong within " + Duration.ofNanos(pongWaitNanos).toMillis() + " ms");
             return;
         }
@@ -73,7 +76,8 @@ final class Heartbeat implements AutoCloseable {
         long untilPing = connection.lastPingNanos + pingPeriodNanos - now;
         // While the line is held the silence stands still, so its deadline is at least that far off; look again a tenth
         // of the pong wait later (the line may be taken meanwhile), not at once in a loop.
-        long untilDeadline = connection.heldByServer() ? Math.max(pongWaitNanos - silentFor, pongWaitNanos / 10)
+        long untilDeadline = connection.heldByServer()
+                ? Math.max(pongWaitNanos - silentFor, pongWaitNanos / 10)
                 : pongWaitNanos - silentFor;
         schedule(connection, Math.max(1, Math.min(untilPing, untilDeadline)));
     }

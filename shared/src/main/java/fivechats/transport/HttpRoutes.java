@@ -30,8 +30,7 @@ import org.eclipse.jetty.util.Callback;
  * server, so an injected line could never run as script even if the page one day rendered it as HTML.
  */
 final class HttpRoutes extends Handler.Abstract.NonBlocking {
-    private record Asset(String contentType, byte[] body) {
-    }
+    private record Asset(String contentType, byte[] body) {}
 
     private final Map<String, Asset> assets = Map.of(
             "/", asset("index.html", "text/html; charset=utf-8"),
@@ -41,11 +40,13 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
     /** The plain routes besides the page's files. */
     private static final List<String> PLAIN = List.of("/healthz", "/metrics", "/stats");
     /** Every path answered here: the page's three files and the plain routes. */
-    static final List<String> PATHS = Stream.concat(Stream.of("/", "/chat.js", "/chat.css"), PLAIN.stream()).toList();
+    static final List<String> PATHS = Stream.concat(Stream.of("/", "/chat.js", "/chat.css"), PLAIN.stream())
+            .toList();
 
     private final ChatMetrics metrics;
     /** Null while the server takes clients; otherwise why not ("starting", "shutting down"). */
     private final Supplier<String> unavailable;
+
     private final Supplier<Map<String, Object>> stats;
 
     HttpRoutes(ChatMetrics metrics, Supplier<String> unavailable, Supplier<Map<String, Object>> stats) {
@@ -65,14 +66,23 @@ final class HttpRoutes extends Handler.Abstract.NonBlocking {
         boolean known = asset != null || PLAIN.contains(path);
         if (known && !HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-            send(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "text/plain; charset=utf-8",
-                    (request.getMethod() + " is not allowed here: this path only answers GET and HEAD\n").getBytes(StandardCharsets.UTF_8));
+            send(
+                    response,
+                    callback,
+                    HttpStatus.METHOD_NOT_ALLOWED_405,
+                    "text/plain; charset=utf-8",
+                    (request.getMethod() + " is not allowed here: this path only answers GET and HEAD\n")
+                            .getBytes(StandardCharsets.UTF_8));
         } else if (asset != null) {
             send(response, callback, HttpStatus.OK_200, asset.contentType(), asset.body());
         } else if (path.equals("/healthz")) {
             String why = unavailable.get();
-            send(response, callback, why == null ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503,
-                    "text/plain; charset=utf-8", ((why == null ? "ok" : why) + "\n").getBytes(StandardCharsets.UTF_8));
+            send(
+                    response,
+                    callback,
+                    why == null ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503,
+                    "text/plain; charset=utf-8",
+                    ((why == null ? "ok" : why) + "\n").getBytes(StandardCharsets.UTF_8));
         } else if (path.equals("/metrics")) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             metrics.writeTo(out);

@@ -37,8 +37,7 @@ public final class Launcher {
     /** Wide enough for a flag and its help on one line in most cases, narrow enough for a terminal. */
     private static final int HELP_WIDTH = 110;
 
-    private Launcher() {
-    }
+    private Launcher() {}
 
     public static void run(ModelCommand command, String[] args) {
         CommandLine line = commandLine(command);
@@ -66,8 +65,12 @@ public final class Launcher {
         }
         // sun.misc.Signal, not a shutdown hook: a hook runs while the JVM is already exiting with status 143;
         // handling the signal lets the server stop in order and the process exit 0.
-        Signal.handle(new Signal("INT"), signal -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
-        Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
+        Signal.handle(
+                new Signal("INT"),
+                signal -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
+        Signal.handle(
+                new Signal("TERM"),
+                signal -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
         log.info("{} started: {}", name, server.model());
         System.out.println("listening on " + server.httpUri());
         server.awaitStopped();
@@ -88,8 +91,7 @@ public final class Launcher {
     }
 
     /** What the flags ask for: the transport's configuration, the cluster's (null to run alone) and the model. */
-    private record Setup(TransportConfig config, ClusterConfig cluster, ChatModel model) {
-    }
+    private record Setup(TransportConfig config, ClusterConfig cluster, ChatModel model) {}
 
     /**
      * Parses the flags and builds what they ask for, the one way {@link #run} and {@link #check} share; null if
@@ -124,7 +126,9 @@ public final class Launcher {
         line.setCaseInsensitiveEnumValuesAllowed(true);
         line.setDefaultValueProvider(Launcher::typed);
         line.setUsageHelpWidth(HELP_WIDTH);
-        line.getCommandSpec().usageMessage().optionListHeading("%n" + line.getCommandName() + " flags:%n")
+        line.getCommandSpec()
+                .usageMessage()
+                .optionListHeading("%n" + line.getCommandName() + " flags:%n")
                 .sortOptions(false) // the order they are declared in: the model's first, the transport's by importance
                 .customSynopsis("java -jar " + line.getCommandName() + ".jar [flags]");
         return line;

@@ -9,7 +9,10 @@ import picocli.CommandLine.Option;
  * ({@link TransportOptions}). {@link Launcher} parses, prints {@code --help} and starts the server.
  */
 public abstract class ModelCommand {
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "print this help and exit")
     boolean help;
 
     @ArgGroup(validate = false, heading = Launcher.TRANSPORT_HEADING)

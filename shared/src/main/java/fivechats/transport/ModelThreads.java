@@ -28,6 +28,7 @@ public final class ModelThreads {
     private final AtomicInteger died = new AtomicInteger();
     /** The first death, told in one line; null while none. */
     private final AtomicReference<String> firstDeath = new AtomicReference<>();
+
     private final Object lock = new Object();
     /** The threads running now, so that a shutdown that waits in vain can say where they are stuck. */
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
@@ -81,16 +82,25 @@ public final class ModelThreads {
         Map<String, Integer> places = new TreeMap<>();
         for (Thread thread : running) {
             StackTraceElement here = Arrays.stream(thread.getStackTrace())
-                    .filter(f -> !f.getClassName().startsWith("java.") && !f.getClassName().startsWith("jdk.")
-                            && !f.getClassName().startsWith("sun.") && !f.getClassName().equals(ModelThreads.class.getName()))
-                    .findFirst().orElse(null);
-            String where = thread.getState() + (here == null ? "" : " in " + here.getClassName()
-                    .substring(here.getClassName().lastIndexOf('.') + 1) + "." + here.getMethodName()
-                    + "(" + here.getFileName() + ":" + here.getLineNumber() + ")");
+                    .filter(f -> !f.getClassName().startsWith("java.")
+                            && !f.getClassName().startsWith("jdk.")
+                            && !f.getClassName().startsWith("sun.")
+                            && !f.getClassName().equals(ModelThreads.class.getName()))
+                    .findFirst()
+                    .orElse(null);
+            String where = thread.getState()
+                    + (here == null
+                            ? ""
+                            : " in "
+                                    + here.getClassName()
+                                            .substring(here.getClassName().lastIndexOf('.') + 1) + "."
+                                    + here.getMethodName()
+                                    + "(" + here.getFileName() + ":" + here.getLineNumber() + ")");
             places.merge(where, 1, Integer::sum);
         }
         StringBuilder out = new StringBuilder();
-        places.forEach((where, count) -> out.append(out.isEmpty() ? "" : ", ").append(count).append(' ').append(where));
+        places.forEach((where, count) ->
+                out.append(out.isEmpty() ? "" : ", ").append(count).append(' ').append(where));
         return out.toString();
     }
 
@@ -107,9 +117,11 @@ public final class ModelThreads {
                 continue; // it has just ended
             }
             any = true;
-            boolean writing = Arrays.stream(stack).anyMatch(f ->
-                    f.getClassName().equals(WebSocketConnection.class.getName()) && f.getMethodName().equals("write")
-                            || f.getClassName().equals(Outbox.class.getName()) && f.getMethodName().equals("write"));
+            boolean writing = Arrays.stream(stack)
+                    .anyMatch(f -> f.getClassName().equals(WebSocketConnection.class.getName())
+                                    && f.getMethodName().equals("write")
+                            || f.getClassName().equals(Outbox.class.getName())
+                                    && f.getMethodName().equals("write"));
             if (!writing) {
                 return false;
             }

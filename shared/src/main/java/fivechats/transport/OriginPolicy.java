@@ -48,7 +48,9 @@ final class OriginPolicy {
         try {
             URI uri = URI.create(normalised);
             int originPort = uri.getPort() != -1 ? uri.getPort() : 80;
-            return "http".equals(uri.getScheme()) && uri.getHost() != null && originPort == port
+            return "http".equals(uri.getScheme())
+                    && uri.getHost() != null
+                    && originPort == port
                     && ownHosts.contains(uri.getHost());
         } catch (IllegalArgumentException e) {
             return false; // an Origin that is not a URI is not our page
@@ -70,7 +72,8 @@ final class OriginPolicy {
             }
             if (listen.isAnyLocalAddress()) { // listening everywhere: every address of this machine is its own
                 for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                    nic.inetAddresses().forEach(a -> hosts.add(bracketed(a.getHostAddress().replaceAll("%.*", ""))));
+                    nic.inetAddresses()
+                            .forEach(a -> hosts.add(bracketed(a.getHostAddress().replaceAll("%.*", ""))));
                 }
             }
         } catch (UnknownHostException | SocketException e) {

@@ -120,8 +120,10 @@ public final class Outbox {
         try {
             sent.get();
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new ClosedConnectionException("write to " + connection
-                    + " failed: " + e.getCause(), e.getCause());
+            throw e.getCause() instanceof IOException io
+                    ? io
+                    : new ClosedConnectionException(
+                            "write to " + connection + " failed: " + e.getCause(), e.getCause());
         } finally {
             queue.sent();
         }

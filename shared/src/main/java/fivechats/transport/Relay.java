@@ -60,8 +60,7 @@ public interface Relay {
     void close();
 
     /** See {@link #welcome}. */
-    record Welcome(String frame, long position, Replay replay) {
-    }
+    record Welcome(String frame, long position, Replay replay) {}
 
     /**
      * A relay that joins a cluster, found with {@link java.util.ServiceLoader} when a server is started with

@@ -47,6 +47,7 @@ public final class SendQueue {
     private final Queue<String> frames = new ArrayDeque<>(); // guarded by this
     /** When the send in flight started waiting on the client's network; 0 when none is waiting. Guarded by this. */
     private long waitingSince;
+
     private boolean closing;
     private CloseCode closeCode;
     private String closeReason;

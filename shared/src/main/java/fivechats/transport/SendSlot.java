@@ -20,8 +20,7 @@ import java.util.function.Supplier;
  */
 final class SendSlot {
     /** An overlap: who held the slot, and the steps around it, rendered when read. */
-    record Overlap(String holder, Supplier<String> steps) {
-    }
+    record Overlap(String holder, Supplier<String> steps) {}
 
     private final SlotSteps steps;
     /** The thread whose send holds the slot; null while it is free. */

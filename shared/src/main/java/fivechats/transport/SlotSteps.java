@@ -32,11 +32,14 @@ final class SlotSteps {
     /** What a step was; a send of several frames says how many ({@link Step#frames}). */
     enum What {
         START("starts a write", "starts a send of %d frames"),
-        OVERLAP("starts a write while %s holds the slot: overlap", "starts a send of %2$d frames while %1$s holds the slot: overlap"),
+        OVERLAP(
+                "starts a write while %s holds the slot: overlap",
+                "starts a send of %2$d frames while %1$s holds the slot: overlap"),
         SENT("sent", "sent %d frames"),
         FAILED("failed", "failed"),
         REFUSED("refused: its frame is lost", "refused: its %d frames are lost"),
-        JETTY_REFUSED("Jetty refused the send: more sends at once than maxOutgoingFrames",
+        JETTY_REFUSED(
+                "Jetty refused the send: more sends at once than maxOutgoingFrames",
                 "Jetty refused the send: more sends at once than maxOutgoingFrames");
 
         private final String one;
@@ -51,7 +54,8 @@ final class SlotSteps {
     /** One step; {@code holder} names the thread holding the slot at an overlap, {@code gaveBack} a release. */
     private record Step(long nanos, Thread thread, What what, int frames, Thread holder, boolean gaveBack) {
         String text() {
-            String s = frames == 1 ? String.format(what.one, holder == null ? "" : nameOf(holder))
+            String s = frames == 1
+                    ? String.format(what.one, holder == null ? "" : nameOf(holder))
                     : String.format(what.several, holder == null ? frames : nameOf(holder), frames);
             return s + (gaveBack ? ", gives the slot back" : "");
         }
@@ -134,13 +138,17 @@ final class SlotSteps {
     /** One numbered line per step, under this object's monitor: steps may still be added to it. */
     private String render(Around overlap) {
         synchronized (this) {
-            StringBuilder out = new StringBuilder("writes to " + connection
-                    + " around the overlap, in order (µs since the first shown):");
+            StringBuilder out = new StringBuilder(
+                    "writes to " + connection + " around the overlap, in order (µs since the first shown):");
             long first = overlap.steps.get(0).nanos();
             int number = 0;
             for (Step s : overlap.steps) {
-                out.append(s == ELIDED ? String.format("%n  %11s", "...") : String.format("%n  %2d %8d  %s  %s",
-                        ++number, (s.nanos() - first) / 1_000, nameOf(s.thread()), s.text()));
+                out.append(
+                        s == ELIDED
+                                ? String.format("%n  %11s", "...")
+                                : String.format(
+                                        "%n  %2d %8d  %s  %s",
+                                        ++number, (s.nanos() - first) / 1_000, nameOf(s.thread()), s.text()));
             }
             return out.toString();
         }

@@ -68,6 +68,7 @@ public record TransportConfig(
     public static final Duration DEFAULT_PONG_WAIT = Duration.ofSeconds(60);
     /** gorilla's pingPeriod: 9/10 of pongWait, so a live client always has a ping to answer before its deadline. */
     public static final int PING_TENTHS_OF_PONG_WAIT = 9;
+
     public static final Duration DEFAULT_PING_PERIOD = pingPeriodFor(DEFAULT_PONG_WAIT);
     /** Enough for one data frame, a ping, a pong and a close with room to spare; never a backlog. */
     public static final int DEFAULT_MAX_OUTGOING_FRAMES = 8;
@@ -103,9 +104,19 @@ public record TransportConfig(
     }
 
     public static TransportConfig defaults() {
-        return new TransportConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_WAIT,
-                DEFAULT_PONG_WAIT, DEFAULT_PING_PERIOD, DEFAULT_MAX_OUTGOING_FRAMES, List.of(),
-                DEFAULT_SHUTDOWN_GRACE, DEFAULT_RACE_WINDOW, DEFAULT_HEADER_TIMEOUT, Detector.REFUSE);
+        return new TransportConfig(
+                DEFAULT_HOST,
+                DEFAULT_PORT,
+                DEFAULT_MAX_MESSAGE_BYTES,
+                DEFAULT_WRITE_WAIT,
+                DEFAULT_PONG_WAIT,
+                DEFAULT_PING_PERIOD,
+                DEFAULT_MAX_OUTGOING_FRAMES,
+                List.of(),
+                DEFAULT_SHUTDOWN_GRACE,
+                DEFAULT_RACE_WINDOW,
+                DEFAULT_HEADER_TIMEOUT,
+                Detector.REFUSE);
     }
 
     public TransportConfig withPort(int newPort) {
@@ -199,8 +210,19 @@ public record TransportConfig(
         }
 
         TransportConfig build() {
-            return new TransportConfig(host, port, maxMessageBytes, writeWait, pongWait, pingPeriod, maxOutgoingFrames,
-                    allowedOrigins, shutdownGrace, raceWindow, headerTimeout, detector);
+            return new TransportConfig(
+                    host,
+                    port,
+                    maxMessageBytes,
+                    writeWait,
+                    pongWait,
+                    pingPeriod,
+                    maxOutgoingFrames,
+                    allowedOrigins,
+                    shutdownGrace,
+                    raceWindow,
+                    headerTimeout,
+                    detector);
         }
     }
 }

@@ -45,6 +45,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final boolean hearsPresence;
     /** Connected with {@code coalesce=on}: a send of several frames may put several events in one frame. */
     private final boolean coalesces;
+
     private final int maxOutgoingFrames;
     private final TransportConfig.Detector detector;
     private final EncodedFrames encoded;
@@ -55,6 +56,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     private final SendSlot slot;
     /** A teaching aid, off by default: a write keeps the slot until a rival arrives (see {@link RaceWindow}). */
     private final RaceWindow raceWindow;
+
     private final AtomicBoolean ended = new AtomicBoolean();
     /** Through the broker: true until the model's welcome, before which this client's first frame is not read. */
     private final AtomicBoolean firstReadHeld = new AtomicBoolean();
@@ -73,6 +75,7 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     // Heartbeat state, written by the heartbeat thread, by onWebSocketPong and by demandNext.
     /** The last pong, moved later by every stretch the server held the client's line (see {@link #silentNanos}). */
     volatile long lastPongNanos;
+
     volatile long lastPingNanos;
     /**
      * When the server took hold of this client's line (Jetty delivered it and the model, or the broker, has not taken
@@ -82,8 +85,14 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
     /** Set once by {@link #stopReading}: lines are dropped from then on. */
     private volatile boolean deaf;
 
-    WebSocketConnection(long id, String name, boolean hearsPresence, boolean coalesces, String remoteAddress,
-                        ChatServer server, History resuming) {
+    WebSocketConnection(
+            long id,
+            String name,
+            boolean hearsPresence,
+            boolean coalesces,
+            String remoteAddress,
+            ChatServer server,
+            History resuming) {
         this.id = id;
         this.resuming = resuming;
         this.hearsPresence = hearsPresence;
@@ -267,7 +276,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         try {
             sent.get();
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+            Throwable cause =
+                    e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
             if (cause instanceof IOException io) {
                 throw io;
             }
@@ -324,7 +334,13 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         }
         CompletableFuture<Void> written = new CompletableFuture<>();
         try {
-            sendChunk(core(), coalesces ? encoded.coalesced(wanted) : wanted.stream().map(encoded::utf8).toList(), 0, written);
+            sendChunk(
+                    core(),
+                    coalesces
+                            ? encoded.coalesced(wanted)
+                            : wanted.stream().map(encoded::utf8).toList(),
+                    0,
+                    written);
         } catch (RuntimeException e) {
             written.completeExceptionally(e); // the slot is given back below, like after any failed send
         }
@@ -339,7 +355,9 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
                 outcome = SlotSteps.What.SENT;
                 return null;
             } finally {
-                slot.end(me, alone, outcome, n); // before the caller hears of it: its next send may start from the completion
+                slot.end(
+                        me, alone, outcome,
+                        n); // before the caller hears of it: its next send may start from the completion
                 metrics.writeEnded();
             }
         });
@@ -347,18 +365,23 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
 
     private void sendChunk(CoreSession core, List<ByteBuffer> frames, int from, CompletableFuture<Void> written) {
         int to = Math.min(frames.size(), from + maxOutgoingFrames - 1);
-        org.eclipse.jetty.util.Callback failOnly = org.eclipse.jetty.util.Callback.from(() -> { }, written::completeExceptionally);
+        org.eclipse.jetty.util.Callback failOnly =
+                org.eclipse.jetty.util.Callback.from(() -> {}, written::completeExceptionally);
         for (int i = from; i < to - 1; i++) {
             core.sendFrame(textFrame(frames.get(i)), failOnly, true); // into the batch buffer
         }
-        core.sendFrame(textFrame(frames.get(to - 1)), org.eclipse.jetty.util.Callback.from(
-                () -> {
-                    if (to == frames.size()) {
-                        written.complete(null);
-                    } else if (!written.isDone()) {
-                        sendChunk(core, frames, to, written);
-                    }
-                }, written::completeExceptionally), false); // unbatched: flushes the chunk in one write
+        core.sendFrame(
+                textFrame(frames.get(to - 1)),
+                org.eclipse.jetty.util.Callback.from(
+                        () -> {
+                            if (to == frames.size()) {
+                                written.complete(null);
+                            } else if (!written.isDone()) {
+                                sendChunk(core, frames, to, written);
+                            }
+                        },
+                        written::completeExceptionally),
+                false); // unbatched: flushes the chunk in one write
     }
 
     /** Jetty's core session, below the API session: it has batched sends, and takes a frame's bytes as they are. */
@@ -478,7 +501,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         // but its sender. So its first frame is asked for only at the model's welcome (forThisClient).
         boolean throughBroker = server.relay().throughBroker();
         if (throughBroker) {
-            heldSince = System.nanoTime(); // the client is not judged by the heartbeat while the server holds its first read
+            heldSince = System.nanoTime(); // the client is not judged by the heartbeat while the server holds its first
+            // read
             firstReadHeld.set(true);
         }
         server.opened(this);

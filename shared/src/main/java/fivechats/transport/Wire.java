@@ -43,37 +43,33 @@ public final class Wire {
      * many as ever encode at once, at most {@link #RECYCLERS}.
      */
     static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .recyclerPool(JsonRecyclerPools.newBoundedPool(RECYCLERS)).build());
+            .recyclerPool(JsonRecyclerPools.newBoundedPool(RECYCLERS))
+            .build());
 
-    private Wire() {
-    }
+    private Wire() {}
 
     public static boolean isValidName(String name) {
         return name != null && NAME.matcher(name).matches();
     }
 
     @JsonPropertyOrder({"type", "you", "online"})
-    record Welcome(String type, String you, List<String> online) {
-    }
+    record Welcome(String type, String you, List<String> online) {}
 
     @JsonPropertyOrder({"type", "name"})
-    record Presence(String type, String name) {
-    }
+    record Presence(String type, String name) {}
 
     @JsonPropertyOrder({"type", "from", "seq", "text"})
-    record Chat(String type, String from, long seq, String text) {
-    }
+    record Chat(String type, String from, long seq, String text) {}
 
     @JsonPropertyOrder({"type", "since", "lines"})
-    record Resumed(String type, String since, int lines) {
-    }
+    record Resumed(String type, String since, int lines) {}
 
     @JsonPropertyOrder({"type", "since", "reason"})
-    record Gap(String type, String since, String reason) {
-    }
+    record Gap(String type, String since, String reason) {}
 
     /** A stream id, as Redis writes one: milliseconds, a dash, a sequence number. */
     public static final Pattern STREAM_ID = Pattern.compile("[0-9]{1,19}-[0-9]{1,19}");
+
     private static final String ID_FIELD = ",\"id\":\"";
 
     /**
@@ -101,8 +97,9 @@ public final class Wire {
         int da = a.indexOf('-');
         int db = b.indexOf('-');
         int millis = Long.compare(Long.parseLong(a, 0, da, 10), Long.parseLong(b, 0, db, 10));
-        return millis != 0 ? millis : Long.compare(Long.parseLong(a, da + 1, a.length(), 10),
-                Long.parseLong(b, db + 1, b.length(), 10));
+        return millis != 0
+                ? millis
+                : Long.compare(Long.parseLong(a, da + 1, a.length(), 10), Long.parseLong(b, db + 1, b.length(), 10));
     }
 
     /** After the lines a resuming client missed: every one of them has been sent. */

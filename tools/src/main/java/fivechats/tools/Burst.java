@@ -25,14 +25,19 @@ final class Burst implements Callable<Void> {
     @Option(names = "--lines", paramLabel = "N", description = "lines each sender sends (default ${DEFAULT-VALUE})")
     private int lines = 100;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "about how long each line is (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--size",
+            paramLabel = "BYTES",
+            description = "about how long each line is (default ${DEFAULT-VALUE})")
     private int size = 100;
 
     /**
      * How long the lines may take to come back once the last was sent. A model that loses a line never sends it
      * later, so a short wait can only call more lines lost on a slow machine, never fewer.
      */
-    @Option(names = "--patience", paramLabel = "D",
+    @Option(
+            names = "--patience",
+            paramLabel = "D",
             description = "how long to wait for the lines to come back (default ${DEFAULT-VALUE})")
     private Duration patience = Duration.ofSeconds(30);
 
@@ -42,7 +47,7 @@ final class Burst implements Callable<Void> {
         String filler = "x".repeat(Math.max(0, size - 10));
         List<ChatSocket> clients = new ArrayList<>();
         for (int i = 1; i <= senders; i++) {
-            clients.add(ChatSocket.connect(url, "burst" + i, false, frame -> { }));
+            clients.add(ChatSocket.connect(url, "burst" + i, false, frame -> {}));
         }
         // A client is in the chat once its welcome arrives, not when its handshake ends: a line sent before that
         // is rightly not delivered to it.
@@ -69,7 +74,9 @@ final class Burst implements Callable<Void> {
         }
         int expected = senders * lines;
         long deadline = System.nanoTime() + patience.toNanos();
-        while (System.nanoTime() < deadline && clients.stream().anyMatch(c -> !c.closed.isDone() && c.chats().size() < expected)) {
+        while (System.nanoTime() < deadline
+                && clients.stream()
+                        .anyMatch(c -> !c.closed.isDone() && c.chats().size() < expected)) {
             TimeUnit.MILLISECONDS.sleep(20);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -78,7 +85,8 @@ final class Burst implements Callable<Void> {
         List<String> evicted = new ArrayList<>();
         for (ChatSocket client : clients) {
             delivered += client.chats().size();
-            String problem = Watch.check(client.chats(), clients.stream().map(c -> c.name).toList(), lines);
+            String problem = Watch.check(
+                    client.chats(), clients.stream().map(c -> c.name).toList(), lines);
             if (client.closed.isDone()) {
                 String closed = client.closed.getNow("");
                 if (closed.startsWith("1008")) {
@@ -93,8 +101,10 @@ final class Burst implements Callable<Void> {
             }
         }
         // Every line that arrived, lost ones aside: a lossy run still delivered what it delivered.
-        System.out.printf("%d senders x %d lines: %d of %d clients got all %d lines, each once and in order, in %.1f s"
-                + " (%.0f deliveries/s)%n", senders, lines, healthy, senders, expected, seconds, delivered / seconds);
+        System.out.printf(
+                "%d senders x %d lines: %d of %d clients got all %d lines, each once and in order, in %.1f s"
+                        + " (%.0f deliveries/s)%n",
+                senders, lines, healthy, senders, expected, seconds, delivered / seconds);
         if (!evicted.isEmpty()) {
             // The tool's clients read on the same cores as the server: on a busy machine they can fall behind.
             System.out.println("note: " + evicted + " closed with 1008 (too slow): the server evicted this tool's own"

@@ -22,12 +22,13 @@ import java.util.regex.Pattern;
 final class ChatSocket implements WebSocket.Listener {
     /** The server's frames come from Jackson in a fixed field order, and names hold no quotes: a regex reads them. */
     private static final Pattern TYPE = Pattern.compile("^\\{\"type\":\"(\\w+)\"");
-    private static final Pattern CHAT = Pattern.compile("^\\{\"type\":\"chat\",\"from\":\"([^\"]*)\",\"seq\":(\\d+),\"text\":");
+
+    private static final Pattern CHAT =
+            Pattern.compile("^\\{\"type\":\"chat\",\"from\":\"([^\"]*)\",\"seq\":(\\d+),\"text\":");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** A chat line as received: who sent it, and its place in that sender's sequence. */
-    record Chat(String from, long seq) {
-    }
+    record Chat(String from, long seq) {}
 
     final String name;
     private final WebSocket socket;
@@ -36,6 +37,7 @@ final class ChatSocket implements WebSocket.Listener {
     private final List<String> frames = new CopyOnWriteArrayList<>();
     /** The chat lines among them, read once as they arrive. */
     private final List<Chat> chats = new CopyOnWriteArrayList<>();
+
     final CompletableFuture<String> closed = new CompletableFuture<>();
     private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
     private volatile boolean reading = true;
@@ -54,8 +56,10 @@ final class ChatSocket implements WebSocket.Listener {
         try {
             return new ChatSocket(url, name, presence, onFrame);
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot connect " + name + " to " + url + ": " + e.getCause().getMessage()
-                    + " (is a model running there? start one as the chapter says)", e);
+            throw new IllegalStateException(
+                    "cannot connect " + name + " to " + url + ": "
+                            + e.getCause().getMessage() + " (is a model running there? start one as the chapter says)",
+                    e);
         }
     }
 
@@ -74,8 +78,10 @@ final class ChatSocket implements WebSocket.Listener {
         try {
             welcomed.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException(name + " connected but got no welcome within 10 s: the model never"
-                    + " registered it (a registry stuck behind a lock, a deadlock, or a server far behind)", e);
+            throw new IllegalStateException(
+                    name + " connected but got no welcome within 10 s: the model never"
+                            + " registered it (a registry stuck behind a lock, a deadlock, or a server far behind)",
+                    e);
         }
     }
 

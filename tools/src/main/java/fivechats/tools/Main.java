@@ -11,20 +11,31 @@ import picocli.CommandLine.ParameterException;
  * {@code java -jar tools/target/tools.jar TOOL [flags]}: runs one tool; with no tool, says which there are. Each tool's
  * flags, help and defaults are its picocli {@code @Option} fields, written once.
  */
-@Command(name = "java -jar tools/target/tools.jar", subcommands = {Stuck.class, Burst.class, Watch.class},
-        description = "Clients for the break-it steps, pointed at a model you are running. TOOL --help lists its flags.",
+@Command(
+        name = "java -jar tools/target/tools.jar",
+        subcommands = {Stuck.class, Burst.class, Watch.class},
+        description =
+                "Clients for the break-it steps, pointed at a model you are running. TOOL --help lists its flags.",
         synopsisSubcommandLabel = "TOOL")
 public final class Main implements Runnable {
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "list the tools and exit")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "list the tools and exit")
     boolean help;
 
     /** What every tool takes: where the model is, and --help. */
     static final class Target {
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this tool's flags and exit")
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "print this tool's flags and exit")
         boolean help;
 
-
-        @Option(names = "--url", paramLabel = "ws://HOST:PORT", description = "the model's address (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--url",
+                paramLabel = "ws://HOST:PORT",
+                description = "the model's address (default ${DEFAULT-VALUE})")
         String url = "ws://127.0.0.1:8080";
     }
 
@@ -42,7 +53,9 @@ public final class Main implements Runnable {
     public static String problem(String[] args) {
         CommandLine line = commandLine();
         try {
-            return line.parseArgs(args).hasSubcommand() ? null : "no tool named: the tools are " + line.getSubcommands().keySet();
+            return line.parseArgs(args).hasSubcommand()
+                    ? null
+                    : "no tool named: the tools are " + line.getSubcommands().keySet();
         } catch (ParameterException e) {
             return e.getMessage();
         }
@@ -81,6 +94,8 @@ public final class Main implements Runnable {
 
     /** A duration's default shown as it is typed (30s, not PT30S); null leaves picocli's own. */
     private static String typed(ArgSpec arg) {
-        return arg.initialValue() instanceof Duration d ? (d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms") : null;
+        return arg.initialValue() instanceof Duration d
+                ? (d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms")
+                : null;
     }
 }

@@ -34,14 +34,16 @@ final class Stuck implements Callable<Void> {
         String url = target.url;
         List<ChatSocket> clients = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
-            ChatSocket client = ChatSocket.connect(url, "stuck" + i, true, frame -> { });
+            ChatSocket client = ChatSocket.connect(url, "stuck" + i, true, frame -> {});
             client.awaitWelcome();
             client.stopReading();
             clients.add(client);
         }
         System.out.println(count + " client(s) joined and stopped reading: " + names(clients) + ". Chat now (browser"
-                + " or burst) and watch whether the others' lines keep flowing. Reading again in " + stall.toSeconds() + " s.");
-        TimeUnit.MILLISECONDS.sleep(stall.toMillis()); // the experiment itself: a client that does nothing for this long
+                + " or burst) and watch whether the others' lines keep flowing. Reading again in " + stall.toSeconds()
+                + " s.");
+        // the experiment itself: a client that does nothing for this long
+        TimeUnit.MILLISECONDS.sleep(stall.toMillis());
         for (ChatSocket client : clients) {
             int before = client.frames().size();
             client.resumeReading();
@@ -59,11 +61,14 @@ final class Stuck implements Callable<Void> {
             boolean answered = !client.closed.isDone() && client.answersPing(DRAIN_QUIET);
             int lines = client.chats().size();
             System.out.println(client.name + ": read " + (client.frames().size() - before) + " frames that had waited ("
-                    + lines + " chat lines in all), then " + (client.closed.isDone()
-                    ? "the server closed it: " + client.closed.getNow("") + explain(client.closed.getNow(""))
-                    : answered ? "nothing more: still connected (it answered a ping), so the model kept (or waited for)"
-                            + " everything meant for it"
-                    : "nothing more, and no answer to a ping within " + DRAIN_QUIET.toSeconds() + " s"));
+                    + lines + " chat lines in all), then "
+                    + (client.closed.isDone()
+                            ? "the server closed it: " + client.closed.getNow("") + explain(client.closed.getNow(""))
+                            : answered
+                                    ? "nothing more: still connected (it answered a ping), so the model kept (or"
+                                            + " waited for) everything meant for it"
+                                    : "nothing more, and no answer to a ping within " + DRAIN_QUIET.toSeconds()
+                                            + " s"));
             client.leave();
         }
         return null;

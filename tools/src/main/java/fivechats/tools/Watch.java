@@ -25,10 +25,16 @@ final class Watch implements Callable<Void> {
     @Mixin
     private Main.Target target;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "the watcher's name in the chat (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
+            description = "the watcher's name in the chat (default ${DEFAULT-VALUE})")
     private String name = "watcher";
 
-    @Option(names = "--for", paramLabel = "D", description = "how long to watch; 0s: until Ctrl-C (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--for",
+            paramLabel = "D",
+            description = "how long to watch; 0s: until Ctrl-C (default ${DEFAULT-VALUE})")
     private Duration watchFor = Duration.ZERO;
 
     @Override
@@ -63,12 +69,16 @@ final class Watch implements Callable<Void> {
             }
         });
         Runnable summary = () -> say("watched " + counts[0] + " chat lines: " + counts[1] + " gaps, " + counts[2]
-                + " out of order, " + missing.values().stream().mapToInt(Set::size).sum() + " still missing"
+                + " out of order, "
+                + missing.values().stream().mapToInt(Set::size).sum() + " still missing"
                 + (watcher.closed.isDone() ? "; closed by the server: " + watcher.closed.getNow("") : "")
-                + (watcher.closed.getNow("").startsWith("1008") ? " (the watcher itself read too slowly and was evicted:"
-                        + " what it missed after that is the tool's, not a line the model lost)" : ""));
+                + (watcher.closed.getNow("").startsWith("1008")
+                        ? " (the watcher itself read too slowly and was evicted:"
+                                + " what it missed after that is the tool's, not a line the model lost)"
+                        : ""));
         Runtime.getRuntime().addShutdownHook(new Thread(summary)); // Ctrl-C still prints the count
-        say(watcher.name + " is watching " + url + (watchFor.isZero() ? " until Ctrl-C" : " for " + watchFor.toSeconds() + " s"));
+        say(watcher.name + " is watching " + url
+                + (watchFor.isZero() ? " until Ctrl-C" : " for " + watchFor.toSeconds() + " s"));
         long end = watchFor.isZero() ? Long.MAX_VALUE : System.nanoTime() + watchFor.toNanos();
         while (!watcher.closed.isDone() && System.nanoTime() < end) {
             TimeUnit.MILLISECONDS.sleep(100);
@@ -88,7 +98,8 @@ final class Watch implements Callable<Void> {
             received.stream().filter(c -> c.from().equals(sender)).forEach(c -> seqs.add(c.seq()));
             long distinct = seqs.stream().distinct().count();
             if (distinct < perSender) {
-                return "got " + distinct + " of " + sender + "'s " + perSender + " lines (" + (perSender - distinct) + " lost)";
+                return "got " + distinct + " of " + sender + "'s " + perSender + " lines (" + (perSender - distinct)
+                        + " lost)";
             }
             if (seqs.size() > distinct) {
                 return "got some of " + sender + "'s lines twice";

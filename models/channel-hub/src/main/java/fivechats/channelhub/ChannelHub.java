@@ -3,6 +3,7 @@ package fivechats.channelhub;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.ChatModel;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ModelContext;
 import fivechats.transport.SendQueue;
 import fivechats.transport.Wire;
@@ -17,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import fivechats.transport.CloseCode;
 
 /**
  * The channel-hub model: gorilla's chat hub in Java.
@@ -47,21 +47,16 @@ public final class ChannelHub implements ChatModel {
     static final int INBOX_CAPACITY = 1024;
 
     /** What readers and {@link #stop()} ask of the hub. */
-    sealed interface Event {
-    }
+    sealed interface Event {}
 
-    record Register(Client client) implements Event {
-    }
+    record Register(Client client) implements Event {}
 
-    record Unregister(Client client) implements Event {
-    }
+    record Unregister(Client client) implements Event {}
 
-    record Broadcast(String frame) implements Event {
-    }
+    record Broadcast(String frame) implements Event {}
 
     /** Flush every client, then close it with 1001; the hub answers with the writers to wait for. */
-    record Stop(CompletableFuture<List<Thread>> writers) implements Event {
-    }
+    record Stop(CompletableFuture<List<Thread>> writers) implements Event {}
 
     private final int sendQueue;
     private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>(INBOX_CAPACITY);
@@ -69,6 +64,7 @@ public final class ChannelHub implements ChatModel {
     private final Set<Client> clients = new LinkedHashSet<>();
     /** A copy of clients.size() for other threads (tests, metrics); written only by the hub thread. */
     private volatile int registered;
+
     private volatile boolean exited;
 
     private ModelContext context;
@@ -204,7 +200,11 @@ public final class ChannelHub implements ChatModel {
 
     private void add(Client client) {
         clients.add(client);
-        offer(client, Wire.welcome(client.connection(), clients.stream().map(c -> c.connection().name())));
+        offer(
+                client,
+                Wire.welcome(
+                        client.connection(),
+                        clients.stream().map(c -> c.connection().name())));
         String join = Wire.join(client.connection().name());
         for (Client other : clients) {
             if (other != client) {
@@ -226,7 +226,8 @@ public final class ChannelHub implements ChatModel {
      * everyone else for longer than that.
      */
     private void offer(Client client, String frame) {
-        if (!client.outbox().offer(frame) && client.outbox().evict(CloseCode.POLICY_VIOLATION, SendQueue.tooSlow(sendQueue))) {
+        if (!client.outbox().offer(frame)
+                && client.outbox().evict(CloseCode.POLICY_VIOLATION, SendQueue.tooSlow(sendQueue))) {
             metrics.evicted(); // counted once: its outbox is closed now, and later offers to it are discarded
         }
     }

@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 /** {@code java -jar channel-hub.jar --port 8080 [--send-queue 256]}; {@code --help} lists every flag. */
 @Command(name = "channel-hub")
 public final class Main extends ModelCommand {
-    @Option(names = "--send-queue", paramLabel = "N",
+    @Option(
+            names = "--send-queue",
+            paramLabel = "N",
             description = "frames queued per client before it is evicted as too slow (default ${DEFAULT-VALUE})")
     int sendQueue = ChannelHub.DEFAULT_SEND_QUEUE;
 

@@ -2,6 +2,7 @@ package fivechats.mutexmap;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.Outbox;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.SequencedSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
-import fivechats.transport.CloseCode;
 
 /**
  * The mutex-map model: one map of clients behind a {@code ReentrantReadWriteLock} (Go's {@code sync.RWMutex}),
@@ -68,8 +68,8 @@ public abstract sealed class MutexMap implements ChatModel {
 
     /** For the deadlock test: how the map lock looks from outside. */
     public String lockState() {
-        return "read holds " + lock.getReadLockCount() + ", write locked " + lock.isWriteLocked()
-                + ", threads waiting " + lock.getQueueLength();
+        return "read holds " + lock.getReadLockCount() + ", write locked " + lock.isWriteLocked() + ", threads waiting "
+                + lock.getQueueLength();
     }
 
     @Override
@@ -105,7 +105,9 @@ public abstract sealed class MutexMap implements ChatModel {
             try {
                 clients.put(connection.id(), connection);
                 registered = clients.size();
-                send(connection, Wire.welcome(connection, clients.values().stream().map(ChatConnection::name)));
+                send(
+                        connection,
+                        Wire.welcome(connection, clients.values().stream().map(ChatConnection::name)));
             } finally {
                 lock.writeLock().unlock();
             }
@@ -177,7 +179,8 @@ public abstract sealed class MutexMap implements ChatModel {
 
         @Override
         protected void serve(ChatConnection connection) {
-            Outbox self = new Outbox(connection, sendQueue, context.config().writeWait(), context.metrics()).start(context.threads());
+            Outbox self = new Outbox(connection, sendQueue, context.config().writeWait(), context.metrics())
+                    .start(context.threads());
             register(self);
             try {
                 while (true) {
@@ -196,8 +199,10 @@ public abstract sealed class MutexMap implements ChatModel {
             SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             lock.writeLock().lock();
             try {
-                Stream<String> online = Stream.concat(clients.values().stream().map(o -> o.connection().name()), Stream.of(name));
-                self.offer(Wire.welcome(self.connection(), online)); // before the client is in the map: before any broadcast
+                Stream<String> online = Stream.concat(
+                        clients.values().stream().map(o -> o.connection().name()), Stream.of(name));
+                // before the client is in the map: before any broadcast
+                self.offer(Wire.welcome(self.connection(), online));
                 offerAll(Wire.join(name), tooSlow);
                 clients.put(self.connection().id(), self);
                 registered = clients.size();

@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 /** {@code java -jar polling-loop.jar --port 8080 [--idle backoff|spin]}; {@code --help} lists every flag. */
 @Command(name = "polling-loop")
 public final class Main extends ModelCommand {
-    @Option(names = "--idle", paramLabel = "backoff|spin",
+    @Option(
+            names = "--idle",
+            paramLabel = "backoff|spin",
             description = "after an idle pass: sleep, doubling up to " + PollingLoop.MAX_BACKOFF_MS
                     + " ms (backoff, the default), or spin")
     PollingLoop.Idle idle = PollingLoop.Idle.BACKOFF;

@@ -44,6 +44,7 @@ public final class PollingLoop implements ChatModel {
     static final Duration MIN_BACKOFF = Duration.ofNanos(50_000);
     /** The longest sleep: the most latency a line can pick up when it arrives after a silence. */
     static final int MAX_BACKOFF_MS = 5;
+
     static final Duration MAX_BACKOFF = Duration.ofMillis(MAX_BACKOFF_MS);
 
     private final Idle idle;
@@ -51,6 +52,7 @@ public final class PollingLoop implements ChatModel {
     private final Queue<ChatConnection> arrivals = new ConcurrentLinkedQueue<>();
     /** Clients in join order. Confined to the loop thread. */
     private final List<ChatConnection> clients = new ArrayList<>();
+
     private volatile int registered;
     private volatile boolean running = true;
     private Thread loop;

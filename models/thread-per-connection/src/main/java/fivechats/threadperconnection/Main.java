@@ -12,17 +12,26 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "thread-per-connection")
 public final class Main extends ModelCommand {
-    enum Variant { FIXED, NAIVE }
+    enum Variant {
+        FIXED,
+        NAIVE
+    }
 
-    @Option(names = "--variant", paramLabel = "fixed|naive",
+    @Option(
+            names = "--variant",
+            paramLabel = "fixed|naive",
             description = "fixed: one writer per connection (the default); naive: readers write to everyone")
     Variant variant = Variant.FIXED;
 
-    @Option(names = "--threads", paramLabel = "virtual|platform",
+    @Option(
+            names = "--threads",
+            paramLabel = "virtual|platform",
             description = "reader threads (default ${DEFAULT-VALUE}; writers are virtual)")
     ThreadPerConnection.Threads threads = ThreadPerConnection.Threads.VIRTUAL;
 
-    @Option(names = "--send-queue", paramLabel = "N",
+    @Option(
+            names = "--send-queue",
+            paramLabel = "N",
             description = "fixed only: frames queued per client before it is evicted (default ${DEFAULT-VALUE})")
     int sendQueue = ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE;
 

@@ -3,6 +3,7 @@ package fivechats.threadperconnection;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.ChatModel;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.Outbox;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.SequencedSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import fivechats.transport.CloseCode;
 
 /**
  * The thread-per-connection model: each client gets its own reader thread, the Java form of Go's
@@ -34,7 +34,10 @@ import fivechats.transport.CloseCode;
  */
 public abstract sealed class ThreadPerConnection implements ChatModel {
     /** Readers on virtual threads (cheap: thousands are fine) or platform threads (a megabyte of stack each). */
-    public enum Threads { VIRTUAL, PLATFORM }
+    public enum Threads {
+        VIRTUAL,
+        PLATFORM
+    }
 
     protected final Threads threads;
     protected ModelContext context;
@@ -156,6 +159,7 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
         private final Map<Long, Outbox> clients = new ConcurrentHashMap<>();
         /** Held only to join or leave (never while writing), so presence frames are queued in one order. */
         private final Object membership = new Object();
+
         private ChatMetrics metrics;
         /** How long an offer may wait for room in a full outbox: the configured write wait. */
         private Duration writeWait;
@@ -177,7 +181,8 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
             Outbox self = outbox(connection, sendQueue);
             join(self);
             // Its writer only now: its first send, the welcome, goes out once broadcasts reach this client. The
-            // transport completes a welcome as it sends it (in a cluster, with the other servers' clients), and one sent
+            // transport completes a welcome as it sends it (in a cluster, with the other servers' clients), and one
+            // sent
             // before the client is in the map could miss a join broadcast meanwhile.
             self.start(context.threads());
             try {
@@ -212,8 +217,10 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
             String name = self.connection().name();
             SequencedSet<Outbox> tooSlow = new LinkedHashSet<>();
             synchronized (membership) {
-                Stream<String> online = Stream.concat(clients.values().stream().map(o -> o.connection().name()), Stream.of(name));
-                self.offer(Wire.welcome(self.connection(), online)); // queued before the client is visible to any broadcast
+                Stream<String> online = Stream.concat(
+                        clients.values().stream().map(o -> o.connection().name()), Stream.of(name));
+                // queued before the client is visible to any broadcast
+                self.offer(Wire.welcome(self.connection(), online));
                 String join = Wire.join(name);
                 for (Outbox other : clients.values()) {
                     if (!other.offer(join)) {
@@ -279,7 +286,8 @@ public abstract sealed class ThreadPerConnection implements ChatModel {
 
         @Override
         public String toString() {
-            return "thread-per-connection fixed (" + threads.name().toLowerCase() + " threads, send queue " + sendQueue + ")";
+            return "thread-per-connection fixed (" + threads.name().toLowerCase() + " threads, send queue " + sendQueue
+                    + ")";
         }
 
         // --- for tests that play the readers themselves (jcstress) ---

@@ -82,8 +82,7 @@ interface Delivery {
 
         /** Nothing held: a task may write the welcome before the member is published (no order is promised here). */
         @Override
-        public void open(Member member) {
-        }
+        public void open(Member member) {}
 
         @Override
         public void close(Member member, CloseCode code, String reason) {

@@ -41,6 +41,7 @@ final class Lane {
      * token is its joiner's, who hands it to the first drain once the member is published ({@link #open}).
      */
     private boolean scheduled = true;
+
     private final CountDownLatch closed = new CountDownLatch(1);
 
     Lane(ChatConnection connection, ChatMetrics metrics, Executor workers, int limit, Duration writeWait) {

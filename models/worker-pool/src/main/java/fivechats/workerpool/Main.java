@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "worker-pool")
 public final class Main extends ModelCommand {
-    @Option(names = "--variant", paramLabel = "fixed|locked|naive",
+    @Option(
+            names = "--variant",
+            paramLabel = "fixed|locked|naive",
             description = "fixed: a serial lane per connection (the default); locked: a lock per connection; "
                     + "naive: any worker writes any connection")
     WorkerPool.Variant variant = WorkerPool.Variant.FIXED;
@@ -21,7 +23,9 @@ public final class Main extends ModelCommand {
     @Option(names = "--workers", paramLabel = "N", description = "pool size (default ${DEFAULT-VALUE})")
     int workers = WorkerPool.DEFAULT_WORKERS;
 
-    @Option(names = "--slow-worker", paramLabel = "D",
+    @Option(
+            names = "--slow-worker",
+            paramLabel = "D",
             description = "teaching aid: worker 0 holds each task until a later one has overtaken it, at most D "
                     + "(default ${DEFAULT-VALUE}, off)")
     Duration slowWorker = Duration.ZERO;

@@ -8,5 +8,4 @@ import fivechats.transport.ChatConnection;
  * @param lane the fixed variant's serial lane for this connection; null in the naive and locked variants, whose
  *             workers write straight to the connection
  */
-record Member(ChatConnection connection, Lane lane) {
-}
+record Member(ChatConnection connection, Lane lane) {}

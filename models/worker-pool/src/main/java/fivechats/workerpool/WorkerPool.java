@@ -35,7 +35,11 @@ import java.util.stream.Stream;
  * {@code for task := range tasks}.
  */
 public final class WorkerPool implements ChatModel {
-    public enum Variant { NAIVE, LOCKED, FIXED }
+    public enum Variant {
+        NAIVE,
+        LOCKED,
+        FIXED
+    }
 
     /** Workers by default: two per core of this course's 2-core machines; writes mostly wait on the network. */
     public static final int DEFAULT_WORKERS = 4;
@@ -45,7 +49,7 @@ public final class WorkerPool implements ChatModel {
     public static final int LANE_LIMIT = Delivery.Fixed.LANE_LIMIT;
 
     /** Queued once per worker at shutdown, behind every task already queued: the worker that takes it ends. */
-    private static final Runnable STOP = () -> { };
+    private static final Runnable STOP = () -> {};
 
     private final Variant variant;
     private final int workerCount;
@@ -56,12 +60,14 @@ public final class WorkerPool implements ChatModel {
      * queued, so the queue needs no bound of its own.
      */
     private final Executor workers;
+
     private final List<Thread> threads = new ArrayList<>();
     private final Map<Long, Member> members = new ConcurrentHashMap<>();
     /** Held only to join or leave, so every client sees presence in one order. Never held while writing. */
     private final Object membership = new Object();
     /** Set by {@link #stop()}: from then on nobody joins, so every lane is in stop's snapshot. Guarded by membership. */
     private boolean closing;
+
     private volatile boolean stopped;
     private ModelContext context;
     private ChatMetrics metrics;
@@ -160,10 +166,12 @@ public final class WorkerPool implements ChatModel {
             if (closing) {
                 return false;
             }
-            Stream<String> online = Stream.concat(members.values().stream().map(m -> m.connection().name()), Stream.of(name));
+            Stream<String> online = Stream.concat(
+                    members.values().stream().map(m -> m.connection().name()), Stream.of(name));
             List<Member> others = List.copyOf(members.values());
-            delivery.deliver(self, Wire.welcome(self.connection(), online)); // first, before any broadcast sees it; a
-            members.put(self.connection().id(), self);                      // new lane is empty, never too slow
+            // First, before any broadcast sees the newcomer; a new lane is empty, so it is never too slow.
+            delivery.deliver(self, Wire.welcome(self.connection(), online));
+            members.put(self.connection().id(), self);
             // Sent only now that broadcasts reach the newcomer: in a cluster the transport completes a welcome as it
             // sends it, and one sent before the add could miss a remote join broadcast meanwhile (Welcome_02).
             delivery.open(self);
@@ -217,7 +225,8 @@ public final class WorkerPool implements ChatModel {
         long deadline = System.nanoTime() + context.config().shutdownGrace().toNanos();
         List<Member> all;
         synchronized (membership) {
-            closing = true; // a reader that has not joined yet never will: its lane would wait for workers that are gone
+            // a reader that has not joined yet never will: its lane would wait for workers that are gone
+            closing = true;
             all = List.copyOf(members.values());
         }
         try {
@@ -239,7 +248,10 @@ public final class WorkerPool implements ChatModel {
     public String toString() {
         return "worker-pool " + variant.name().toLowerCase() + " (" + workerCount + " workers, task queue " + TASK_QUEUE
                 + (variant == Variant.FIXED ? ", lane limit " + LANE_LIMIT : "")
-                + (slowWorker.on() ? ", worker 0 lets later tasks overtake it, up to " + slowWorker.hold().toMillis() + " ms" : "")
+                + (slowWorker.on()
+                        ? ", worker 0 lets later tasks overtake it, up to "
+                                + slowWorker.hold().toMillis() + " ms"
+                        : "")
                 + ")";
     }
 

@@ -29,16 +29,33 @@ import java.util.regex.Pattern;
  * quotes medians. Other CPU load on the machine is watched during every scenario and reported.
  */
 public final class Benchmark {
-    enum Scenario { CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT, IDLE, CAPACITY_SMALL, CAPACITY }
+    enum Scenario {
+        CLOSED_SMALL,
+        CLOSED_BIG,
+        STEADY,
+        SLOW_CLIENT,
+        IDLE,
+        CAPACITY_SMALL,
+        CAPACITY
+    }
 
     static final Set<Scenario> FAN_OUT = EnumSet.of(Scenario.CLOSED_SMALL, Scenario.CLOSED_BIG, Scenario.STEADY);
     /** The heap in use, as the Prometheus client's JVM instrumentation names it on /metrics. */
     static final String HEAP_USED = "jvm_memory_used_bytes{area=\"heap\"}";
 
     /** Counts and durations for one mode. */
-    record Plan(String mode, int runs, int smallN, int bigN, int senders, int lines, int bigLines, double steadyRate, int steadyLines,
-                double idleSeconds, int capacityN) {
-    }
+    record Plan(
+            String mode,
+            int runs,
+            int smallN,
+            int bigN,
+            int senders,
+            int lines,
+            int bigLines,
+            double steadyRate,
+            int steadyLines,
+            double idleSeconds,
+            int capacityN) {}
 
     /**
      * The planned counts, with two departures so that three runs fit in 15 minutes on two cores: at N = 1,000 each
@@ -47,14 +64,21 @@ public final class Benchmark {
      * would take 40 s a run).
      */
     static final Plan FULL = new Plan("full", 3, 100, 1000, 10, 200, 100, 5, 15, 2, 10_000);
+
     static final Plan SMOKE = new Plan("smoke", 1, 10, 20, 2, 20, 20, 20, 10, 0.5, 200);
 
     /**
      * One server under test: how to start it, which scenarios it runs, whether it speaks raw text lines (gorilla's
      * examples/chat) rather than this repository's protocol, and what its clients add to the query when they connect.
      */
-    record Target(String name, List<String> command, boolean java, Set<Scenario> scenarios, String why, boolean lines,
-                  String query) {
+    record Target(
+            String name,
+            List<String> command,
+            boolean java,
+            Set<Scenario> scenarios,
+            String why,
+            boolean lines,
+            String query) {
         Target(String name, List<String> command, boolean java, Set<Scenario> scenarios, String why) {
             this(name, command, java, scenarios, why, false, "");
         }
@@ -70,7 +94,13 @@ public final class Benchmark {
             Path out = root.resolve("tutorial");
             var raw = json().readTree(out.resolve("benchmark.json").toFile());
             List<Result> results = List.of(json().treeToValue(raw.get("results"), Result[].class));
-            Report.write(out, FULL, targets(root, java, FULL), results, raw.get("machine").get("minutes").asDouble(), raw.get("machine"));
+            Report.write(
+                    out,
+                    FULL,
+                    targets(root, java, FULL),
+                    results,
+                    raw.get("machine").get("minutes").asDouble(),
+                    raw.get("machine"));
             System.out.println("rewrote " + out.resolve("benchmark.md") + " from benchmark.json");
             return;
         }
@@ -82,7 +112,8 @@ public final class Benchmark {
         }
         if (args[0].equals("capacity")) { // -Dbench.clients=N idle clients at once on each model (chapter 10)
             Pattern only = Pattern.compile(args.length > 2 ? args[2] : ".");
-            List<String> models = MODELS.stream().filter(m -> only.matcher(m).find()).toList();
+            List<String> models =
+                    MODELS.stream().filter(m -> only.matcher(m).find()).toList();
             Capacity.Plan plan;
             try {
                 plan = Capacity.plan(Integer.getInteger("bench.clients", 100_000), 10, 9); // pings at the default 9/10
@@ -91,7 +122,8 @@ public final class Benchmark {
                 System.exit(2);
                 return;
             }
-            // Only a run of every model at the size chapter 10 quotes replaces its table; anything less stays in target/.
+            // Only a run of every model at the size chapter 10 quotes replaces its table; anything less stays in
+            // target/.
             boolean complete = models.size() == MODELS.size() && plan.clients() == CAPACITY_QUOTED;
             Capacity.run(root, java, plan, models, root.resolve(complete ? "tutorial" : "tests/bench/target"));
             return;
@@ -100,9 +132,12 @@ public final class Benchmark {
         Path jcmd = java.resolveSibling("jcmd");
         Pattern only = Pattern.compile(args.length > 2 ? args[2] : ".");
         List<Target> all = targets(root, java, plan);
-        List<Target> targets = all.stream().filter(t -> only.matcher(t.name()).find())
+        List<Target> targets = all.stream()
+                .filter(t -> only.matcher(t.name()).find())
                 .filter(t -> !t.name().equals(GO_PEER) || buildGo(root, "peer-go", "hub.go", goBinary(root)))
-                .filter(t -> !t.name().equals(GO_CHAT) || buildGo(root, "peer-gorilla-chat", "chat.go", goChatBinary(root))).toList();
+                .filter(t ->
+                        !t.name().equals(GO_CHAT) || buildGo(root, "peer-gorilla-chat", "chat.go", goChatBinary(root)))
+                .toList();
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("no target's name matches " + only);
         }
@@ -112,8 +147,13 @@ public final class Benchmark {
         Files.createDirectories(out);
         List<Result> results = new ArrayList<>();
         long started = System.nanoTime();
-        System.out.printf("benchmark (%s): %d targets, %d run(s) each, %d cores, JDK %s%n", plan.mode(), targets.size(),
-                plan.runs(), Runtime.getRuntime().availableProcessors(), Runtime.version());
+        System.out.printf(
+                "benchmark (%s): %d targets, %d run(s) each, %d cores, JDK %s%n",
+                plan.mode(),
+                targets.size(),
+                plan.runs(),
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.version());
         try (Load load = new Load()) {
             for (int run = 1; run <= plan.runs(); run++) {
                 for (Target target : targets) {
@@ -136,7 +176,8 @@ public final class Benchmark {
     }
 
     /** The models, in the tutorial's order: the capacity run measures each that a pattern names. */
-    static final List<String> MODELS = List.of("polling-loop", "thread-per-connection", "worker-pool", "channel-hub", "mutex-map");
+    static final List<String> MODELS =
+            List.of("polling-loop", "thread-per-connection", "worker-pool", "channel-hub", "mutex-map");
     /** The size of the capacity run chapter 10 quotes: the most this machine's open-files limit (20,000) allows. */
     static final int CAPACITY_QUOTED = 19_800;
 
@@ -144,30 +185,60 @@ public final class Benchmark {
         Set<Scenario> all = EnumSet.allOf(Scenario.class);
         List<Target> targets = new ArrayList<>();
         targets.add(jar(root, java, "polling-loop", "polling-loop", all, ""));
-        targets.add(jar(root, java, "polling-loop --idle spin", "polling-loop", EnumSet.of(Scenario.IDLE),
+        targets.add(jar(
+                root,
+                java,
+                "polling-loop --idle spin",
+                "polling-loop",
+                EnumSet.of(Scenario.IDLE),
                 "idle cost only: the spinning loop"));
         targets.add(jar(root, java, "thread-per-connection", "thread-per-connection", all, ""));
         targets.add(jar(root, java, "worker-pool", "worker-pool", all, ""));
-        targets.add(jar(root, java, "worker-pool --variant locked", "worker-pool",
-                FAN_OUT, "the locked form loses nothing but reorders: fan-out only, to show it"));
+        targets.add(jar(
+                root,
+                java,
+                "worker-pool --variant locked",
+                "worker-pool",
+                FAN_OUT,
+                "the locked form loses nothing but reorders: fan-out only, to show it"));
         targets.add(jar(root, java, "channel-hub", "channel-hub", all, ""));
         targets.add(jar(root, java, "mutex-map", "mutex-map", all, ""));
         for (String model : List.of("worker-pool", "channel-hub")) { // the fastest two, with the protocol's option
-            targets.add(new Target(model + COALESCED, modelCommand(root, java, model), true, FAN_OUT, "the same model;"
-                    + " its clients connect with coalesce=on, so a send of several queued lines may go out as one frame"
-                    + " (chapter 2), as gorilla's examples/chat writes them", false, "&coalesce=on"));
+            targets.add(new Target(
+                    model + COALESCED,
+                    modelCommand(root, java, model),
+                    true,
+                    FAN_OUT,
+                    "the same model; its clients connect with coalesce=on, so a send of several queued lines may go"
+                            + " out as one frame (chapter 2), as gorilla's examples/chat writes them",
+                    false,
+                    "&coalesce=on"));
         }
         String yours = System.getProperty("bench.student", "");
         if (!yours.isBlank()) {
             targets.add(student(root, java, yours));
         }
         Path peer = root.resolve("tests/bench/peer");
-        targets.add(new Target("node ws (peer)", List.of("node", peer.resolve("peer.js").toString(), "--port", "0"), false, all,
+        targets.add(new Target(
+                "node ws (peer)",
+                List.of("node", peer.resolve("peer.js").toString(), "--port", "0"),
+                false,
+                all,
                 "a plain Node ws broadcast server, the outside reference"));
-        targets.add(new Target(GO_PEER, List.of(goBinary(root).toString(), "--port", "0"), false, all,
+        targets.add(new Target(
+                GO_PEER,
+                List.of(goBinary(root).toString(), "--port", "0"),
+                false,
+                all,
                 "gorilla/websocket's chat hub in Go, speaking this protocol (one frame per line)"));
-        targets.add(new Target(GO_CHAT, List.of(goChatBinary(root).toString(), "--port", "0"), false, all,
-                "gorilla/websocket's own examples/chat: raw lines, queued lines coalesced into one frame", true, ""));
+        targets.add(new Target(
+                GO_CHAT,
+                List.of(goChatBinary(root).toString(), "--port", "0"),
+                false,
+                all,
+                "gorilla/websocket's own examples/chat: raw lines, queued lines coalesced into one frame",
+                true,
+                ""));
         return targets;
     }
 
@@ -191,7 +262,8 @@ public final class Benchmark {
         String missing;
         try {
             ProcessBuilder build = new ProcessBuilder("go", "build", "-o", binary.toString(), file)
-                    .directory(root.resolve("tests/bench/" + folder).toFile()).redirectErrorStream(true);
+                    .directory(root.resolve("tests/bench/" + folder).toFile())
+                    .redirectErrorStream(true);
             build.environment().put("GO111MODULE", "off");
             build.environment().put("GOPATH", "/usr/share/gocode");
             Process go = build.start();
@@ -221,7 +293,11 @@ public final class Benchmark {
     static List<String> modelCommand(Path root, Path java, String module, String... jvmFlags) {
         List<String> command = new ArrayList<>(List.of(java.toString(), serverJvm(root)));
         command.addAll(List.of(jvmFlags));
-        command.addAll(List.of("-jar", root.resolve("models/" + module + "/target/" + module + ".jar").toString(), "--port", "0"));
+        command.addAll(List.of(
+                "-jar",
+                root.resolve("models/" + module + "/target/" + module + ".jar").toString(),
+                "--port",
+                "0"));
         return command;
     }
 
@@ -258,8 +334,14 @@ public final class Benchmark {
             throw new IllegalArgumentException("-Dbench.student must be MODULE-FOLDER:MAIN-CLASS, with the module built"
                     + " (./mvnw -q -pl MODULE-FOLDER -am install -DskipTests); no " + classes);
         }
-        List<String> command = List.of(java.toString(), serverJvm(root), "-cp",
-                classes + File.pathSeparator + System.getProperty("java.class.path"), parts[1], "--port", "0");
+        List<String> command = List.of(
+                java.toString(),
+                serverJvm(root),
+                "-cp",
+                classes + File.pathSeparator + System.getProperty("java.class.path"),
+                parts[1],
+                "--port",
+                "0");
         return new Target("yours", command, true, EnumSet.allOf(Scenario.class), "the model in " + parts[0]);
     }
 
@@ -267,7 +349,8 @@ public final class Benchmark {
         List<Result> results = new ArrayList<>();
         System.out.printf("run %d, %s%n", run, target.name());
         long began = System.nanoTime();
-        try (ServerProcess server = ServerProcess.start(target.command(), target.java(), target.lines(), target.query())) {
+        try (ServerProcess server =
+                ServerProcess.start(target.command(), target.java(), target.lines(), target.query())) {
             // One crowd of bigN clients serves every N = bigN scenario in turn, then sits silent for the idle one:
             // connecting is itself a storm of joins (N squared / 2 frames), so it is done once per target and run.
             List<Load.Client> crowd = null;
@@ -282,7 +365,12 @@ public final class Benchmark {
                     }
                     Optional<Path> recording = flightRecording(target, scenario);
                     if (recording.isPresent()) {
-                        server.jcmd(jcmd, "JFR.start", "name=scenario", "settings=profile", "jdk.ExecutionSample#period=1ms");
+                        server.jcmd(
+                                jcmd,
+                                "JFR.start",
+                                "name=scenario",
+                                "settings=profile",
+                                "jdk.ExecutionSample#period=1ms");
                     }
                     CpuWatch watch = new CpuWatch(server);
                     List<Load.Client> big = crowd;
@@ -290,17 +378,43 @@ public final class Benchmark {
                         case CLOSED_SMALL -> {
                             List<Load.Client> few = load.connect(server, "s", plan.smallN(), null);
                             try {
-                                yield List.of(fanOut(target, run, server, () -> load.fanOut(few, plan.senders(), plan.lines(), 0), scenario, plan.smallN()));
+                                yield List.of(fanOut(
+                                        target,
+                                        run,
+                                        server,
+                                        () -> load.fanOut(few, plan.senders(), plan.lines(), 0),
+                                        scenario,
+                                        plan.smallN()));
                             } finally {
                                 Load.closeAll(few);
                                 settle(server, big == null ? 0 : big.size());
                             }
                         }
-                        case CLOSED_BIG -> List.of(fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.bigLines(), 0), scenario, plan.bigN()));
-                        case STEADY -> List.of(fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN()));
+                        case CLOSED_BIG ->
+                            List.of(fanOut(
+                                    target,
+                                    run,
+                                    server,
+                                    () -> load.fanOut(big, plan.senders(), plan.bigLines(), 0),
+                                    scenario,
+                                    plan.bigN()));
+                        case STEADY ->
+                            List.of(fanOut(
+                                    target,
+                                    run,
+                                    server,
+                                    () -> load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()),
+                                    scenario,
+                                    plan.bigN()));
                         case SLOW_CLIENT -> {
                             try (Socket stuck = Load.stuckClient(server)) {
-                                yield List.of(fanOut(target, run, server, () -> load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()), scenario, plan.bigN()));
+                                yield List.of(fanOut(
+                                        target,
+                                        run,
+                                        server,
+                                        () -> load.fanOut(big, plan.senders(), plan.steadyLines(), plan.steadyRate()),
+                                        scenario,
+                                        plan.bigN()));
                             }
                         }
                         case IDLE -> List.of(idle(target, run, plan, server));
@@ -342,7 +456,10 @@ public final class Benchmark {
         List<Load.Client> few = load.connect(server, "w", plan.smallN(), null);
         try {
             Load.FanOut f = load.fanOut(few, plan.senders(), plan.lines(), 0);
-            System.out.printf(Locale.ROOT, "  warm-up        n=%-5d %,10.0f deliveries/s (not counted)%n", plan.smallN(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "  warm-up        n=%-5d %,10.0f deliveries/s (not counted)%n",
+                    plan.smallN(),
                     f.deliveriesPerSecond());
         } finally {
             Load.closeAll(few);
@@ -351,7 +468,8 @@ public final class Benchmark {
     }
 
     /** A fan-out scenario, with the server's CPU time per delivery and its memory (RSS, and heap for Java) at the end. */
-    private static Result.Builder fanOut(Target target, int run, ServerProcess server, FanOutRun scenarioRun, Scenario scenario, int n)
+    private static Result.Builder fanOut(
+            Target target, int run, ServerProcess server, FanOutRun scenarioRun, Scenario scenario, int n)
             throws Exception {
         ServerProcess.CpuTime before = server.cpuTime();
         long loadBefore = ServerProcess.cpuTime("self").total();
@@ -367,7 +485,9 @@ public final class Benchmark {
         double kernel = used == 0 ? -1 : 100.0 * (after.system() - before.system()) / used;
         double switched = (server.contextSwitches() - switches) / delivered;
         double heap = server.metric(HEAP_USED);
-        return Result.of(target.name(), scenario.name(), run, n).delivery(f).cost(micros, kernel, switched)
+        return Result.of(target.name(), scenario.name(), run, n)
+                .delivery(f)
+                .cost(micros, kernel, switched)
                 .load(loadUsed / 1000.0 / delivered, 100.0 * loadUsed / wall)
                 .memory(server.rssBytes() / 1048576.0, heap < 0 ? Result.NOT_MEASURED : heap / 1048576.0);
     }
@@ -383,7 +503,8 @@ public final class Benchmark {
         long wall = System.nanoTime();
         Thread.sleep((long) (plan.idleSeconds() * 1000)); // the measurement window: nobody talks
         double percent = 100.0 * (server.cpuNanos() - cpu) / (System.nanoTime() - wall);
-        return Result.of(target.name(), Scenario.IDLE.name(), run, plan.bigN()).idleCpu(percent)
+        return Result.of(target.name(), Scenario.IDLE.name(), run, plan.bigN())
+                .idleCpu(percent)
                 .memory(server.rssBytes() / 1048576.0, Result.NOT_MEASURED);
     }
 
@@ -391,7 +512,8 @@ public final class Benchmark {
      * Memory per idle connection after a forced GC, at bigN connections and then at capacityN (the same clients plus
      * the rest): RSS growth and heap growth over the empty server, divided by the connections.
      */
-    private static List<Result.Builder> capacity(Target target, int run, Plan plan, Load load, ServerProcess server, Path jcmd) throws Exception {
+    private static List<Result.Builder> capacity(
+            Target target, int run, Plan plan, Load load, ServerProcess server, Path jcmd) throws Exception {
         server.gc(jcmd);
         long rssBefore = server.rssBytes();
         double heapBefore = server.metric(HEAP_USED);
@@ -399,10 +521,26 @@ public final class Benchmark {
         List<Load.Client> clients = new ArrayList<>(load.idle(server, "k", plan.bigN()));
         List<Result.Builder> results = new ArrayList<>();
         try {
-            results.add(memory(target, run, Scenario.CAPACITY_SMALL, plan.bigN(), server, jcmd, rssBefore, heapBefore,
+            results.add(memory(
+                    target,
+                    run,
+                    Scenario.CAPACITY_SMALL,
+                    plan.bigN(),
+                    server,
+                    jcmd,
+                    rssBefore,
+                    heapBefore,
                     (System.nanoTime() - start) / 1e9));
             clients.addAll(load.idle(server, "m", plan.capacityN() - plan.bigN()));
-            results.add(memory(target, run, Scenario.CAPACITY, plan.capacityN(), server, jcmd, rssBefore, heapBefore,
+            results.add(memory(
+                    target,
+                    run,
+                    Scenario.CAPACITY,
+                    plan.capacityN(),
+                    server,
+                    jcmd,
+                    rssBefore,
+                    heapBefore,
                     (System.nanoTime() - start) / 1e9));
             return results;
         } finally {
@@ -411,14 +549,24 @@ public final class Benchmark {
         }
     }
 
-    private static Result.Builder memory(Target target, int run, Scenario scenario, int n, ServerProcess server, Path jcmd,
-                                 long rssBefore, double heapBefore, double connectSeconds) throws Exception {
+    private static Result.Builder memory(
+            Target target,
+            int run,
+            Scenario scenario,
+            int n,
+            ServerProcess server,
+            Path jcmd,
+            long rssBefore,
+            double heapBefore,
+            double connectSeconds)
+            throws Exception {
         server.gc(jcmd);
         long rss = server.rssBytes();
         double heap = server.metric(HEAP_USED);
         double perHeap = heap < 0 ? Result.NOT_MEASURED : (heap - heapBefore) / 1024.0 / n;
         return Result.of(target.name(), scenario.name(), run, n)
-                .perConnection((rss - rssBefore) / 1024.0 / n, perHeap, server.metric("chat_model_threads"), connectSeconds)
+                .perConnection(
+                        (rss - rssBefore) / 1024.0 / n, perHeap, server.metric("chat_model_threads"), connectSeconds)
                 .memory(rss / 1048576.0, heap < 0 ? Result.NOT_MEASURED : heap / 1048576.0);
     }
 
@@ -432,21 +580,47 @@ public final class Benchmark {
 
     static String describe(Result r) {
         return switch (Scenario.valueOf(r.scenario())) {
-            case CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT -> String.format(Locale.ROOT,
-                    "%-14s n=%-5d %,10.0f deliveries/s  %5.2f us CPU each (%.0f%% kernel), %.2f switches  p50 %6.1f ms"
-                            + "  p99 %7.1f ms  max %7.1f ms  lost %d  out of order %d  RSS %.0f MiB  (load generator %.2f us CPU each, %.0f%% of a"
-                            + " core; other CPU %.0f%%)",
-                    r.scenario(), r.clients(), r.deliveriesPerSecond(), r.cpuMicrosPerDelivery(), r.kernelPercent(),
-                    r.switchesPerDelivery(),
-                    r.p50Millis(), r.p99Millis(), r.maxMillis(), r.lost(), r.outOfOrder(), r.rssMiB(), r.loadMicrosPerDelivery(),
-                    r.loadCpuPercent(), r.otherCpuPercent());
-            case IDLE -> String.format(Locale.ROOT, "%-14s n=%-5d server CPU %.1f%% of a core while silent (other CPU %.0f%%)",
-                    r.scenario(), r.clients(), r.serverCpuPercent(), r.otherCpuPercent());
-            case CAPACITY_SMALL, CAPACITY -> String.format(Locale.ROOT,
-                    "%-14s n=%-5d RSS %.1f KiB and heap %.1f KiB per connection (RSS %.0f MiB in all), %.0f model threads,"
-                            + " connected in %.1f s",
-                    r.scenario(), r.clients(), r.rssPerConnectionKiB(), r.heapPerConnectionKiB(), r.rssMiB(), r.threads(),
-                    r.connectSeconds());
+            case CLOSED_SMALL, CLOSED_BIG, STEADY, SLOW_CLIENT ->
+                String.format(
+                        Locale.ROOT,
+                        "%-14s n=%-5d %,10.0f deliveries/s  %5.2f us CPU each (%.0f%% kernel), %.2f switches  p50"
+                                + " %6.1f ms  p99 %7.1f ms  max %7.1f ms  lost %d  out of order %d  RSS %.0f MiB  (load"
+                                + " generator %.2f us CPU each, %.0f%% of a core; other CPU %.0f%%)",
+                        r.scenario(),
+                        r.clients(),
+                        r.deliveriesPerSecond(),
+                        r.cpuMicrosPerDelivery(),
+                        r.kernelPercent(),
+                        r.switchesPerDelivery(),
+                        r.p50Millis(),
+                        r.p99Millis(),
+                        r.maxMillis(),
+                        r.lost(),
+                        r.outOfOrder(),
+                        r.rssMiB(),
+                        r.loadMicrosPerDelivery(),
+                        r.loadCpuPercent(),
+                        r.otherCpuPercent());
+            case IDLE ->
+                String.format(
+                        Locale.ROOT,
+                        "%-14s n=%-5d server CPU %.1f%% of a core while silent (other CPU %.0f%%)",
+                        r.scenario(),
+                        r.clients(),
+                        r.serverCpuPercent(),
+                        r.otherCpuPercent());
+            case CAPACITY_SMALL, CAPACITY ->
+                String.format(
+                        Locale.ROOT,
+                        "%-14s n=%-5d RSS %.1f KiB and heap %.1f KiB per connection (RSS %.0f MiB in all), %.0f model"
+                                + " threads, connected in %.1f s",
+                        r.scenario(),
+                        r.clients(),
+                        r.rssPerConnectionKiB(),
+                        r.heapPerConnectionKiB(),
+                        r.rssMiB(),
+                        r.threads(),
+                        r.connectSeconds());
         };
     }
 
@@ -458,14 +632,22 @@ public final class Benchmark {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("date", LocalDate.now().toString());
         m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("cpu", Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown"));
+        m.put(
+                "cpu",
+                Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                        .filter(l -> l.startsWith("model name"))
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                        .findFirst()
+                        .orElse("unknown"));
         m.put("jdk", Runtime.version().toString());
         m.put("mode", plan.mode());
         m.put("runs", plan.runs());
         m.put("minutes", Math.round(minutes * 10) / 10.0);
-        m.put("command", plan.mode().equals("full") ? "./mvnw -q -pl tests/bench -am verify -DskipTests -Dbench.mode=full"
-                : "./mvnw -q -pl tests/bench -am verify");
+        m.put(
+                "command",
+                plan.mode().equals("full")
+                        ? "./mvnw -q -pl tests/bench -am verify -DskipTests -Dbench.mode=full"
+                        : "./mvnw -q -pl tests/bench -am verify");
         return m;
     }
 }

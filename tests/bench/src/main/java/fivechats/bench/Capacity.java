@@ -33,8 +33,7 @@ final class Capacity {
     static final long HEAP_PER_CLIENT = 40 * 1024;
 
     /** One size of run: its clients, the most per load process, the server's pong wait and ping period. */
-    record Plan(int clients, int perProcess, int pongWaitSeconds, int pingPeriodSeconds) {
-    }
+    record Plan(int clients, int perProcess, int pongWaitSeconds, int pingPeriodSeconds) {}
 
     /**
      * The smoke run in {@code ./mvnw verify}: 300 clients from two load processes, a ping every second and 6 s for its
@@ -42,8 +41,7 @@ final class Capacity {
      */
     static final Plan SMOKE = new Plan(300, 150, 6, 1);
 
-    private Capacity() {
-    }
+    private Capacity() {}
 
     /** Fails the smoke run unless every client stayed connected and heard the line. */
     static void checkSmoke(List<Row> rows) {
@@ -70,19 +68,34 @@ final class Capacity {
     static Plan plan(int clients, int pongWaitSeconds, int pingPeriodSeconds) throws IOException {
         long limit = openFilesLimit();
         if (clients + OTHER_FILES > limit) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%,d clients need %,d open files in the server's"
-                    + " process, and this machine allows a process %,d (its hard limit, `ulimit -Hn`). Raise it where you"
-                    + " may (as root, outside a container that withholds CAP_SYS_RESOURCE: `ulimit -Hn %d` in the shell"
-                    + " that runs Maven, or nofile in /etc/security/limits.conf), or run with -Dbench.clients=%d, the most"
-                    + " this machine holds.", clients, clients + OTHER_FILES, limit, clients + OTHER_FILES, limit - OTHER_FILES));
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "%,d clients need %,d open files in the server's process, and this machine allows a process %,d"
+                        + " (its hard limit, `ulimit -Hn`). Raise it where you may (as root, outside a container that"
+                        + " withholds CAP_SYS_RESOURCE: `ulimit -Hn %d` in the shell that runs Maven, or nofile in"
+                        + " /etc/security/limits.conf), or run with -Dbench.clients=%d, the most this machine holds.",
+                    clients,
+                    clients + OTHER_FILES,
+                    limit,
+                    clients + OTHER_FILES,
+                    limit - OTHER_FILES));
         }
         return new Plan(clients, (int) Math.min(PER_ADDRESS, limit - OTHER_FILES), pongWaitSeconds, pingPeriodSeconds);
     }
 
     /** What one model's run measured. */
-    record Row(String model, int clients, double connectSeconds, int openAfter, double heartbeatDrops, double broadcastMillis,
-               int heard, double rssKiB, double heapKiB, double rssMiB, List<String> heapByClass) {
-    }
+    record Row(
+            String model,
+            int clients,
+            double connectSeconds,
+            int openAfter,
+            double heartbeatDrops,
+            double broadcastMillis,
+            int heard,
+            double rssKiB,
+            double heapKiB,
+            double rssMiB,
+            List<String> heapByClass) {}
 
     static List<Row> run(Path root, Path java, Plan plan, List<String> models, Path out) throws Exception {
         Path jcmd = java.resolveSibling("jcmd");
@@ -92,24 +105,45 @@ final class Capacity {
             // ports in TIME_WAIT for a minute, and binding to an address whose ports are all taken fails.
             rows.add(measure(root, java, jcmd, plan, models.get(m), 2 + m * processes(plan)));
         }
-        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "# Capacity: %,d idle clients on one server%n%n"
-                + "Presence off; clients from %d load process(es) of at most %,d, each with its own source address; the"
-                + " server runs with models/server.jvm, -Xmx%dm and --pong-wait %ds (a ping every %.1f s), and the"
-                + " clients stay %.0f s (two ping periods) before one of them says a line. Memory: growth over the empty"
-                + " server after a forced GC, divided by the clients.%n%n"
-                + "| model | connected in | still open after two ping periods | heartbeat drops | the line reached | in"
-                + " | RSS per connection | heap per connection | RSS |%n|---|---|---|---|---|---|---|---|---|%n",
-                plan.clients(), processes(plan), plan.perProcess(), heapMiB(plan), plan.pongWaitSeconds(),
-                (double) plan.pingPeriodSeconds(), 2.0 * plan.pingPeriodSeconds()));
+        StringBuilder md = new StringBuilder(String.format(
+                Locale.ROOT,
+                "# Capacity: %,d idle clients on one server%n%nPresence off; clients from %d load process(es) of at"
+                        + " most %,d, each with its own source address; the server runs with models/server.jvm, -Xmx%dm"
+                        + " and --pong-wait %ds (a ping every %.1f s), and the clients stay %.0f s (two ping periods)"
+                        + " before one of them says a line. Memory: growth over the empty server after a forced GC,"
+                        + " divided by the clients.%n%n| model | connected in | still open after two ping periods |"
+                        + " heartbeat drops | the line reached | in | RSS per connection | heap per connection | RSS"
+                        + " |%n|---|---|---|---|---|---|---|---|---|%n",
+                plan.clients(),
+                processes(plan),
+                plan.perProcess(),
+                heapMiB(plan),
+                plan.pongWaitSeconds(),
+                (double) plan.pingPeriodSeconds(),
+                2.0 * plan.pingPeriodSeconds()));
         for (Row r : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %.1f s | %,d | %.0f | %,d | %.0f ms | %.1f KiB | %.1f KiB | %.0f MiB |%n",
-                    r.model(), r.connectSeconds(), r.openAfter(), r.heartbeatDrops(), r.heard(), r.broadcastMillis(),
-                    r.rssKiB(), r.heapKiB(), r.rssMiB()));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.1f s | %,d | %.0f | %,d | %.0f ms | %.1f KiB | %.1f KiB | %.0f MiB |%n",
+                    r.model(),
+                    r.connectSeconds(),
+                    r.openAfter(),
+                    r.heartbeatDrops(),
+                    r.heard(),
+                    r.broadcastMillis(),
+                    r.rssKiB(),
+                    r.heapKiB(),
+                    r.rssMiB()));
         }
-        md.append(String.format(Locale.ROOT, "%nWhere a connection's heap goes: the classes whose live bytes grew most from the"
-                + " empty server to %,d clients (`jcmd PID GC.class_histogram`, after the line), per client.%n", plan.clients()));
+        md.append(String.format(
+                Locale.ROOT,
+                "%nWhere a connection's heap goes: the classes whose live bytes grew most from the"
+                        + " empty server to %,d clients (`jcmd PID GC.class_histogram`, after the line), per client.%n",
+                plan.clients()));
         for (Row r : rows) {
-            md.append(String.format(Locale.ROOT, "%n### %s%n%n| class | bytes per client | instances per client |%n|---|---|---|%n",
+            md.append(String.format(
+                    Locale.ROOT,
+                    "%n### %s%n%n| class | bytes per client | instances per client |%n|---|---|---|%n",
                     r.model()));
             r.heapByClass().forEach(line -> md.append(line).append('\n'));
         }
@@ -128,9 +162,11 @@ final class Capacity {
     }
 
     /** @param firstAddress the last byte of the first source address, 127.0.0.firstAddress, for this model's clients */
-    private static Row measure(Path root, Path java, Path jcmd, Plan plan, String model, int firstAddress) throws Exception {
+    private static Row measure(Path root, Path java, Path jcmd, Plan plan, String model, int firstAddress)
+            throws Exception {
         List<String> command = Benchmark.modelCommand(root, java, model, "-Xmx" + heapMiB(plan) + "m");
-        command.addAll(List.of("--pong-wait", plan.pongWaitSeconds() + "s", "--ping-period", plan.pingPeriodSeconds() + "s"));
+        command.addAll(
+                List.of("--pong-wait", plan.pongWaitSeconds() + "s", "--ping-period", plan.pingPeriodSeconds() + "s"));
         System.out.printf(Locale.ROOT, "%s: %,d clients%n", model, plan.clients());
         try (ServerProcess server = ServerProcess.start(command, true)) {
             server.gc(jcmd);
@@ -143,15 +179,27 @@ final class Capacity {
                 long start = System.nanoTime();
                 for (int i = 0, from = 0; from < plan.clients(); i++, from += plan.perProcess()) {
                     int count = Math.min(plan.perProcess(), plan.clients() - from);
-                    crowds.add(new LoadProcess(new ProcessBuilder(java.toString(), "-Xmx2g", "-cp", System.getProperty("java.class.path"),
-                            Crowd.class.getName(), Integer.toString(server.port), "127.0.0." + (firstAddress + i), Integer.toString(count),
-                            "p" + i + "c").redirectError(ProcessBuilder.Redirect.INHERIT).start()));
+                    crowds.add(new LoadProcess(new ProcessBuilder(
+                                    java.toString(),
+                                    "-Xmx2g",
+                                    "-cp",
+                                    System.getProperty("java.class.path"),
+                                    Crowd.class.getName(),
+                                    Integer.toString(server.port),
+                                    "127.0.0." + (firstAddress + i),
+                                    Integer.toString(count),
+                                    "p" + i + "c")
+                            .redirectError(ProcessBuilder.Redirect.INHERIT)
+                            .start()));
                 }
                 for (LoadProcess crowd : crowds) {
                     crowd.expect("connected");
                 }
                 double connectSeconds = (System.nanoTime() - start) / 1e9;
-                System.out.printf(Locale.ROOT, "  connected in %.1f s; holding them %.0f s (two ping periods)%n", connectSeconds,
+                System.out.printf(
+                        Locale.ROOT,
+                        "  connected in %.1f s; holding them %.0f s (two ping periods)%n",
+                        connectSeconds,
                         2.0 * plan.pingPeriodSeconds());
                 Thread.sleep(2000L * plan.pingPeriodSeconds() + 1000); // the window itself: two rounds of pings
                 int open = 0;
@@ -173,11 +221,27 @@ final class Capacity {
                 server.gc(jcmd);
                 long rss = server.rssBytes();
                 double heap = server.metric(Benchmark.HEAP_USED);
-                Row row = new Row(model, plan.clients(), connectSeconds, open, drops, broadcastMillis, heard,
-                        (rss - rssBefore) / 1024.0 / plan.clients(), (heap - heapBefore) / 1024.0 / plan.clients(), rss / 1048576.0,
+                Row row = new Row(
+                        model,
+                        plan.clients(),
+                        connectSeconds,
+                        open,
+                        drops,
+                        broadcastMillis,
+                        heard,
+                        (rss - rssBefore) / 1024.0 / plan.clients(),
+                        (heap - heapBefore) / 1024.0 / plan.clients(),
+                        rss / 1048576.0,
                         growth(classesBefore, histogram(jcmd, server), plan.clients()));
-                System.out.printf(Locale.ROOT, "  %,d still open, %.0f heartbeat drops; the line reached %,d in %.0f ms;"
-                        + " %.1f KiB RSS and %.1f KiB heap per connection%n", open, drops, heard, broadcastMillis, row.rssKiB(),
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %,d still open, %.0f heartbeat drops; the line reached %,d in %.0f ms;"
+                                + " %.1f KiB RSS and %.1f KiB heap per connection%n",
+                        open,
+                        drops,
+                        heard,
+                        broadcastMillis,
+                        row.rssKiB(),
                         row.heapKiB());
                 measured = true;
                 return row;
@@ -203,9 +267,11 @@ final class Capacity {
     private static final int CLASSES_SHOWN = 12;
 
     /** The live heap by class, from {@code jcmd GC.class_histogram} (which collects first): {instances, bytes}. */
-    private static Map<String, long[]> histogram(Path jcmd, ServerProcess server) throws IOException, InterruptedException {
+    private static Map<String, long[]> histogram(Path jcmd, ServerProcess server)
+            throws IOException, InterruptedException {
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), "GC.class_histogram")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes()); // ends when jcmd does
         Map<String, long[]> classes = new HashMap<>();
         for (String line : out.split("\n")) {
@@ -227,12 +293,21 @@ final class Capacity {
      */
     private static List<String> growth(Map<String, long[]> before, Map<String, long[]> after, int clients) {
         long[] none = {0, 0};
-        return after.entrySet().stream().filter(e -> !e.getKey().contains("jdk.internal.vm.Filler"))
-                .map(e -> Map.entry(e.getKey(), new long[] {e.getValue()[0] - before.getOrDefault(e.getKey(), none)[0],
-                        e.getValue()[1] - before.getOrDefault(e.getKey(), none)[1]}))
-                .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(CLASSES_SHOWN)
-                .map(e -> String.format(Locale.ROOT, "| `%s` | %,.0f | %.1f |", e.getKey(), (double) e.getValue()[1] / clients,
-                        (double) e.getValue()[0] / clients)).toList();
+        return after.entrySet().stream()
+                .filter(e -> !e.getKey().contains("jdk.internal.vm.Filler"))
+                .map(e -> Map.entry(e.getKey(), new long[] {
+                    e.getValue()[0] - before.getOrDefault(e.getKey(), none)[0],
+                    e.getValue()[1] - before.getOrDefault(e.getKey(), none)[1]
+                }))
+                .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
+                .limit(CLASSES_SHOWN)
+                .map(e -> String.format(
+                        Locale.ROOT,
+                        "| `%s` | %,.0f | %.1f |",
+                        e.getKey(),
+                        (double) e.getValue()[1] / clients,
+                        (double) e.getValue()[0] / clients))
+                .toList();
     }
 
     /** A {@link Crowd} process and the two ends of its line protocol. */

@@ -25,7 +25,9 @@ final class CpuWatch {
 
     /** Other processes' CPU since this watch began, as a percentage of one core. */
     double otherCpuPercent() throws IOException {
-        long others = (machineBusyNanos() - machine) - (server.cpuNanos() - serverCpu) - (ServerProcess.cpuTime("self").total() - self);
+        long others = (machineBusyNanos() - machine)
+                - (server.cpuNanos() - serverCpu)
+                - (ServerProcess.cpuTime("self").total() - self);
         return Math.max(0, 100.0 * others / (System.nanoTime() - wall));
     }
 

@@ -58,7 +58,8 @@ public final class Crowd {
         }
 
         @Override
-        public void onWebSocketText(String frame) { // one frame at a time per session (Jetty's demand): no race on probed
+        // one frame at a time per session (Jetty's demand): no race on probed
+        public void onWebSocketText(String frame) {
             if (frame.startsWith("{\"type\":\"welcome\"")) {
                 welcomed.countDown();
             } else if (!probed && frame.startsWith("{\"type\":\"chat\"") && frame.contains(PROBE)) {
@@ -101,7 +102,9 @@ public final class Crowd {
                     clients[i] = new Listener(welcomed, heard, closed);
                     URI uri = URI.create("ws://127.0.0.1:" + port + "/chat?name=" + prefix + i + "&presence=off");
                     try {
-                        webSockets.connect(clients[i], new ClientUpgradeRequest(uri)).get(60, TimeUnit.SECONDS);
+                        webSockets
+                                .connect(clients[i], new ClientUpgradeRequest(uri))
+                                .get(60, TimeUnit.SECONDS);
                     } catch (Exception e) {
                         failure.compareAndSet(null, e);
                     }

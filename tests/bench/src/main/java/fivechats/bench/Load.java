@@ -47,8 +47,15 @@ final class Load implements AutoCloseable {
     }
 
     /** What one fan-out run measured. */
-    record FanOut(long delivered, long expected, long outOfOrder, double seconds, double deliveriesPerSecond,
-                  double p50Millis, double p99Millis, double maxMillis) {
+    record FanOut(
+            long delivered,
+            long expected,
+            long outOfOrder,
+            double seconds,
+            double deliveriesPerSecond,
+            double p50Millis,
+            double p99Millis,
+            double maxMillis) {
         long lost() {
             return expected - delivered;
         }
@@ -72,12 +79,14 @@ final class Load implements AutoCloseable {
         private volatile Tally tally;
         /** Counted down by the welcome: from then on the model has registered this client and every line reaches it. */
         final java.util.concurrent.CountDownLatch welcomed = new java.util.concurrent.CountDownLatch(1);
+
         private final Map<String, Long> lastSeq = new ConcurrentHashMap<>();
 
         void countInto(Tally next) {
             lastSeq.clear();
             tally = next;
         }
+
         volatile Session session;
 
         Client(String name, boolean lines, Tally tally) {
@@ -107,7 +116,11 @@ final class Load implements AutoCloseable {
                     if (frame.startsWith("ts=", from)) { // not a probe
                         int nameAt = frame.indexOf(';', from) + 1;
                         int seqAt = frame.indexOf(" line ", nameAt);
-                        count(tally, now, frame.substring(nameAt, seqAt), Long.parseLong(frame.substring(seqAt + 6, end)),
+                        count(
+                                tally,
+                                now,
+                                frame.substring(nameAt, seqAt),
+                                Long.parseLong(frame.substring(seqAt + 6, end)),
                                 Long.parseLong(frame.substring(from + 3, nameAt - 1)));
                     }
                 }
@@ -170,7 +183,8 @@ final class Load implements AutoCloseable {
         Client[] clients = new Client[n];
         int threads = Math.min(32, n); // connects in flight at once: enough to keep two cores busy accepting
         List<Thread> connectors = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Exception> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
         for (int t = 0; t < threads; t++) {
             int first = t;
             connectors.add(Thread.ofVirtual().start(() -> {
@@ -178,7 +192,9 @@ final class Load implements AutoCloseable {
                     String name = prefix + i;
                     Client client = new Client(name, server.lines, tally);
                     try {
-                        webSockets.connect(client, new ClientUpgradeRequest(server.chatUri(name))).get(60, TimeUnit.SECONDS);
+                        webSockets
+                                .connect(client, new ClientUpgradeRequest(server.chatUri(name)))
+                                .get(60, TimeUnit.SECONDS);
                     } catch (Exception e) {
                         failure.compareAndSet(null, new IllegalStateException("connecting " + name + ": " + e, e));
                     }
@@ -211,7 +227,8 @@ final class Load implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (java.util.Arrays.stream(clients).anyMatch(c -> c.welcomed.getCount() > 0)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("a client of a raw-lines server heard no probe within 60 s: not registered");
+                throw new IllegalStateException(
+                        "a client of a raw-lines server heard no probe within 60 s: not registered");
             }
             clients[0].send("probe");
             Thread.sleep(50); // a probe's pace, not a wait for anything: the loop's condition is what it waits for
@@ -242,7 +259,8 @@ final class Load implements AutoCloseable {
             long expected = (long) senders * lines * n;
             long start = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
-            java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<Exception> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             for (int k = 0; k < senders; k++) {
                 Client sender = clients.get(k);
                 // Steady senders are spread evenly over one period (sender k starts k/senders of a period late), so
@@ -274,7 +292,8 @@ final class Load implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             long seen = -1;
             long quietSince = System.nanoTime();
-            while (tally.delivered.get() < expected && System.nanoTime() < deadline
+            while (tally.delivered.get() < expected
+                    && System.nanoTime() < deadline
                     && System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(2)) {
                 Thread.sleep(20);
                 long now = tally.delivered.get();
@@ -287,7 +306,11 @@ final class Load implements AutoCloseable {
                 System.out.println("    (a sender gave up: " + failure.get().getMessage() + ")");
             }
             double seconds = Math.max(1, tally.lastDelivery.get() - start) / 1e9;
-            return new FanOut(tally.delivered.get(), expected, tally.outOfOrder.get(), seconds,
+            return new FanOut(
+                    tally.delivered.get(),
+                    expected,
+                    tally.outOfOrder.get(),
+                    seconds,
                     tally.delivered.get() / seconds,
                     tally.latency.getValueAtPercentile(50) / 1000.0,
                     tally.latency.getValueAtPercentile(99) / 1000.0,

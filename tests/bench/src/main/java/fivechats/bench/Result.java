@@ -5,11 +5,30 @@ package fivechats.bench;
  * {@link #NOT_MEASURED}. A scenario names what it measured through a {@link Builder}, a group of figures at a time,
  * so no call site lists 21 values in order.
  */
-public record Result(String target, String scenario, int run, int clients, double deliveriesPerSecond, double p50Millis,
-                     double p99Millis, double maxMillis, long lost, long outOfOrder, double serverCpuPercent,
-                     double rssPerConnectionKiB, double heapPerConnectionKiB, double threads, double connectSeconds,
-                     double otherCpuPercent, double cpuMicrosPerDelivery, double rssMiB, double heapMiB,
-                     double switchesPerDelivery, double kernelPercent, double loadMicrosPerDelivery, double loadCpuPercent) {
+public record Result(
+        String target,
+        String scenario,
+        int run,
+        int clients,
+        double deliveriesPerSecond,
+        double p50Millis,
+        double p99Millis,
+        double maxMillis,
+        long lost,
+        long outOfOrder,
+        double serverCpuPercent,
+        double rssPerConnectionKiB,
+        double heapPerConnectionKiB,
+        double threads,
+        double connectSeconds,
+        double otherCpuPercent,
+        double cpuMicrosPerDelivery,
+        double rssMiB,
+        double heapMiB,
+        double switchesPerDelivery,
+        double kernelPercent,
+        double loadMicrosPerDelivery,
+        double loadCpuPercent) {
 
     /** A figure the scenario did not measure (or a Node server could not report). */
     public static final double NOT_MEASURED = -1;
@@ -109,10 +128,30 @@ public record Result(String target, String scenario, int run, int clients, doubl
         }
 
         Result build() {
-            return new Result(target, scenario, run, clients, deliveriesPerSecond, p50Millis, p99Millis, maxMillis, lost,
-                    outOfOrder, serverCpuPercent, rssPerConnectionKiB, heapPerConnectionKiB, threads, connectSeconds,
-                    otherCpuPercent, cpuMicrosPerDelivery, rssMiB, heapMiB, switchesPerDelivery, kernelPercent,
-                    loadMicrosPerDelivery, loadCpuPercent);
+            return new Result(
+                    target,
+                    scenario,
+                    run,
+                    clients,
+                    deliveriesPerSecond,
+                    p50Millis,
+                    p99Millis,
+                    maxMillis,
+                    lost,
+                    outOfOrder,
+                    serverCpuPercent,
+                    rssPerConnectionKiB,
+                    heapPerConnectionKiB,
+                    threads,
+                    connectSeconds,
+                    otherCpuPercent,
+                    cpuMicrosPerDelivery,
+                    rssMiB,
+                    heapMiB,
+                    switchesPerDelivery,
+                    kernelPercent,
+                    loadMicrosPerDelivery,
+                    loadCpuPercent);
         }
     }
 }

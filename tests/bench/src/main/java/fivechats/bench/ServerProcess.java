@@ -48,7 +48,10 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(List<String> command, boolean java, boolean lines, String query)
             throws IOException, InterruptedException {
         Path output = Files.createTempFile("chat-server", ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             Matcher m = LISTENING.matcher(Files.readString(output));
@@ -77,8 +80,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** CPU time a process has used so far, in nanoseconds: user and system together, and system alone. */
-    record CpuTime(long total, long system) {
-    }
+    record CpuTime(long total, long system) {}
 
     /** Reads a process's CPU time from /proc/PID/stat (utime and stime, fields 14 and 15); PID may be "self". */
     static CpuTime cpuTime(String pid) throws IOException {
@@ -86,7 +88,8 @@ final class ServerProcess implements AutoCloseable {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long user = Long.parseLong(f[11]);
         long system = Long.parseLong(f[12]);
-        return new CpuTime((user + system) * 1_000_000_000L / TICKS_PER_SECOND, system * 1_000_000_000L / TICKS_PER_SECOND);
+        return new CpuTime(
+                (user + system) * 1_000_000_000L / TICKS_PER_SECOND, system * 1_000_000_000L / TICKS_PER_SECOND);
     }
 
     /** The server's CPU time so far; its system part is the kernel's: system calls, and on loopback the receiver's TCP too. */
@@ -110,7 +113,8 @@ final class ServerProcess implements AutoCloseable {
             for (Path task : tasks.toList()) {
                 try {
                     for (String line : Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                        if (line.startsWith("voluntary_ctxt_switches:")
+                                || line.startsWith("nonvoluntary_ctxt_switches:")) {
                             switches += Long.parseLong(line.replaceAll("\\D", ""));
                         }
                     }
@@ -137,9 +141,12 @@ final class ServerProcess implements AutoCloseable {
         if (!java) {
             return -1;
         }
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         for (String line : response.body().split("\n")) {
             if (line.startsWith(name + " ")) {
                 return Double.parseDouble(line.substring(name.length() + 1).trim());
@@ -158,7 +165,10 @@ final class ServerProcess implements AutoCloseable {
         if (java) {
             List<String> line = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(pid())));
             line.addAll(List.of(command));
-            new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+            new ProcessBuilder(line)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
                     .waitFor(30, TimeUnit.SECONDS);
         }
     }

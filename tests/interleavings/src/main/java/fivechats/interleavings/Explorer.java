@@ -70,6 +70,7 @@ public final class Explorer<S, R> {
     private final StringBuilder badOutcome = new StringBuilder();
     /** The first interesting outcome passed by, when {@link #passingInteresting()} lets the exploration go on. */
     private final StringBuilder interesting = new StringBuilder();
+
     private boolean interestingStops = true;
 
     /*
@@ -93,11 +94,16 @@ public final class Explorer<S, R> {
         this.prototype = construct(scenario);
         this.resultType = resultType;
         this.actors = actors;
-        this.arbiter = Arrays.stream(scenario.getMethods()).filter(m -> m.isAnnotationPresent(Arbiter.class))
-                .findFirst().orElse(null);
+        this.arbiter = Arrays.stream(scenario.getMethods())
+                .filter(m -> m.isAnnotationPresent(Arbiter.class))
+                .findFirst()
+                .orElse(null);
         this.outcomes = Arrays.stream(scenario.getAnnotationsByType(Outcome.class))
-                .map(o -> new Judgement(List.of(o.id()), o.expect(), o.desc())).toList();
-        long declared = Arrays.stream(scenario.getMethods()).filter(m -> m.isAnnotationPresent(Actor.class)).count();
+                .map(o -> new Judgement(List.of(o.id()), o.expect(), o.desc()))
+                .toList();
+        long declared = Arrays.stream(scenario.getMethods())
+                .filter(m -> m.isAnnotationPresent(Actor.class))
+                .count();
         if (declared != actors.size() || outcomes.isEmpty()) {
             throw new IllegalArgumentException(scenario.getName() + " declares " + declared + " @Actor methods and "
                     + outcomes.size() + " @Outcomes; the test gave " + actors.size() + " actors: give one lambda per"
@@ -141,22 +147,27 @@ public final class Explorer<S, R> {
         interesting.setLength(0);
         try {
             Lincheck.runConcurrentTestInternal$lincheck(bound, SETTINGS, this::runOnce);
-            return interesting.isEmpty() ? new Report(name(), tape.length(), null, null, Expect.ACCEPTABLE)
+            return interesting.isEmpty()
+                    ? new Report(name(), tape.length(), null, null, Expect.ACCEPTABLE)
                     : new Report(name(), tape.length(), null, interesting.toString(), Expect.ACCEPTABLE_INTERESTING);
         } catch (LincheckAssertionError e) {
             String raw = e.getMessage().strip();
             // The actors' lambdas are written in one file (a test's, or the grader's driver): where each actor starts.
             String lambdas = actors.get(0).getClass().getNestHost().getSimpleName() + ".java";
             String trace = Trace.steps(raw, file -> ours(file) || file.equals(lambdas), lambdas);
-            // Lincheck replays the bad interleaving to record its trace: the break is the tape's first mark that is not '.'.
+            // Lincheck replays the bad interleaving to record its trace: the break is the tape's first mark that is not
+            // '.'.
             int found = tape.toString().replace('x', '?').replace('i', '?').indexOf('?') + 1;
             String outcome = badOutcome.toString();
             Expect expect = tape.indexOf("i") == found - 1 ? Expect.ACCEPTABLE_INTERESTING : Expect.FORBIDDEN;
             if (outcome.isEmpty()) { // no outcome: an actor never returned, or threw
                 outcome = raw.contains("deadlock") || raw.contains("has hung")
-                        ? outcomes.stream().filter(o -> o.ids().contains("deadlock")).findFirst()
+                        ? outcomes.stream()
+                                .filter(o -> o.ids().contains("deadlock"))
+                                .findFirst()
                                 .map(o -> "deadlock: " + o.desc())
-                                .orElse("deadlock: every unfinished thread waits for a lock that no thread will release")
+                                .orElse("deadlock: every unfinished thread waits for a lock that no thread will"
+                                        + " release")
                         : "an actor threw (see the trace)";
             }
             return new Report(name(), found, trace, outcome, expect);
@@ -164,7 +175,8 @@ public final class Explorer<S, R> {
     }
 
     private String name() {
-        return scenario.getEnclosingClass() == null ? scenario.getSimpleName()
+        return scenario.getEnclosingClass() == null
+                ? scenario.getSimpleName()
                 : scenario.getEnclosingClass().getSimpleName() + "." + scenario.getSimpleName();
     }
 
@@ -214,8 +226,14 @@ public final class Explorer<S, R> {
             // jcstress's catch-all has the id "", not none; which ids are regular expressions is found here, before
             // the exploration, so that judging a plain id (most of them) costs no regex in each interleaving. (No
             // compiled Pattern is kept: Lincheck would walk into it, and java.util.regex does not open to it.)
-            this(ids.stream().filter(id -> !id.isEmpty()).toList(), expect, desc, ids.stream()
-                    .filter(id -> !id.isEmpty()).map(id -> id.chars().anyMatch(c -> "[](){}|.*+?^$\\".indexOf(c) >= 0)).toList());
+            this(
+                    ids.stream().filter(id -> !id.isEmpty()).toList(),
+                    expect,
+                    desc,
+                    ids.stream()
+                            .filter(id -> !id.isEmpty())
+                            .map(id -> id.chars().anyMatch(c -> "[](){}|.*+?^$\\".indexOf(c) >= 0))
+                            .toList());
         }
 
         boolean matches(String id) {
@@ -258,10 +276,13 @@ public final class Explorer<S, R> {
      */
     private static Set<String> sourceFiles() {
         Path root = Path.of(System.getProperty("fivechats.root", "../.."));
-        try (Stream<Path> files = Files.walk(root, 10)) { // deep enough for tests/assignments/*/src/main/java/fivechats/*
-            return files.filter(f -> f.toString().endsWith(".java") && f.toString().contains("/src/")
+        // deep enough for tests/assignments/*/src/main/java/fivechats/*
+        try (Stream<Path> files = Files.walk(root, 10)) {
+            return files.filter(f -> f.toString().endsWith(".java")
+                            && f.toString().contains("/src/")
                             && !f.toString().contains("/node_modules/"))
-                    .map(f -> f.getFileName().toString()).collect(Collectors.toSet());
+                    .map(f -> f.getFileName().toString())
+                    .collect(Collectors.toSet());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

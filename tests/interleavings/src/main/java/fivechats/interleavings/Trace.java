@@ -30,14 +30,14 @@ import java.util.regex.Pattern;
 final class Trace {
     /** Calls nested deeper than this are told by their caller, except where a switch comes or a call threw. */
     static final int DEPTH = 5;
+
     private static final Pattern WHERE = Pattern.compile(" at ([\\w$.<>]+)\\(([\\w$]+\\.java):(\\d+)\\)(?: \\[.*])?$");
     private static final Pattern SWITCH = Pattern.compile("^switch(?: \\(reason: (.*)\\))?$");
     /** A loop's bookkeeping and an iterator's, which say nothing a learner needs: the steps inside them stay. */
-    private static final Pattern MACHINERY = Pattern.compile("^(loop\\(.*|<iterations? .*>|\\S+\\.(hasNext|next|iterator)\\(\\).*"
-            + "|Object\\.<init>\\(\\).*)$");
+    private static final Pattern MACHINERY = Pattern.compile(
+            "^(loop\\(.*|<iterations? .*>|\\S+\\.(hasNext|next|iterator)\\(\\).*" + "|Object\\.<init>\\(\\).*)$");
 
-    private Trace() {
-    }
+    private Trace() {}
 
     /**
      * @param lincheck the message of Lincheck's failure
@@ -66,7 +66,8 @@ final class Trace {
             for (int c = 1; c + 1 < bars.size() && bars.get(c + 1) <= row.length(); c++) { // column 0: the explorer's
                 String cell = row.substring(bars.get(c) + 1, bars.get(c + 1)).stripTrailing();
                 if (!cell.isBlank()) {
-                    Step step = columns.computeIfAbsent(c, k -> new Column(lambdas)).take(cell.substring(1), ours, c != previous);
+                    Step step = columns.computeIfAbsent(c, k -> new Column(lambdas))
+                            .take(cell.substring(1), ours, c != previous);
                     if (step != null) {
                         steps.add(step.in(columns.get(c)));
                     }
@@ -75,9 +76,12 @@ final class Trace {
             }
         }
         Map<String, String> threadNames = new HashMap<>();
-        columns.forEach((c, column) -> threadNames.put(header.substring(bars.get(c) + 1, bars.get(c + 1)).strip(),
-                column.actor));
-        int width = columns.values().stream().mapToInt(column -> column.actor.length()).max().orElse(0);
+        columns.forEach((c, column) -> threadNames.put(
+                header.substring(bars.get(c) + 1, bars.get(c + 1)).strip(), column.actor));
+        int width = columns.values().stream()
+                .mapToInt(column -> column.actor.length())
+                .max()
+                .orElse(0);
         StringBuilder out = new StringBuilder();
         int number = 0;
         // A thread spinning on a lock it cannot get switches out and back with the same steps, again and again: each
@@ -90,27 +94,38 @@ final class Trace {
                 repeating = false;
             } else if (!toldSinceLastStep.add(s.column().actor + "|" + s.text() + "|" + s.switchReason())) {
                 if (!repeating) {
-                    out.append(String.format("%6s%-" + width + "s |   ... and the same steps again, in turn, for as long"
-                            + " as the explorer lets them run\n", "", ""));
+                    out.append(String.format(
+                            "%6s%-" + width + "s |   ... and the same steps again, in turn, for as long"
+                                    + " as the explorer lets them run\n",
+                            "",
+                            ""));
                     repeating = true;
                 }
                 continue;
             }
             if (s.switchReason() != null) {
                 if (s.text() != null) { // the switch came inside a call into the JDK: say after which of its steps
-                    out.append(String.format("%6s%-" + width + "s | ", "", s.column().actor)).append(s.text()).append('\n');
+                    out.append(String.format("%6s%-" + width + "s | ", "", s.column().actor))
+                            .append(s.text())
+                            .append('\n');
                 }
                 String reason = s.switchReason();
                 for (var name : threadNames.entrySet()) {
                     reason = reason.replace(name.getKey(), name.getValue());
                 }
-                out.append(" ".repeat(6 + width)).append(" |   -- switch").append(reason.isEmpty() ? "" : ": " + reason)
+                out.append(" ".repeat(6 + width))
+                        .append(" |   -- switch")
+                        .append(reason.isEmpty() ? "" : ": " + reason)
                         .append(" --\n");
             } else if (s.depth() < 0) { // a step inside the JDK, where a thread resumed
-                out.append(String.format("%6s%-" + width + "s | ", "", s.column().actor)).append(s.text()).append('\n');
+                out.append(String.format("%6s%-" + width + "s | ", "", s.column().actor))
+                        .append(s.text())
+                        .append('\n');
             } else {
                 out.append(String.format("%4d. %-" + width + "s | ", ++number, s.column().actor))
-                        .append("  ".repeat(s.depth())).append(s.text()).append('\n');
+                        .append("  ".repeat(s.depth()))
+                        .append(s.text())
+                        .append('\n');
             }
         }
         return out.toString().stripTrailing();
@@ -140,7 +155,9 @@ final class Trace {
             text = file == null ? text : text.substring(0, where.start());
             Matcher isSwitch = SWITCH.matcher(text);
             if (isSwitch.matches()) {
-                return actorDepth < 0 ? null : new Step(null, 0, lastHidden, isSwitch.group(1) == null ? "" : isSwitch.group(1));
+                return actorDepth < 0
+                        ? null
+                        : new Step(null, 0, lastHidden, isSwitch.group(1) == null ? "" : isSwitch.group(1));
             }
             if (actorDepth < 0) { // before the actor: the explorer's own calls
                 if (file == null || !file.equals(lambdas)) {
@@ -153,13 +170,16 @@ final class Trace {
                 open.pop();
             }
             int shownDepth = (int) open.stream().filter(o -> o[1] == 1).count();
-            boolean shown = file != null && ours.test(file) && !MACHINERY.matcher(text).matches()
+            boolean shown = file != null
+                    && ours.test(file)
+                    && !MACHINERY.matcher(text).matches()
                     && !where.group(1).endsWith(".<init>") // what a constructor does inside is not a step
                     && (shownDepth <= DEPTH || text.contains(": threw ")); // a refused write is the break
             open.push(new int[] {depth, shown ? 1 : 0});
             if (!shown) {
                 boolean note = file != null && !MACHINERY.matcher(text).matches();
-                String said = "  ".repeat(shownDepth) + "... " + text + "   (in " + (file == null ? "" : where.group(1)) + ")";
+                String said = "  ".repeat(shownDepth) + "... " + text + "   (in " + (file == null ? "" : where.group(1))
+                        + ")";
                 if (note && resumed && actorDepth < depth) {
                     lastHidden = null;
                     return new Step(null, -1, said, null);

@@ -25,7 +25,10 @@ import org.openjdk.jcstress.infra.results.I_Result;
  */
 public class Link_01_AfterWhileClose {
     @Outcome(id = "1", expect = ACCEPTABLE, desc = "Alice's ending ran once.")
-    @Outcome(id = "0", expect = FORBIDDEN, desc = "Alice's ending never ran: queued behind a close that had already drained.")
+    @Outcome(
+            id = "0",
+            expect = FORBIDDEN,
+            desc = "Alice's ending never ran: queued behind a close that had already drained.")
     @Outcome(expect = FORBIDDEN, desc = "Alice's ending ran twice.")
     @Description("An ending is queued on the cluster's link as the link closes. Broken twin caught: after() without"
             + " its second look (the ending stranded behind the close).")

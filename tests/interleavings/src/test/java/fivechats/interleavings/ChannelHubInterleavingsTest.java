@@ -9,7 +9,11 @@ class ChannelHubInterleavingsTest {
     /** Twin: the scenario's own, named in its {@code @Description}. */
     @Test
     void hubOwnsTheRegistry() {
-        Exploration.holds("channel-hub single", Handoff_01_RegisterWhileBroadcast.Hub.class, L_Result.class,
-                (s, r) -> s.bobsReader(), (s, r) -> s.hubThread());
+        Exploration.holds(
+                "channel-hub single",
+                Handoff_01_RegisterWhileBroadcast.Hub.class,
+                L_Result.class,
+                (s, r) -> s.bobsReader(),
+                (s, r) -> s.hubThread());
     }
 }

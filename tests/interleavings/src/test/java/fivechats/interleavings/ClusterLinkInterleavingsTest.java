@@ -9,7 +9,11 @@ class ClusterLinkInterleavingsTest {
     /** Twin: named in the scenario's header (the second look in {@code ClusterLink.after} removed). */
     @Test
     void endingWhileClose() {
-        Exploration.holds("cluster", Link_01_AfterWhileClose.Ending.class, I_Result.class,
-                (s, r) -> s.reader(), (s, r) -> s.shutdown());
+        Exploration.holds(
+                "cluster",
+                Link_01_AfterWhileClose.Ending.class,
+                I_Result.class,
+                (s, r) -> s.reader(),
+                (s, r) -> s.shutdown());
     }
 }

@@ -26,21 +26,22 @@ final class Exploration {
      * the build (about 6 s a scenario); {@code -Dfivechats.bound=5000} explores longer, and then checks and keeps nothing.
      */
     static final int DEFAULT_BOUND = 200;
+
     static final int BOUND = Integer.getInteger("fivechats.bound", DEFAULT_BOUND);
 
-    private static final Path HERE = Path.of(System.getProperty("fivechats.interleavings", ".")).toAbsolutePath();
+    private static final Path HERE =
+            Path.of(System.getProperty("fivechats.interleavings", ".")).toAbsolutePath();
     private static final Path TRACES = HERE.resolve("traces");
     private static final Path EXPLORED = HERE.resolve("explored.csv");
     private static final String EXPLORED_HEADER = """
-            # What tests/interleavings found: for each scenario, the verdict-matrix row it belongs to, whether the
-            # explorer broke it, and in how many interleavings (the one that broke it, or all it explored). Written by
-            # ./mvnw -q -pl tests/interleavings -am verify -Dtest='*InterleavingsTest' -Dfivechats.writeTraces=true; every run checks it.
-            scenario,row,verdict,interleavings
-            """;
+        # What tests/interleavings found: for each scenario, the verdict-matrix row it belongs to, whether the
+        # explorer broke it, and in how many interleavings (the one that broke it, or all it explored). Written by
+        # ./mvnw -q -pl tests/interleavings -am verify -Dtest='*InterleavingsTest' -Dfivechats.writeTraces=true; every run checks it.
+        scenario,row,verdict,interleavings
+        """;
     private static final boolean WRITE = Boolean.getBoolean("fivechats.writeTraces");
 
-    private Exploration() {
-    }
+    private Exploration() {}
 
     /**
      * A naive form ({@code row} as the verdict matrix names it): the explorer finds the break within {@link #BOUND}
@@ -49,11 +50,15 @@ final class Exploration {
     @SafeVarargs
     static <S, R> void breaks(String row, Class<S> scenario, Class<R> result, Explorer.ActorCall<S, R>... actors) {
         Explorer.Report r = Explorer.of(scenario, result, actors).explore(BOUND);
-        assertTrue(r.broke(), r.scenario() + " held for " + r.explored() + " interleavings: the explorer should"
-                + " have found its break within " + BOUND);
-        assertFalse(r.outcome().startsWith("an actor threw"), () -> r.scenario() + " ended in no outcome of its own"
-                + " (an actor threw, or the harness did): a break must be one of its @Outcomes, or a deadlock:\n"
-                + r.trace());
+        assertTrue(
+                r.broke(),
+                r.scenario() + " held for " + r.explored() + " interleavings: the explorer should"
+                        + " have found its break within " + BOUND);
+        assertFalse(
+                r.outcome().startsWith("an actor threw"),
+                () -> r.scenario() + " ended in no outcome of its own (an actor threw, or the harness did): a break"
+                        + " must be one of its @Outcomes, or a deadlock:\n"
+                        + r.trace());
         String shown = r.scenario() + ": broken in interleaving " + r.explored() + " of at most " + BOUND + "\n"
                 + r.trace() + "\nOutcome " + r.outcome() + "\n";
         System.out.println(shown);
@@ -65,8 +70,10 @@ final class Exploration {
     @SafeVarargs
     static <S, R> void holds(String row, Class<S> scenario, Class<R> result, Explorer.ActorCall<S, R>... actors) {
         Explorer.Report r = Explorer.of(scenario, result, actors).explore(BOUND);
-        assertFalse(r.broke(), () -> r.scenario() + " broke in interleaving " + r.explored() + ":\n" + r.trace()
-                + "\nOutcome " + r.outcome());
+        assertFalse(
+                r.broke(),
+                () -> r.scenario() + " broke in interleaving " + r.explored() + ":\n" + r.trace() + "\nOutcome "
+                        + r.outcome());
         System.out.println(r.scenario() + ": held in every one of " + r.explored() + " interleavings explored");
         keepVerdict(r.scenario(), row, "held", r.explored());
     }
@@ -78,8 +85,10 @@ final class Exploration {
     @SafeVarargs
     static <S, R> void cannotShow(Class<S> scenario, Class<R> result, Explorer.ActorCall<S, R>... actors) {
         Explorer.Report r = Explorer.of(scenario, result, actors).explore(BOUND);
-        assertFalse(r.broke(), () -> r.scenario() + " broke in interleaving " + r.explored() + ", which an effect of"
-                + " the memory model alone cannot do:\n" + r.trace());
+        assertFalse(
+                r.broke(),
+                () -> r.scenario() + " broke in interleaving " + r.explored() + ", which an effect of"
+                        + " the memory model alone cannot do:\n" + r.trace());
         System.out.println(r.scenario() + ": none of " + r.explored() + " interleavings shows it: it is the memory"
                 + " model's, and jcstress's to show");
         keepVerdict(r.scenario(), "memory model", "not shown", r.explored());
@@ -96,9 +105,15 @@ final class Exploration {
                 Files.writeString(file, shown);
                 return;
             }
-            assertTrue(Files.isRegularFile(file), "no kept trace " + file + ": write it with -Dfivechats.writeTraces=true");
-            assertEquals(Files.readString(file), shown, "the trace differs from the kept one in " + file + " (the"
-                    + " chapters quote it): if the model changed, rewrite it with -Dfivechats.writeTraces=true");
+            assertTrue(
+                    Files.isRegularFile(file),
+                    "no kept trace " + file + ": write it with -Dfivechats.writeTraces=true");
+            assertEquals(
+                    Files.readString(file),
+                    shown,
+                    "the trace differs from the kept one in " + file + " (the chapters quote it): if the model"
+                            + " changed, rewrite it with"
+                            + " -Dfivechats.writeTraces=true");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -112,14 +127,25 @@ final class Exploration {
         String line = scenario + "," + row + "," + verdict + "," + interleavings;
         try {
             List<String> lines = Files.exists(EXPLORED) ? Files.readAllLines(EXPLORED) : List.of();
-            String kept = lines.stream().filter(l -> l.startsWith(scenario + ",")).findFirst().orElse(null);
+            String kept = lines.stream()
+                    .filter(l -> l.startsWith(scenario + ","))
+                    .findFirst()
+                    .orElse(null);
             if (!WRITE) {
-                assertEquals(kept, line, "the verdict differs from the kept one in " + EXPLORED + " (the verdict"
-                        + " matrix renders it): if the model changed, rewrite it with -Dfivechats.writeTraces=true");
+                assertEquals(
+                        kept,
+                        line,
+                        "the verdict differs from the kept one in " + EXPLORED + " (the verdict matrix renders it): if"
+                                + " the model changed, rewrite it with"
+                                + " -Dfivechats.writeTraces=true");
                 return;
             }
-            List<String> rows = new ArrayList<>(lines.stream().filter(l -> !l.startsWith("#") && !l.startsWith("scenario,")
-                    && !l.isBlank() && !l.startsWith(scenario + ",")).toList());
+            List<String> rows = new ArrayList<>(lines.stream()
+                    .filter(l -> !l.startsWith("#")
+                            && !l.startsWith("scenario,")
+                            && !l.isBlank()
+                            && !l.startsWith(scenario + ","))
+                    .toList());
             rows.add(line);
             rows.sort(null);
             Files.writeString(EXPLORED, EXPLORED_HEADER + String.join("\n", rows) + "\n");

@@ -15,13 +15,17 @@ import org.openjdk.jcstress.infra.results.I_Result;
 class MemoryModelInterleavingsTest {
     @Test
     void lostUpdateIsAnInterleaving() {
-        Exploration.breaks("memory model", Atomicity_01_Counter.VolatileIncrement.class, I_Result.class,
-                (s, r) -> s.first(), (s, r) -> s.second());
+        Exploration.breaks(
+                "memory model",
+                Atomicity_01_Counter.VolatileIncrement.class,
+                I_Result.class,
+                (s, r) -> s.first(),
+                (s, r) -> s.second());
     }
 
     @Test
     void storeBufferIsNot() {
-        Exploration.cannotShow(HappensBefore_01_StoreBuffer.Plain.class, II_Result.class,
-                (s, r) -> s.alice(r), (s, r) -> s.bob(r));
+        Exploration.cannotShow(
+                HappensBefore_01_StoreBuffer.Plain.class, II_Result.class, (s, r) -> s.alice(r), (s, r) -> s.bob(r));
     }
 }

@@ -14,27 +14,43 @@ import org.openjdk.jcstress.infra.results.II_Result;
 class MutexMapInterleavingsTest {
     @Test
     void naiveReadLockLetsTwoWrite() {
-        Exploration.breaks("mutex-map naive", Overlap_03_ReadLock.Naive.class, II_Result.class,
-                (s, r) -> s.alice(), (s, r) -> s.bob());
+        Exploration.breaks(
+                "mutex-map naive",
+                Overlap_03_ReadLock.Naive.class,
+                II_Result.class,
+                (s, r) -> s.alice(),
+                (s, r) -> s.bob());
     }
 
     @Test
     void naiveRemovesUnderTheReadLock() {
-        Exploration.breaks("mutex-map naive", Deadlock_01_RemoveUnderReadLock.Naive.class, II_Result.class,
-                (s, r) -> s.alice(r), (s, r) -> s.bob(r));
+        Exploration.breaks(
+                "mutex-map naive",
+                Deadlock_01_RemoveUnderReadLock.Naive.class,
+                II_Result.class,
+                (s, r) -> s.alice(r),
+                (s, r) -> s.bob(r));
     }
 
     /** Twin: {@link #naiveReadLockLetsTwoWrite}. */
     @Test
     void fixedOneWriterUnderTheReadLock() {
-        Exploration.holds("mutex-map fixed", Overlap_03_ReadLock.Fixed.class, II_Result.class,
-                (s, r) -> s.alice(), (s, r) -> s.writer());
+        Exploration.holds(
+                "mutex-map fixed",
+                Overlap_03_ReadLock.Fixed.class,
+                II_Result.class,
+                (s, r) -> s.alice(),
+                (s, r) -> s.writer());
     }
 
     /** Twin: the scenario's own, named in its {@code @Description}. */
     @Test
     void fixedPresenceInMapOrder() {
-        Exploration.holds("mutex-map fixed", Presence_01_JoinWhileLeave.Fixed.class, II_Result.class,
-                (s, r) -> s.join(), (s, r) -> s.leave());
+        Exploration.holds(
+                "mutex-map fixed",
+                Presence_01_JoinWhileLeave.Fixed.class,
+                II_Result.class,
+                (s, r) -> s.join(),
+                (s, r) -> s.leave());
     }
 }

@@ -14,14 +14,23 @@ class OutboxInterleavingsTest {
      */
     @Test
     void twoEvictionsAndAnOffer() {
-        Exploration.holds("outbox", Evict_01_TwoFindItFull.Outboxes.class, III_Result.class,
-                (s, r) -> s.broadcast(), (s, r) -> s.shardA(r), (s, r) -> s.shardB(r));
+        Exploration.holds(
+                "outbox",
+                Evict_01_TwoFindItFull.Outboxes.class,
+                III_Result.class,
+                (s, r) -> s.broadcast(),
+                (s, r) -> s.shardA(r),
+                (s, r) -> s.shardB(r));
     }
 
     /** Twin: named in the scenario's {@code @Description} (the offer's close check outside the monitor). */
     @Test
     void offerWhileFinish() {
-        Exploration.holds("outbox", Close_01_OfferWhileFinish.Offer.class, II_Result.class,
-                (s, r) -> s.broadcast(), (s, r) -> s.leave());
+        Exploration.holds(
+                "outbox",
+                Close_01_OfferWhileFinish.Offer.class,
+                II_Result.class,
+                (s, r) -> s.broadcast(),
+                (s, r) -> s.leave());
     }
 }

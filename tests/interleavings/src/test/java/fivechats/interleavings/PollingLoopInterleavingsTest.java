@@ -9,7 +9,11 @@ class PollingLoopInterleavingsTest {
     /** Twin: the scenario's own, named in its {@code @Description}. */
     @Test
     void loopOwnsItsClients() {
-        Exploration.holds("polling-loop single", Confinement_01_AcceptDuringPass.Loop.class, II_Result.class,
-                (s, r) -> s.jetty(), (s, r) -> s.loopThread());
+        Exploration.holds(
+                "polling-loop single",
+                Confinement_01_AcceptDuringPass.Loop.class,
+                II_Result.class,
+                (s, r) -> s.jetty(),
+                (s, r) -> s.loopThread());
     }
 }

@@ -9,7 +9,11 @@ class ShardedHubInterleavingsTest {
     /** Twin: the scenario's own, named in its header (the membership lock replaced by a lock of its own). */
     @Test
     void twoJoinsHearOfEachOther() {
-        Exploration.holds("sharded-hub (reference)", Presence_02_TwoJoins.Hub.class, II_Result.class,
-                (s, r) -> s.bobsReader(), (s, r) -> s.carolsReader());
+        Exploration.holds(
+                "sharded-hub (reference)",
+                Presence_02_TwoJoins.Hub.class,
+                II_Result.class,
+                (s, r) -> s.bobsReader(),
+                (s, r) -> s.carolsReader());
     }
 }

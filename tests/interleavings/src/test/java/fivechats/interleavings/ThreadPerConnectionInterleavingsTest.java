@@ -15,27 +15,43 @@ import org.openjdk.jcstress.infra.results.I_Result;
 class ThreadPerConnectionInterleavingsTest {
     @Test
     void naiveJoinsLoseOne() {
-        Exploration.breaks("thread-per-connection naive", Registry_01_Join.BrokenHashMap.class, I_Result.class,
-                (s, r) -> s.alice(), (s, r) -> s.bob());
+        Exploration.breaks(
+                "thread-per-connection naive",
+                Registry_01_Join.BrokenHashMap.class,
+                I_Result.class,
+                (s, r) -> s.alice(),
+                (s, r) -> s.bob());
     }
 
     @Test
     void naiveWalkWhileJoin() {
-        Exploration.breaks("thread-per-connection naive", Registry_02_BroadcastWhileJoin.BrokenHashMap.class,
-                I_Result.class, (s, r) -> s.joiner(), (s, r) -> s.reader(r));
+        Exploration.breaks(
+                "thread-per-connection naive",
+                Registry_02_BroadcastWhileJoin.BrokenHashMap.class,
+                I_Result.class,
+                (s, r) -> s.joiner(),
+                (s, r) -> s.reader(r));
     }
 
     @Test
     void naiveTwoReadersWriteAtOnce() {
-        Exploration.breaks("thread-per-connection naive", Overlap_01_TwoReaders.Naive.class, II_Result.class,
-                (s, r) -> s.alice(), (s, r) -> s.bob());
+        Exploration.breaks(
+                "thread-per-connection naive",
+                Overlap_01_TwoReaders.Naive.class,
+                II_Result.class,
+                (s, r) -> s.alice(),
+                (s, r) -> s.bob());
     }
 
     /** Twin: {@link #naiveJoinsLoseOne}. */
     @Test
     void fixedJoinsKeepBoth() {
-        Exploration.holds("thread-per-connection fixed", Registry_01_Join.ConcurrentMap.class, I_Result.class,
-                (s, r) -> s.alice(), (s, r) -> s.bob());
+        Exploration.holds(
+                "thread-per-connection fixed",
+                Registry_01_Join.ConcurrentMap.class,
+                I_Result.class,
+                (s, r) -> s.alice(),
+                (s, r) -> s.bob());
     }
 
     /**
@@ -44,8 +60,12 @@ class ThreadPerConnectionInterleavingsTest {
      */
     @Test
     void fixedWalkWhileJoin() {
-        Exploration.holds("thread-per-connection fixed", Registry_02_BroadcastWhileJoin.ConcurrentMap.class,
-                I_Result.class, (s, r) -> s.joiner(), (s, r) -> s.reader(r));
+        Exploration.holds(
+                "thread-per-connection fixed",
+                Registry_02_BroadcastWhileJoin.ConcurrentMap.class,
+                I_Result.class,
+                (s, r) -> s.joiner(),
+                (s, r) -> s.reader(r));
     }
 
     /**
@@ -54,7 +74,11 @@ class ThreadPerConnectionInterleavingsTest {
      */
     @Test
     void fixedOneWriter() {
-        Exploration.holds("thread-per-connection fixed", Overlap_01_TwoReaders.Fixed.class, II_Result.class,
-                (s, r) -> s.alicesReader(), (s, r) -> s.carolsWriter());
+        Exploration.holds(
+                "thread-per-connection fixed",
+                Overlap_01_TwoReaders.Fixed.class,
+                II_Result.class,
+                (s, r) -> s.alicesReader(),
+                (s, r) -> s.carolsWriter());
     }
 }

@@ -23,8 +23,11 @@ import org.openjdk.jcstress.infra.results.II_Result;
 public class Deadlock_01_RemoveUnderReadLock {
 
     @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Both broadcasts finished and carol was removed.")
-    @Outcome(id = "deadlock", expect = ACCEPTABLE_INTERESTING, desc = "A reader took the write lock while holding the"
-            + " read lock: it waits for itself forever, and the chat freezes.")
+    @Outcome(
+            id = "deadlock",
+            expect = ACCEPTABLE_INTERESTING,
+            desc = "A reader took the write lock while holding the"
+                    + " read lock: it waits for itself forever, and the chat freezes.")
     @Description("Naive: two broadcasts under the read lock; carol's write fails, and the reader removes her there.")
     @State
     public static class Naive {

@@ -25,15 +25,22 @@ import org.openjdk.jcstress.infra.results.III_Result;
 public class Evict_01_TwoFindItFull {
     private static final ChatMetrics METRICS = ChatMetrics.standalone();
 
-    @Outcome(id = {"1, 0, 0", "0, 1, 0"}, expect = ACCEPTABLE, desc = "Carol was evicted once, and nothing is left queued behind the close.")
-    @Outcome(id = "1, 1, .*", expect = FORBIDDEN, desc = "Both threads counted the eviction: one client, two evictions.")
+    @Outcome(
+            id = {"1, 0, 0", "0, 1, 0"},
+            expect = ACCEPTABLE,
+            desc = "Carol was evicted once, and nothing is left queued behind the close.")
+    @Outcome(
+            id = "1, 1, .*",
+            expect = FORBIDDEN,
+            desc = "Both threads counted the eviction: one client, two evictions.")
     @Outcome(expect = FORBIDDEN, desc = "A line is left queued behind the close: never sent, counted for ever.")
     @Description("Two evictions and an offer race on one outbox. Broken twin caught: SendQueue.finish without its"
             + " closing check (both evictions counted).")
     @State
     public static class Outboxes {
         private final RecordingConnection carol = new RecordingConnection(3, "carol");
-        private final Outbox outbox = new Outbox(carol, 2, TransportConfig.defaults().writeWait(), METRICS);
+        private final Outbox outbox =
+                new Outbox(carol, 2, TransportConfig.defaults().writeWait(), METRICS);
 
         public Outboxes() {
             outbox.offer("1"); // one line waits: the offer below finds room and does not wait

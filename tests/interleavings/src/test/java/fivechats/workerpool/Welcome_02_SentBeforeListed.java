@@ -42,13 +42,23 @@ public class Welcome_02_SentBeforeListed {
     private static final ChatMetrics METRICS = ChatMetrics.standalone();
     private static final String CAROL_JOINS = Wire.join("carol");
 
-    @Outcome(id = "welcome(carol)", expect = ACCEPTABLE, desc = "Carol was told before bob's welcome went out: it lists her.")
-    @Outcome(id = "welcome,join carol", expect = ACCEPTABLE, desc = "Bob's welcome went out first; her join followed it.")
-    @Outcome(id = "welcome", expect = FORBIDDEN, desc = "Bob never hears of carol: his welcome went out before she was"
-            + " told, and her join's broadcast missed him, not yet listed.")
+    @Outcome(
+            id = "welcome(carol)",
+            expect = ACCEPTABLE,
+            desc = "Carol was told before bob's welcome went out: it lists her.")
+    @Outcome(
+            id = "welcome,join carol",
+            expect = ACCEPTABLE,
+            desc = "Bob's welcome went out first; her join followed it.")
+    @Outcome(
+            id = "welcome",
+            expect = FORBIDDEN,
+            desc = "Bob never hears of carol: his welcome went out before she was"
+                    + " told, and her join's broadcast missed him, not yet listed.")
     @Outcome(expect = FORBIDDEN, desc = "Bob heard of carol twice, or got no welcome.")
     @Description("Fixed: bob joins while the cluster's link passes on carol's join and a worker is free. Broken twin"
-            + " caught: a lane that a worker may drain before its member is published (welcome without carol, no join).")
+            + " caught: a lane that a worker may drain before its member is published (welcome without carol, no"
+            + " join).")
     @State
     public static class Fixed {
         private final WorkerPool pool = new WorkerPool(WorkerPool.Variant.FIXED, 1, Duration.ZERO);
@@ -87,7 +97,8 @@ public class Welcome_02_SentBeforeListed {
     static final class Rendering implements ChatConnection {
         volatile boolean carolTold;
         private boolean welcomeListedCarol;
-        final List<String> seen = new ArrayList<>(); // written by one drain at a time (the lane's token), read by the arbiter
+        // written by one drain at a time (the lane's token), read by the arbiter
+        final List<String> seen = new ArrayList<>();
 
         @Override
         public void write(String frame) {
@@ -125,8 +136,7 @@ public class Welcome_02_SentBeforeListed {
         }
 
         @Override
-        public void close(CloseCode code, String reason) {
-        }
+        public void close(CloseCode code, String reason) {}
 
         @Override
         public boolean isOpen() {

@@ -43,8 +43,13 @@ public class Handoff_01_RegisterWhileBroadcast {
     @JCStressTest
     @Description("The hub thread handles alice's line while bob's reader hands it bob's registration."
             + " Broken twin caught: a register that adds to the registry from the reader's thread.")
-    @Outcome(id = "welcome", expect = ACCEPTABLE, desc = "The hub handled alice's line first, then bob joined: only his welcome.")
-    @Outcome(expect = FORBIDDEN, desc = "Bob got a line from before he joined, no welcome, or the hub failed: the handoff broke.")
+    @Outcome(
+            id = "welcome",
+            expect = ACCEPTABLE,
+            desc = "The hub handled alice's line first, then bob joined: only his welcome.")
+    @Outcome(
+            expect = FORBIDDEN,
+            desc = "Bob got a line from before he joined, no welcome, or the hub failed: the handoff broke.")
     @State
     public static class Hub {
         private final ChannelHub hub = new ChannelHub(256);
@@ -52,8 +57,18 @@ public class Handoff_01_RegisterWhileBroadcast {
 
         public Hub() {
             hub.attach(METRICS);
-            Client alice = new Client(new RecordingConnection(1, "alice"), hub, 256, TransportConfig.defaults().writeWait(), METRICS);
-            bob = new Client(new RecordingConnection(2, "bob"), hub, 256, TransportConfig.defaults().writeWait(), METRICS);
+            Client alice = new Client(
+                    new RecordingConnection(1, "alice"),
+                    hub,
+                    256,
+                    TransportConfig.defaults().writeWait(),
+                    METRICS);
+            bob = new Client(
+                    new RecordingConnection(2, "bob"),
+                    hub,
+                    256,
+                    TransportConfig.defaults().writeWait(),
+                    METRICS);
             uninterrupted(() -> hub.register(alice));
             hub.handleQueued();
             uninterrupted(() -> hub.broadcast("line")); // in the inbox before the race starts
@@ -88,7 +103,8 @@ public class Handoff_01_RegisterWhileBroadcast {
             List<String> queued = bob.outbox().pending();
             StringBuilder seen = new StringBuilder();
             for (String frame : queued) {
-                seen.append(seen.isEmpty() ? "" : ",").append(frame.startsWith("{\"type\":\"welcome\"") ? "welcome" : frame);
+                seen.append(seen.isEmpty() ? "" : ",")
+                        .append(frame.startsWith("{\"type\":\"welcome\"") ? "welcome" : frame);
             }
             r.r1 = seen.toString();
         }

@@ -39,9 +39,11 @@ import org.openjdk.jcstress.annotations.Outcome;
  * the CSV to write in thorough mode.
  */
 public final class JcstressGuard {
-    private static final Pattern RESULTS = Pattern.compile("\\(Results: (\\d+) planned; (\\d+) passed, (\\d+) failed, (\\d+) soft errs, (\\d+) hard errs\\)");
+    private static final Pattern RESULTS = Pattern.compile(
+            "\\(Results: (\\d+) planned; (\\d+) passed, (\\d+) failed, (\\d+) soft errs, (\\d+) hard errs\\)");
     private static final Pattern TEST_HEADER = Pattern.compile("^\\.*\\s*\\[(OK|FAILED|ERROR)\\] (\\S+)");
-    private static final Pattern ROW = Pattern.compile("^\\s*(.+?)\\s+([\\d,]+)\\s+([\\d.]+)%\\s+(Acceptable|Interesting|Forbidden)\\s+(.*)$");
+    private static final Pattern ROW =
+            Pattern.compile("^\\s*(.+?)\\s+([\\d,]+)\\s+([\\d.]+)%\\s+(Acceptable|Interesting|Forbidden)\\s+(.*)$");
     private static final Pattern TEST_LIST_NAME = Pattern.compile("^JCTEST(\\d+)S");
 
     /** Samples per outcome kind for one test, summed over every fork and configuration. */
@@ -53,6 +55,7 @@ public final class JcstressGuard {
         List<String> forbiddenTable;
         /** Every outcome over all forks: result -> samples, and result -> "Expectation  description". */
         final Map<String, Long> samples = new LinkedHashMap<>();
+
         final Map<String, String> meaning = new LinkedHashMap<>();
 
         /** The outcome table, summed over every fork: what chapter 4 reads (jcstress prints one per fork). */
@@ -67,8 +70,7 @@ public final class JcstressGuard {
         }
     }
 
-    private JcstressGuard() {
-    }
+    private JcstressGuard() {}
 
     public static void main(String[] args) throws IOException {
         Path output = Path.of(args[0]);
@@ -81,7 +83,8 @@ public final class JcstressGuard {
 
         int jdk = Runtime.version().feature();
         if (jdk < 21) {
-            problems.add("jcstress ran on JDK " + jdk + ": below 21 it silently skips every test. Let the toolchain pick a JDK 21+.");
+            problems.add("jcstress ran on JDK " + jdk
+                    + ": below 21 it silently skips every test. Let the toolchain pick a JDK 21+.");
         }
         if (!Files.exists(output)) {
             fail(failed, List.of("no jcstress output at " + output + ": did jcstress run?"));
@@ -95,7 +98,8 @@ public final class JcstressGuard {
         }
 
         List<String> inJar = testsIn(jar);
-        List<String> expected = inJar.stream().filter(t -> filter.matcher(t).find()).toList();
+        List<String> expected =
+                inJar.stream().filter(t -> filter.matcher(t).find()).toList();
         // "planned" counts test runs: one per test in fast mode, one per test and configuration in thorough mode.
         Matcher results = RESULTS.matcher(text);
         long planned = -1;
@@ -104,14 +108,16 @@ public final class JcstressGuard {
         while (results.find()) {
             planned = Long.parseLong(results.group(1));
             passed = Long.parseLong(results.group(2));
-            broken = Long.parseLong(results.group(3)) + Long.parseLong(results.group(4)) + Long.parseLong(results.group(5));
+            broken = Long.parseLong(results.group(3))
+                    + Long.parseLong(results.group(4))
+                    + Long.parseLong(results.group(5));
         }
         if (expected.isEmpty()) {
             problems.add("the filter '" + filter + "' matches no test in " + jar);
         }
         if (planned < expected.size() || passed != planned || broken != 0) {
-            problems.add(expected.size() + " tests match '" + filter + "', but jcstress planned " + planned + " runs, passed "
-                    + passed + ", and " + broken + " failed or erred");
+            problems.add(expected.size() + " tests match '" + filter + "', but jcstress planned " + planned
+                    + " runs, passed " + passed + ", and " + broken + " failed or erred");
         }
 
         Map<String, Tally> tallies = tally(text);
@@ -128,12 +134,17 @@ public final class JcstressGuard {
             declarations.put(test, declared);
             if (declared.description() == null) {
                 problems.add(test + " has no @Description: say what it races (jcstress shows it in its report)");
-            } else if (declared.forbidden() && !declared.interesting() && !declared.description().contains("twin")) {
-                problems.add(test + " declares a FORBIDDEN outcome but its @Description names no broken twin it was shown to catch");
+            } else if (declared.forbidden()
+                    && !declared.interesting()
+                    && !declared.description().contains("twin")) {
+                problems.add(test
+                        + " declares a FORBIDDEN outcome but its @Description names no broken twin it was"
+                        + " shown to catch");
             }
             Tally t = tallies.get(test);
             if (declared.interesting() && t != null && t.interesting == 0) {
-                // On a busy machine the two actors may seldom run at the same moment: repeat, within a bound, until seen.
+                // On a busy machine the two actors may seldom run at the same moment: repeat, within a bound, until
+                // seen.
                 for (int rerun = 1; rerun <= RERUNS && t.interesting == 0; rerun++) {
                     Tally again = rerun(jar, test, output.getParent().resolve("jcstress-rerun-" + rerun + ".txt"));
                     t.total += again.total;
@@ -146,7 +157,8 @@ public final class JcstressGuard {
                 }
                 if (t.interesting == 0) {
                     problems.add(test + " never showed its interesting outcome in " + t.total + " samples, " + RERUNS
-                            + " reruns included: the race it is about did not happen, so this run proves nothing about it");
+                            + " reruns included: the race it is about did not happen, so this run proves"
+                            + " nothing about it");
                 }
             }
         }
@@ -158,23 +170,29 @@ public final class JcstressGuard {
             TreeSet<String> gone = new TreeSet<>(committed.keySet());
             gone.removeAll(inJar);
             if (!missing.isEmpty() || !gone.isEmpty()) {
-                problems.add(args[4] + " is stale: no thorough results for " + missing + ", results for tests the jar no longer"
+                problems.add(args[4] + " is stale: no thorough results for " + missing
+                        + ", results for tests the jar no longer"
                         + " holds " + gone + ". Rerun the thorough mode for them (./mvnw verify -pl tests/jcstress -am"
                         + " -Djcstress.thorough -Djcstress.tests=REGEX keeps the other rows) and commit the file");
             }
             for (String test : expected) {
                 Tally thorough = committed.get(test);
-                if (thorough != null && (thorough.forbidden > 0 || declarations.get(test).interesting() != (thorough.interesting > 0))) {
+                if (thorough != null
+                        && (thorough.forbidden > 0
+                                || declarations.get(test).interesting() != (thorough.interesting > 0))) {
                     problems.add(test + ": the committed thorough run (" + thorough.interesting + " interesting, "
-                            + thorough.forbidden + " forbidden) contradicts what the test declares; rerun the thorough mode");
+                            + thorough.forbidden
+                            + " forbidden) contradicts what the test declares; rerun the thorough mode");
                 }
             }
         }
-        System.out.println("jcstress (" + mode + " mode, JDK " + jdk + "): " + expected.size() + " tests; bad outcome = interesting or forbidden");
+        System.out.println("jcstress (" + mode + " mode, JDK " + jdk + "): " + expected.size()
+                + " tests; bad outcome = interesting or forbidden");
         for (Map.Entry<String, Tally> e : new TreeMap<>(tallies).entrySet()) {
             Tally t = e.getValue();
-            System.out.printf("  %-72s %,13d samples  interesting %8s  forbidden %8s%n", e.getKey(), t.total,
-                    percent(t.interesting, t.total), percent(t.forbidden, t.total));
+            System.out.printf(
+                    "  %-72s %,13d samples  interesting %8s  forbidden %8s%n",
+                    e.getKey(), t.total, percent(t.interesting, t.total), percent(t.forbidden, t.total));
             if (expected.size() < inJar.size()) { // a run narrowed to a topic: show its tables, as chapter 4 reads them
                 t.table().forEach(row -> System.out.println("      " + row));
             }
@@ -186,7 +204,8 @@ public final class JcstressGuard {
                         + " @Outcome lines, and find the interleaving that produces the state above");
             }
         }
-        System.out.println("  (each fork's own table: " + output.toString().replaceFirst(".*/(tests/jcstress/)", "$1") + ")");
+        System.out.println(
+                "  (each fork's own table: " + output.toString().replaceFirst(".*/(tests/jcstress/)", "$1") + ")");
         if (mode.equals("thorough") && args.length > 4 && problems.isEmpty()) {
             writeCsv(Path.of(args[4]), tallies, committed, inJar, jdk);
         }
@@ -201,13 +220,31 @@ public final class JcstressGuard {
     /** Runs one test again with jcstress (one fork, one iteration of a second), on this JDK, and tallies it. */
     private static Tally rerun(Path jar, String test, Path out) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "-v",
-                "-sc", "false", "-jvmArgs", "-XX:+UseG1GC", "-iters", "1", "-time", "1000",
-                "-t", "^" + Pattern.quote(test) + "$", "-r", out.getParent().resolve("jcstress-rerun-results").toString());
+        List<String> command = List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                jar.toString(),
+                "-v",
+                "-sc",
+                "false",
+                "-jvmArgs",
+                "-XX:+UseG1GC",
+                "-iters",
+                "1",
+                "-time",
+                "1000",
+                "-t",
+                "^" + Pattern.quote(test) + "$",
+                "-r",
+                out.getParent().resolve("jcstress-rerun-results").toString());
         try {
             // In target/, like the first run: jcstress leaves its binary log (jcstress-results-*.bin.gz) where it runs.
-            Process process = new ProcessBuilder(command).directory(out.getParent().toFile()).redirectErrorStream(true)
-                    .redirectOutput(out.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .directory(out.getParent().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .start();
             process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -216,8 +253,7 @@ public final class JcstressGuard {
     }
 
     /** What a test's annotations declare: read from the test class itself, so the guard cannot drift from it. */
-    record Expectations(boolean interesting, boolean forbidden, String description) {
-    }
+    record Expectations(boolean interesting, boolean forbidden, String description) {}
 
     static Expectations declared(String test) {
         Class<?> type = load(test);
@@ -313,7 +349,8 @@ public final class JcstressGuard {
                 Tally t = tallies.get(current);
                 t.total += samples;
                 t.samples.merge(row.group(1).strip(), samples, Long::sum);
-                t.meaning.putIfAbsent(row.group(1).strip(), row.group(4) + "\t" + row.group(5).strip());
+                t.meaning.putIfAbsent(
+                        row.group(1).strip(), row.group(4) + "\t" + row.group(5).strip());
                 table.add(line.strip());
                 switch (row.group(4)) {
                     case "Interesting" -> t.interesting += samples;
@@ -323,7 +360,7 @@ public final class JcstressGuard {
                             t.forbiddenTable = table; // the same list: the fork's later rows still arrive in it
                         }
                     }
-                    default -> { }
+                    default -> {}
                 }
             }
         }
@@ -334,18 +371,27 @@ public final class JcstressGuard {
      * Writes this run's tallies; a run of some tests only (a filter) keeps the committed rows of the others, so one
      * topic can be rerun without rerunning all. Tests no longer in the jar are dropped.
      */
-    private static void writeCsv(Path csv, Map<String, Tally> run, Map<String, Tally> committed, List<String> inJar,
-                                 int jdk) throws IOException {
+    private static void writeCsv(
+            Path csv, Map<String, Tally> run, Map<String, Tally> committed, List<String> inJar, int jdk)
+            throws IOException {
         Map<String, Tally> tallies = new TreeMap<>(committed);
         tallies.keySet().retainAll(inJar);
         tallies.putAll(run);
-        StringBuilder out = new StringBuilder("# jcstress thorough run (-m quick) on " + java.time.LocalDate.now() + ": JDK "
-                + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel()
-                + "). Written by JcstressGuard; rendered by VerdictMatrixTest.\n");
+        StringBuilder out =
+                new StringBuilder("# jcstress thorough run (-m quick) on " + java.time.LocalDate.now() + ": JDK "
+                        + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel()
+                        + "). Written by JcstressGuard; rendered by VerdictMatrixTest.\n");
         out.append("test,samples,interesting,forbidden\n");
         for (Map.Entry<String, Tally> e : new TreeMap<>(tallies).entrySet()) {
             Tally t = e.getValue();
-            out.append(e.getKey()).append(',').append(t.total).append(',').append(t.interesting).append(',').append(t.forbidden).append('\n');
+            out.append(e.getKey())
+                    .append(',')
+                    .append(t.total)
+                    .append(',')
+                    .append(t.interesting)
+                    .append(',')
+                    .append(t.forbidden)
+                    .append('\n');
         }
         Files.writeString(csv, out);
         System.out.println("wrote " + csv);
@@ -353,8 +399,11 @@ public final class JcstressGuard {
 
     private static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("unknown CPU");
         } catch (IOException | RuntimeException e) {
             return "unknown CPU";
         }
@@ -367,8 +416,9 @@ public final class JcstressGuard {
     private static void fail(Path marker, List<String> problems) throws IOException {
         System.out.println("jcstress guard FAILED:");
         problems.forEach(p -> System.out.println("  - " + p));
-        System.out.println("Every run's full output is in tests/jcstress/target/jcstress-output.txt and its HTML report in"
-                + " tests/jcstress/target/jcstress-results/index.html.");
+        System.out.println(
+                "Every run's full output is in tests/jcstress/target/jcstress-output.txt and its HTML report in"
+                        + " tests/jcstress/target/jcstress-results/index.html.");
         Files.writeString(marker, String.join("\n", problems) + "\n"); // the pom's enforcer rule fails the build on it
         System.exit(0);
     }

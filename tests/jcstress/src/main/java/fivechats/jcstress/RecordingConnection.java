@@ -21,7 +21,8 @@ public final class RecordingConnection implements ChatConnection {
     private final String name;
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicInteger overlaps = new AtomicInteger();
-    private final List<String> written = new ArrayList<>(); // guarded by the single-writer flag, and read by the arbiter
+    // guarded by the single-writer flag, and read by the arbiter
+    private final List<String> written = new ArrayList<>();
     private final Queue<String> inbound = new ConcurrentLinkedQueue<>();
     private volatile boolean gone;
 
@@ -84,8 +85,7 @@ public final class RecordingConnection implements ChatConnection {
     }
 
     @Override
-    public void close(CloseCode code, String reason) {
-    }
+    public void close(CloseCode code, String reason) {}
 
     @Override
     public boolean isOpen() {

@@ -27,8 +27,14 @@ import org.openjdk.jcstress.infra.results.II_Result;
 public class HappensBefore_01_StoreBuffer {
 
     @JCStressTest
-    @Outcome(id = {"1, 1", "1, 0", "0, 1"}, expect = ACCEPTABLE, desc = "At least one of them saw the other's write.")
-    @Outcome(id = "0, 0", expect = ACCEPTABLE_INTERESTING, desc = "Neither saw the other: both writes sat in store buffers.")
+    @Outcome(
+            id = {"1, 1", "1, 0", "0, 1"},
+            expect = ACCEPTABLE,
+            desc = "At least one of them saw the other's write.")
+    @Outcome(
+            id = "0, 0",
+            expect = ACCEPTABLE_INTERESTING,
+            desc = "Neither saw the other: both writes sat in store buffers.")
     @Description("Broken: each writes its plain flag, then reads the other's.")
     @State
     // snippet:plain-flags
@@ -51,8 +57,14 @@ public class HappensBefore_01_StoreBuffer {
     // end-snippet
 
     @JCStressTest
-    @Outcome(id = {"1, 1", "1, 0", "0, 1"}, expect = ACCEPTABLE, desc = "At least one of them saw the other's write.")
-    @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "Neither saw the other: volatile accesses are totally ordered, so this cannot be.")
+    @Outcome(
+            id = {"1, 1", "1, 0", "0, 1"},
+            expect = ACCEPTABLE,
+            desc = "At least one of them saw the other's write.")
+    @Outcome(
+            id = "0, 0",
+            expect = FORBIDDEN,
+            desc = "Neither saw the other: volatile accesses are totally ordered, so this cannot be.")
     @Description("Fixed: the same steps on volatile fields. Its broken twin is Plain, the same steps on plain fields.")
     @State
     public static class Volatile {

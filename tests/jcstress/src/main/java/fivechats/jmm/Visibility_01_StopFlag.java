@@ -27,7 +27,10 @@ public class Visibility_01_StopFlag {
 
     @JCStressTest(Mode.Termination)
     @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "The loop saw the flag and ended.")
-    @Outcome(id = "STALE", expect = ACCEPTABLE_INTERESTING, desc = "The loop never saw the flag: the JIT read the plain field once.")
+    @Outcome(
+            id = "STALE",
+            expect = ACCEPTABLE_INTERESTING,
+            desc = "The loop never saw the flag: the JIT read the plain field once.")
     @Description("Broken: a loop spins on a plain boolean that another thread sets.")
     @State
     // snippet:plain-loop
@@ -51,7 +54,8 @@ public class Visibility_01_StopFlag {
     @JCStressTest(Mode.Termination)
     @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "The loop saw the flag and ended.")
     @Outcome(id = "STALE", expect = FORBIDDEN, desc = "The loop never saw a volatile write: the JMM forbids it.")
-    @Description("Fixed: the same loop on a volatile boolean. Its broken twin is Plain, the same loop on a plain field.")
+    @Description(
+            "Fixed: the same loop on a volatile boolean. Its broken twin is Plain, the same loop on a plain field.")
     @State
     public static class Volatile {
         private volatile boolean stop;

@@ -39,7 +39,10 @@ public class Overlap_03_ReadLock {
 
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes did not overlap; carol got both lines.")
-    @Outcome(id = "1, 1", expect = ACCEPTABLE_INTERESTING, desc = "Both broadcasts held the read lock and wrote to carol at once: carol lost a line.")
+    @Outcome(
+            id = "1, 1",
+            expect = ACCEPTABLE_INTERESTING,
+            desc = "Both broadcasts held the read lock and wrote to carol at once: carol lost a line.")
     @Description("Naive: two broadcasts hold the shared read lock and write to carol at once.")
     @State
     public static class Naive {
@@ -63,13 +66,19 @@ public class Overlap_03_ReadLock {
         @Arbiter
         public void seen(II_Result r) {
             r.r1 = carol.overlaps();
-            r.r2 = (int) carol.written().stream().filter(f -> f.endsWith("'s line")).count();
+            r.r2 = (int)
+                    carol.written().stream().filter(f -> f.endsWith("'s line")).count();
         }
     }
 
     @JCStressTest
-    @Outcome(id = "0, 5", expect = ACCEPTABLE, desc = "Alice's broadcast only queued; carol's one writer wrote all 5 lines.")
-    @Outcome(expect = FORBIDDEN, desc = "Two threads wrote to carol at once, and a line was lost: a broadcast must only queue.")
+    @Outcome(
+            id = "0, 5",
+            expect = ACCEPTABLE,
+            desc = "Alice's broadcast only queued; carol's one writer wrote all 5 lines.")
+    @Outcome(
+            expect = FORBIDDEN,
+            desc = "Two threads wrote to carol at once, and a line was lost: a broadcast must only queue.")
     @Description("Fixed: alice broadcasts under the read lock while carol's writer writes bob's 4 lines. Broken twin"
             + " caught: a broadcast that writes to carol itself instead of queueing (the Naive model's way).")
     @State
@@ -77,7 +86,8 @@ public class Overlap_03_ReadLock {
         private static final ChatMetrics METRICS = ChatMetrics.standalone();
         private final MutexMap.Fixed model = new MutexMap.Fixed(256);
         private final RecordingConnection carol = new RecordingConnection(3, "carol");
-        private final Outbox outbox = new Outbox(carol, 256, TransportConfig.defaults().writeWait(), METRICS);
+        private final Outbox outbox =
+                new Outbox(carol, 256, TransportConfig.defaults().writeWait(), METRICS);
 
         public Fixed() {
             model.register(outbox);
@@ -112,7 +122,8 @@ public class Overlap_03_ReadLock {
         public void seen(II_Result r) {
             write();
             r.r1 = carol.overlaps();
-            r.r2 = (int) carol.written().stream().filter(f -> f.endsWith("'s line")).count();
+            r.r2 = (int)
+                    carol.written().stream().filter(f -> f.endsWith("'s line")).count();
         }
     }
 }

@@ -41,15 +41,23 @@ public class Presence_01_JoinWhileLeave {
     @JCStressTest
     @Description("A join races a removal of the same client. Broken twin caught: a register that queues the joins"
             + " after releasing the write lock (a leave overtakes its join).")
-    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "The removal came first and found nobody; nick joined and carol knows.")
+    @Outcome(
+            id = "1, 1",
+            expect = ACCEPTABLE,
+            desc = "The removal came first and found nobody; nick joined and carol knows.")
     @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "Nick joined, then was removed; carol heard join then leave.")
     @Outcome(expect = FORBIDDEN, desc = "Carol's view of who is online disagrees with the map.")
     @State
     public static class Fixed {
         private final MutexMap.Fixed model = new MutexMap.Fixed(256);
         private final RecordingConnection carolsSocket = new RecordingConnection(3, "carol");
-        private final Outbox carol = new Outbox(carolsSocket, 256, TransportConfig.defaults().writeWait(), METRICS);
-        private final Outbox nick = new Outbox(new RecordingConnection(14, "nick"), 256, TransportConfig.defaults().writeWait(), METRICS);
+        private final Outbox carol =
+                new Outbox(carolsSocket, 256, TransportConfig.defaults().writeWait(), METRICS);
+        private final Outbox nick = new Outbox(
+                new RecordingConnection(14, "nick"),
+                256,
+                TransportConfig.defaults().writeWait(),
+                METRICS);
 
         public Fixed() {
             model.register(carol);
@@ -77,7 +85,9 @@ public class Presence_01_JoinWhileLeave {
         @Arbiter
         public void seen(II_Result r) {
             write();
-            List<String> presence = carolsSocket.written().stream().filter(f -> f.contains("\"nick\"")).toList();
+            List<String> presence = carolsSocket.written().stream()
+                    .filter(f -> f.contains("\"nick\""))
+                    .toList();
             r.r1 = presence.isEmpty() || presence.getLast().contains("\"leave\"") ? 0 : 1;
             r.r2 = model.registered() - 1;
         }

@@ -38,7 +38,9 @@ public class Confinement_01_AcceptDuringPass {
     @JCStressTest
     @Outcome(id = "17, 1", expect = ACCEPTABLE, desc = "Bob is admitted once and welcomed once.")
     @Outcome(expect = FORBIDDEN, desc = "Bob was lost, admitted twice, or welcomed wrongly: confinement broke.")
-    @Description("Jetty hands the loop a client while the loop thread is mid-pass. Broken twin caught: accept admitting the newcomer on Jetty's thread instead of leaving it to the loop.")
+    @Description(
+            "Jetty hands the loop a client while the loop thread is mid-pass. Broken twin caught: accept admitting the"
+                    + " newcomer on Jetty's thread instead of leaving it to the loop.")
     @State
     public static class Loop {
         private final PollingLoop loop = new PollingLoop(PollingLoop.Idle.BACKOFF);
@@ -70,7 +72,9 @@ public class Confinement_01_AcceptDuringPass {
         public void nextPass(II_Result r) {
             loop.pass();
             r.r1 = loop.registered();
-            r.r2 = (int) bob.written().stream().filter(f -> f.startsWith("{\"type\":\"welcome\"")).count()
+            r.r2 = (int) bob.written().stream()
+                            .filter(f -> f.startsWith("{\"type\":\"welcome\""))
+                            .count()
                     + (bob.written().isEmpty() || bob.written().get(0).startsWith("{\"type\":\"welcome\"") ? 0 : 100);
         }
     }

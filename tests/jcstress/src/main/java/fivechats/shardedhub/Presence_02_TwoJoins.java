@@ -43,8 +43,13 @@ public class Presence_02_TwoJoins {
     @JCStressTest
     @Description("Two clients join two shards at once. Broken twin caught: a join without the membership lock"
             + " (the newcomers miss each other).")
-    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Each newcomer heard of the other exactly once, after its own welcome.")
-    @Outcome(expect = FORBIDDEN, desc = "A newcomer never heard of the other, heard twice, or got a line before its welcome.")
+    @Outcome(
+            id = "1, 1",
+            expect = ACCEPTABLE,
+            desc = "Each newcomer heard of the other exactly once, after its own welcome.")
+    @Outcome(
+            expect = FORBIDDEN,
+            desc = "A newcomer never heard of the other, heard twice, or got a line before its welcome.")
     @State
     public static class Hub {
         private final ShardedHub hub = new ShardedHub(2);
@@ -75,7 +80,10 @@ public class Presence_02_TwoJoins {
     }
 
     private static Outbox outbox(long id, String name) {
-        return new Outbox(new RecordingConnection(id, name), ShardedHub.SEND_QUEUE, TransportConfig.defaults().writeWait(),
+        return new Outbox(
+                new RecordingConnection(id, name),
+                ShardedHub.SEND_QUEUE,
+                TransportConfig.defaults().writeWait(),
                 METRICS);
     }
 

@@ -5,9 +5,9 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import fivechats.jcstress.RecordingConnection;
+import fivechats.transport.ChatMetrics;
 import fivechats.transport.Outbox;
 import java.io.IOException;
-import fivechats.transport.ChatMetrics;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -50,10 +50,14 @@ public class Overlap_01_TwoReaders {
     @JCStressTest
     @Description("Naive: two readers broadcast at once, each writing to carol's connection itself.")
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes did not overlap; carol got both lines.")
-    @Outcome(id = "1, 1", expect = ACCEPTABLE_INTERESTING, desc = "Two readers wrote to carol at once: one write was refused and carol lost a line.")
+    @Outcome(
+            id = "1, 1",
+            expect = ACCEPTABLE_INTERESTING,
+            desc = "Two readers wrote to carol at once: one write was refused and carol lost a line.")
     @State
     public static class Naive {
-        private final ThreadPerConnection.Naive model = new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL);
+        private final ThreadPerConnection.Naive model =
+                new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL);
         private final RecordingConnection carol = new RecordingConnection(3, "carol");
 
         public Naive() {
@@ -81,20 +85,27 @@ public class Overlap_01_TwoReaders {
     @JCStressTest
     @Description("Fixed: alice's reader queues her line while carol's single writer is sending what was queued before."
             + " Broken twin caught: Fixed.broadcast writing to the connection instead of offering (1, 1 seen).")
-    @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The reader only queued; carol's writer sent both lines, one at a time.")
-    @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "A reader wrote to carol while her writer was writing: the one-writer rule broke.")
+    @Outcome(
+            id = "0, 2",
+            expect = ACCEPTABLE,
+            desc = "The reader only queued; carol's writer sent both lines, one at a time.")
+    @Outcome(
+            id = "1, 1",
+            expect = FORBIDDEN,
+            desc = "A reader wrote to carol while her writer was writing: the one-writer rule broke.")
     @Outcome(expect = FORBIDDEN, desc = "A line was lost or doubled.")
     @State
     public static class Fixed {
-        private final ThreadPerConnection.Fixed model = new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256);
+        private final ThreadPerConnection.Fixed model =
+                new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256);
         private final RecordingConnection carol = new RecordingConnection(3, "carol");
         private final Outbox carolsOutbox;
 
         public Fixed() {
             model.attach(METRICS);
             carolsOutbox = model.outbox(carol, 256);
-            model.join(carolsOutbox);           // carol's welcome waits in her outbox
-            model.broadcast("bob's line");      // and bob's line behind it: her writer has work when the race starts
+            model.join(carolsOutbox); // carol's welcome waits in her outbox
+            model.broadcast("bob's line"); // and bob's line behind it: her writer has work when the race starts
         }
 
         @Actor
@@ -111,7 +122,8 @@ public class Overlap_01_TwoReaders {
         public void seen(II_Result r) {
             writeQueued(); // what is left
             r.r1 = carol.overlaps();
-            r.r2 = (int) carol.written().stream().filter(f -> f.endsWith("'s line")).count();
+            r.r2 = (int)
+                    carol.written().stream().filter(f -> f.endsWith("'s line")).count();
         }
 
         private void writeQueued() {

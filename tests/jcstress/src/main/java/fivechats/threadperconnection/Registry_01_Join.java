@@ -41,11 +41,15 @@ public class Registry_01_Join {
 
     @JCStressTest
     @Outcome(id = "2", expect = ACCEPTABLE, desc = "Both clients are registered.")
-    @Outcome(id = "1", expect = ACCEPTABLE_INTERESTING, desc = "A registration is lost: a connected client will never get a line.")
+    @Outcome(
+            id = "1",
+            expect = ACCEPTABLE_INTERESTING,
+            desc = "A registration is lost: a connected client will never get a line.")
     @Description("Naive: two readers put their clients into a plain HashMap at once.")
     @State
     public static class BrokenHashMap {
-        private final ThreadPerConnection.Naive model = new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL);
+        private final ThreadPerConnection.Naive model =
+                new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL);
 
         @Actor
         public void alice() {
@@ -66,10 +70,13 @@ public class Registry_01_Join {
     @JCStressTest
     @Outcome(id = "2", expect = ACCEPTABLE, desc = "Both clients are registered.")
     @Outcome(id = "1", expect = FORBIDDEN, desc = "A registration is lost: the ConcurrentHashMap must never allow it.")
-    @Description("Fixed: the same two puts into a ConcurrentHashMap. Its broken twin is BrokenHashMap, the same actors on a HashMap.")
+    @Description(
+            "Fixed: the same two puts into a ConcurrentHashMap. Its broken twin is BrokenHashMap, the same actors on a"
+                    + " HashMap.")
     @State
     public static class ConcurrentMap {
-        private final ThreadPerConnection.Fixed model = new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256);
+        private final ThreadPerConnection.Fixed model =
+                new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256);
 
         public ConcurrentMap() {
             model.attach(METRICS);

@@ -44,11 +44,15 @@ public class Registry_02_BroadcastWhileJoin {
 
     @JCStressTest
     @Outcome(id = "1", expect = ACCEPTABLE, desc = "The broadcast finished.")
-    @Outcome(id = "0", expect = ACCEPTABLE_INTERESTING, desc = "The map changed under the walk: the broadcasting reader's thread dies.")
+    @Outcome(
+            id = "0",
+            expect = ACCEPTABLE_INTERESTING,
+            desc = "The map changed under the walk: the broadcasting reader's thread dies.")
     @Description("Naive: a reader walks a plain HashMap to broadcast while another reader puts a newcomer.")
     @State
     public static class BrokenHashMap {
-        private final ThreadPerConnection.Naive model = new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL);
+        private final ThreadPerConnection.Naive model =
+                new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL);
 
         public BrokenHashMap() {
             for (int i = 1; i <= ONLINE; i++) {
@@ -61,7 +65,9 @@ public class Registry_02_BroadcastWhileJoin {
             try {
                 model.broadcast("{\"type\":\"chat\"}", null);
                 r.r1 = 1;
-            } catch (RuntimeException e) { // ConcurrentModificationException, IllegalStateException, NullPointerException
+            } catch (
+                    RuntimeException
+                            e) { // ConcurrentModificationException, IllegalStateException, NullPointerException
                 r.r1 = 0;
             }
         }
@@ -74,11 +80,17 @@ public class Registry_02_BroadcastWhileJoin {
 
     @JCStressTest
     @Outcome(id = "1", expect = ACCEPTABLE, desc = "The broadcast finished.")
-    @Outcome(id = "0", expect = FORBIDDEN, desc = "The map changed under the walk: a ConcurrentHashMap must never fail this way.")
-    @Description("Fixed: the same walk and put on a ConcurrentHashMap. Its broken twin is BrokenHashMap, the same actors on a HashMap.")
+    @Outcome(
+            id = "0",
+            expect = FORBIDDEN,
+            desc = "The map changed under the walk: a ConcurrentHashMap must never fail this way.")
+    @Description(
+            "Fixed: the same walk and put on a ConcurrentHashMap. Its broken twin is BrokenHashMap, the same actors on"
+                    + " a HashMap.")
     @State
     public static class ConcurrentMap {
-        private final ThreadPerConnection.Fixed model = new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256);
+        private final ThreadPerConnection.Fixed model =
+                new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, 256);
 
         public ConcurrentMap() {
             model.attach(METRICS);

@@ -4,7 +4,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import fivechats.jcstress.RecordingConnection;
-import fivechats.transport.TransportConfig;
 import java.io.IOException;
 import java.util.List;
 import org.openjdk.jcstress.annotations.Actor;
@@ -45,11 +44,14 @@ public class Close_01_OfferWhileFinish {
             + " are two steps (a frame stranded behind the Close).")
     @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "The line was queued before the Close and written.")
     @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "The line came after the Close was queued and was discarded.")
-    @Outcome(expect = FORBIDDEN, desc = "A line landed behind the Close: never written, never discarded, counted for ever.")
+    @Outcome(
+            expect = FORBIDDEN,
+            desc = "A line landed behind the Close: never written, never discarded, counted for ever.")
     @State
     public static class Offer {
         private final RecordingConnection carol = new RecordingConnection(3, "carol");
-        private final Outbox outbox = new Outbox(carol, 256, TransportConfig.defaults().writeWait(), METRICS);
+        private final Outbox outbox =
+                new Outbox(carol, 256, TransportConfig.defaults().writeWait(), METRICS);
 
         @Actor
         public void broadcast() {

@@ -173,8 +173,10 @@ public class Order_01_OneSender {
     @Outcome(id = "1,2,3,4", expect = ACCEPTABLE, desc = "In order: one worker drains the lane front to back.")
     @Outcome(id = "-.*", expect = FORBIDDEN, desc = "A line was lost.")
     @Outcome(expect = FORBIDDEN, desc = "Reordered: a lane must never let a line overtake another.")
-    @Description("Fixed: lines 3 and 4 race into carol's lane while a worker drains 1 and 2 and releases the token."
-            + " Broken twin caught: Lane.schedule submitting a drain without taking the token (two drains wrote to carol at once).")
+    @Description(
+            "Fixed: lines 3 and 4 race into carol's lane while a worker drains 1 and 2 and releases the token. Broken"
+                + " twin caught: Lane.schedule submitting a drain without taking the token (two drains wrote to carol"
+                + " at once).")
     @State
     public static class Fixed extends Setup {
         public Fixed() {

@@ -79,13 +79,17 @@ public class Overlap_02_TwoWorkers {
                 // anything left over
             }
             r.r1 = carol.overlaps();
-            r.r2 = (int) carol.written().stream().filter(f -> f.endsWith("'s line")).count();
+            r.r2 = (int)
+                    carol.written().stream().filter(f -> f.endsWith("'s line")).count();
         }
     }
 
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes did not overlap; carol got both lines.")
-    @Outcome(id = "1, 1", expect = ACCEPTABLE_INTERESTING, desc = "Two workers wrote to carol at once: one write was refused and carol lost a line.")
+    @Outcome(
+            id = "1, 1",
+            expect = ACCEPTABLE_INTERESTING,
+            desc = "Two workers wrote to carol at once: one write was refused and carol lost a line.")
     @Description("Naive: two readers' lines become two tasks, and two workers write them to carol, maybe at once.")
     @State
     public static class Naive extends Setup {
@@ -111,8 +115,12 @@ public class Overlap_02_TwoWorkers {
 
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "The writes took turns; carol got both lines.")
-    @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "Two workers wrote to carol at once: the lock per connection must prevent it.")
-    @Description("Locked: the naive form's race, with a lock per connection around each write. Its broken twin is Naive.")
+    @Outcome(
+            id = "1, 1",
+            expect = FORBIDDEN,
+            desc = "Two workers wrote to carol at once: the lock per connection must prevent it.")
+    @Description(
+            "Locked: the naive form's race, with a lock per connection around each write. Its broken twin is Naive.")
     @State
     public static class Locked extends Setup {
         public Locked() {
@@ -137,10 +145,14 @@ public class Overlap_02_TwoWorkers {
 
     @JCStressTest
     @Outcome(id = "0, 2", expect = ACCEPTABLE, desc = "One worker drained carol's lane; carol got both lines.")
-    @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "Two workers wrote to carol at once: the lane's token must prevent it.")
+    @Outcome(
+            id = "1, 1",
+            expect = FORBIDDEN,
+            desc = "Two workers wrote to carol at once: the lane's token must prevent it.")
     @Outcome(expect = FORBIDDEN, desc = "A line was lost or doubled.")
     @Description("Fixed: both lines race into carol's lane, and both actors work; the lane's token lets one drain it."
-            + " Broken twin caught: Lane.schedule submitting a drain without taking the token (two drains wrote to carol at once).")
+            + " Broken twin caught: Lane.schedule submitting a drain without taking the token (two drains wrote to"
+            + " carol at once).")
     @State
     public static class Fixed extends Setup {
         public Fixed() {

@@ -44,7 +44,9 @@ public class Welcome_01_JoinWhileBroadcast {
             + " Broken twin caught: a join that publishes the member before queueing its welcome (line,welcome seen).")
     @Outcome(id = "welcome", expect = ACCEPTABLE, desc = "Alice's line went out before bob joined.")
     @Outcome(id = "welcome,line", expect = ACCEPTABLE, desc = "Bob joined first: his welcome, then alice's line.")
-    @Outcome(expect = FORBIDDEN, desc = "Bob got a line before his welcome, or no welcome: a newcomer was visible too soon.")
+    @Outcome(
+            expect = FORBIDDEN,
+            desc = "Bob got a line before his welcome, or no welcome: a newcomer was visible too soon.")
     @State
     public static class Fixed {
         private final WorkerPool pool = new WorkerPool(WorkerPool.Variant.FIXED, 2, Duration.ZERO);
@@ -75,7 +77,8 @@ public class Welcome_01_JoinWhileBroadcast {
             }
             StringBuilder seen = new StringBuilder();
             for (String frame : bob.written()) {
-                seen.append(seen.isEmpty() ? "" : ",").append(frame.startsWith("{\"type\":\"welcome\"") ? "welcome" : frame);
+                seen.append(seen.isEmpty() ? "" : ",")
+                        .append(frame.startsWith("{\"type\":\"welcome\"") ? "welcome" : frame);
             }
             r.r1 = seen.toString();
         }

@@ -2,33 +2,10 @@ package fivechats.race;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import com.fasterxml.jackson.databind.JsonNode;
-import fivechats.transport.ChatModel;
-import fivechats.transport.ChatServer;
-import fivechats.transport.SendQueue;
-import fivechats.transport.TransportConfig;
+
 import java.nio.charset.StandardCharsets;
-import java.net.URI;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import java.util.stream.LongStream;
-import java.util.stream.StreamSupport;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Section 4 of the contract kit ({@link ChatContract}): bad input: a clear error, and nothing else lost. A bad name or a
@@ -41,7 +18,10 @@ public interface BadInputContract extends ContractFixture {
     default void oversizedLineIsClosedWith1009() throws Exception {
         ChatClient bystander = join("bystander");
         try (RawClient raw = RawClient.upgrade(server().port(), "/chat?name=big", null)) {
-            raw.sendFrame(RawClient.TEXT, "x".repeat(server().config().maxMessageBytes() + 1).getBytes(StandardCharsets.UTF_8), true);
+            raw.sendFrame(
+                    RawClient.TEXT,
+                    "x".repeat(server().config().maxMessageBytes() + 1).getBytes(StandardCharsets.UTF_8),
+                    true);
             assertEquals(1009, raw.awaitCloseCode(PATIENCE), "close code for an oversized line");
         }
         await().alias("bystander hears 'big' leave").until(() -> bystander.count("leave") == 1);

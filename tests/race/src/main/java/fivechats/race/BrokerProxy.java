@@ -50,6 +50,7 @@ public final class BrokerProxy implements AutoCloseable {
     private final ServerSocket listener;
     /** The port bytes go on to; set once, before the first connection, by {@link #toPortSetLater}'s caller. */
     private volatile int target;
+
     private final List<Link> links = new CopyOnWriteArrayList<>();
     /** Open (zero) while bytes pass; a stall replaces it with a closed one. */
     private volatile CountDownLatch gate = new CountDownLatch(0);
@@ -57,10 +58,12 @@ public final class BrokerProxy implements AutoCloseable {
     private volatile CountDownLatch downGate = new CountDownLatch(0);
     /** The command whose connection's replies are to be held, as its name reaches Redis; null for none. */
     private final AtomicReference<String> holdAfter = new AtomicReference<>();
+
     private volatile CountDownLatch heldAfter;
     private final List<CountDownLatch> heldReplies = new CopyOnWriteArrayList<>();
     /** How late every byte arrives, toward the target and from it, in nanoseconds; zero while no {@link #delay}. */
     private volatile long lateUp;
+
     private volatile long lateDown;
 
     private BrokerProxy(int target) throws IOException {
@@ -220,12 +223,13 @@ public final class BrokerProxy implements AutoCloseable {
      * Bytes read, on their way: written at {@code due} (System.nanoTime), then {@code told} counted down if any; no
      * bytes (null) for the end of stream.
      */
-    private record Chunk(byte[] bytes, long due, CountDownLatch told) {
-    }
+    private record Chunk(byte[] bytes, long due, CountDownLatch told) {}
 
     private void pump(Socket from, Socket to, Link link, boolean up) {
         BlockingQueue<Chunk> onTheWire = new ArrayBlockingQueue<>(IN_FLIGHT);
-        Thread.ofVirtual().name(up ? "broker-proxy-up-write" : "broker-proxy-down-write").start(() -> deliver(onTheWire, to, link));
+        Thread.ofVirtual()
+                .name(up ? "broker-proxy-up-write" : "broker-proxy-down-write")
+                .start(() -> deliver(onTheWire, to, link));
         byte[] buffer = new byte[CHUNK];
         try {
             InputStream in = from.getInputStream(); // not closed here: that would close the socket, both directions
@@ -236,7 +240,8 @@ public final class BrokerProxy implements AutoCloseable {
                 CountDownLatch told = heldAfter;
                 // A small command arrives in one read on loopback; one split across two would be missed, and the
                 // test waiting for the hold would say so.
-                boolean holdFromHere = up && command != null
+                boolean holdFromHere = up
+                        && command != null
                         && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains(command)
                         && holdAfter.compareAndSet(command, null); // one connection holds, whichever matched first
                 if (holdFromHere) {

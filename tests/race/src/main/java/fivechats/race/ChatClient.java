@@ -28,8 +28,7 @@ public final class ChatClient implements Session.Listener {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How a connection ended, as this client saw it. */
-    public record Close(int code, String reason) {
-    }
+    public record Close(int code, String reason) {}
 
     private final String name;
     private boolean hearsPresence = true;
@@ -38,6 +37,7 @@ public final class ChatClient implements Session.Listener {
      * as one event, so a transport that joined events for a client that did not ask would show up as corrupt frames.
      */
     private boolean coalesced;
+
     private final List<JsonNode> frames = new ArrayList<>();
     /** When each frame arrived ({@link System#nanoTime()}), index for index with {@code frames}; guarded by it. */
     private final List<Long> arrivals = new ArrayList<>();
@@ -45,6 +45,7 @@ public final class ChatClient implements Session.Listener {
     private final Map<String, Long> chatsFrom = new HashMap<>();
     /** The WebSocket text frames that carried them (fewer than frames for a client with coalesce=on); guarded by frames. */
     private final List<Integer> textFrameBytes = new ArrayList<>();
+
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final Object demandLock = new Object();
     private boolean paused;
@@ -75,12 +76,16 @@ public final class ChatClient implements Session.Listener {
 
     /** The extensions the server agreed to in its upgrade response, by name. */
     public List<String> extensions() {
-        return session.getUpgradeResponse().getExtensions().stream().map(e -> e.getName()).toList();
+        return session.getUpgradeResponse().getExtensions().stream()
+                .map(e -> e.getName())
+                .toList();
     }
 
     /** The extensions this client offered in its upgrade request, by name. */
     public List<String> offeredExtensions() {
-        return session.getUpgradeRequest().getExtensions().stream().map(e -> e.getName()).toList();
+        return session.getUpgradeRequest().getExtensions().stream()
+                .map(e -> e.getName())
+                .toList();
     }
 
     /** False if it connected with presence=off: it hears no joins and no leaves. */
@@ -159,12 +164,16 @@ public final class ChatClient implements Session.Listener {
     }
 
     public List<JsonNode> framesOfType(String type) {
-        return frames().stream().filter(f -> type.equals(f.path("type").asText())).toList();
+        return frames().stream()
+                .filter(f -> type.equals(f.path("type").asText()))
+                .toList();
     }
 
     public long count(String type) {
         synchronized (frames) {
-            return frames.stream().filter(f -> type.equals(f.path("type").asText())).count();
+            return frames.stream()
+                    .filter(f -> type.equals(f.path("type").asText()))
+                    .count();
         }
     }
 
@@ -186,7 +195,8 @@ public final class ChatClient implements Session.Listener {
 
     public boolean hasChat(String from, String text) {
         return framesOfType("chat").stream()
-                .anyMatch(f -> from.equals(f.path("from").asText()) && text.equals(f.path("text").asText()));
+                .anyMatch(f -> from.equals(f.path("from").asText())
+                        && text.equals(f.path("text").asText()));
     }
 
     /**
@@ -199,8 +209,8 @@ public final class ChatClient implements Session.Listener {
             while (chatsFrom.getOrDefault(sender, 0L) < n) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError(name + " received " + chatsFrom.getOrDefault(sender, 0L) + " of "
-                            + n + " chat lines from " + sender + " within " + timeout);
+                    throw new AssertionError(name + " received " + chatsFrom.getOrDefault(sender, 0L) + " of " + n
+                            + " chat lines from " + sender + " within " + timeout);
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(frames, left);
@@ -236,8 +246,8 @@ public final class ChatClient implements Session.Listener {
         try {
             return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            throw new AssertionError(name + " was not closed within " + timeout + "; it received "
-                    + frameCount() + " frames", e);
+            throw new AssertionError(
+                    name + " was not closed within " + timeout + "; it received " + frameCount() + " frames", e);
         }
     }
 
@@ -274,7 +284,8 @@ public final class ChatClient implements Session.Listener {
         long now = System.nanoTime();
         synchronized (frames) {
             if (frame == null || frame.isMissingNode()) {
-                // a frame that is not JSON (or an empty event) is recorded as such, so delivery checks report it as corrupt
+                // a frame that is not JSON (or an empty event) is recorded as such, so delivery checks report it as
+                // corrupt
                 frames.add(JSON.createObjectNode().put("type", "not-json").put("raw", event));
                 arrivals.add(now);
                 return;

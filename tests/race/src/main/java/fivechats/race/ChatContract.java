@@ -36,8 +36,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * section's own class in a test of your own.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-public abstract class ChatContract implements PresenceContract, ConcurrentSendersContract, ChurnContract,
-        BadInputContract, SlowClientContract, HeartbeatContract, ShutdownContract, LeakContract {
+public abstract class ChatContract
+        implements PresenceContract,
+                ConcurrentSendersContract,
+                ChurnContract,
+                BadInputContract,
+                SlowClientContract,
+                HeartbeatContract,
+                ShutdownContract,
+                LeakContract {
     @RegisterExtension
     static final TestClients webSockets = new TestClients();
 
@@ -48,7 +55,9 @@ public abstract class ChatContract implements PresenceContract, ConcurrentSender
     @Override
     public TransportConfig config() {
         TransportConfig config = TransportConfig.defaults().withPort(0).withPongWait(Duration.ofSeconds(30));
-        return slowClientPolicy() == SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT ? config.withWriteWait(STALL_WRITE_WAIT) : config;
+        return slowClientPolicy() == SlowClientPolicy.DROPPED_AFTER_WRITE_WAIT
+                ? config.withWriteWait(STALL_WRITE_WAIT)
+                : config;
     }
 
     /** What the model promises about a client that stops reading (section 5): evicted, unless a subclass says so. */
@@ -83,9 +92,13 @@ public abstract class ChatContract implements PresenceContract, ConcurrentSender
         synchronized (clients) { // a synchronized list is copied under its own lock
             everyone = List.copyOf(clients);
         }
-        assertEquals(0, server.threads().died(), () -> "model threads died of an uncaught exception during the test;"
-                + " the first: " + server.threads().firstDeath() + ". A thread that dies takes its client (or the whole"
-                + " chat) with it: catch what you expect, and fix the race behind what you did not expect");
+        assertEquals(
+                0,
+                server.threads().died(),
+                () -> "model threads died of an uncaught exception during the test;"
+                        + " the first: " + server.threads().firstDeath()
+                        + ". A thread that dies takes its client (or the whole"
+                        + " chat) with it: catch what you expect, and fix the race behind what you did not expect");
         Promises.assertKept(everyone, "a promise every client is owed, whatever the test did");
     }
 

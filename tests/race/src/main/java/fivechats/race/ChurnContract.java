@@ -3,32 +3,15 @@ package fivechats.race;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import fivechats.transport.ChatModel;
-import fivechats.transport.ChatServer;
-import fivechats.transport.SendQueue;
-import fivechats.transport.TransportConfig;
-import java.nio.charset.StandardCharsets;
-import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.stream.LongStream;
 import java.util.stream.StreamSupport;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Section 3 of the contract kit ({@link ChatContract}): churn: joins and leaves while others chat, and every view of who is online ends right.
@@ -37,7 +20,8 @@ public interface ChurnContract extends ContractFixture {
     @Test
     @DisplayName("3. clients joining and leaving while others chat: every view of who is online ends right")
     default void churnLeavesTheOnlineListRight() throws Exception {
-        List<ChatClient> stable = IntStream.range(0, 8).mapToObj(i -> join("stable" + i)).toList();
+        List<ChatClient> stable =
+                IntStream.range(0, 8).mapToObj(i -> join("stable" + i)).toList();
         List<String> stableNames = stable.stream().map(ChatClient::name).toList();
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Thread> threads = new ArrayList<>();
@@ -74,14 +58,20 @@ public interface ChurnContract extends ContractFixture {
 
         for (ChatClient c : stable) {
             await().alias(c + "'s view of who is online settles on the stable clients")
-                    .until(() -> onlineAsSeenBy(c).equals(stableNames.stream().sorted().toList()));
+                    .until(() -> onlineAsSeenBy(c)
+                            .equals(stableNames.stream().sorted().toList()));
         }
         ChatClient observer = join("observer");
         List<String> expected = new ArrayList<>(stableNames);
         expected.add("observer");
-        assertEquals(sorted(expected), sorted(StreamSupport.stream(first(observer).path("online").spliterator(), false)
-                .map(JsonNode::asText).toList()), "a newcomer's welcome after the churn");
-        await().alias("registry holds the 9 connected clients").until(() -> server().model().registered() == 9);
+        assertEquals(
+                sorted(expected),
+                sorted(StreamSupport.stream(first(observer).path("online").spliterator(), false)
+                        .map(JsonNode::asText)
+                        .toList()),
+                "a newcomer's welcome after the churn");
+        await().alias("registry holds the 9 connected clients")
+                .until(() -> server().model().registered() == 9);
         DeliveryCheck.assertPerfect(stable, stableNames, 30, "during churn");
     }
 
@@ -97,12 +87,14 @@ public interface ChurnContract extends ContractFixture {
     default void sameMomentJoinsSeeEachOtherOnce() throws Exception {
         List<ChatClient> everyone = new ArrayList<>();
         for (int round = 1; round <= PRESENCE_ROUNDS; round++) {
-            List<ChatClient> storm = Crowd.joinStorm(ChatContract.webSockets.client(), server(), 8, 5, PATIENCE, "p" + round + "-", true);
+            List<ChatClient> storm = Crowd.joinStorm(
+                    ChatContract.webSockets.client(), server(), 8, 5, PATIENCE, "p" + round + "-", true);
             trackAll(storm);
             storm.forEach(ChatClient::awaitWelcome);
             everyone.addAll(storm);
             int n = everyone.size();
-            await().alias("the registry holds all " + n).until(() -> server().model().registered() == n);
+            await().alias("the registry holds all " + n)
+                    .until(() -> server().model().registered() == n);
             // A line from the last to join reaches each client behind every presence frame queued for it before.
             ChatClient last = everyone.get(n - 1);
             last.send("round " + round + " done");
@@ -117,7 +109,8 @@ public interface ChurnContract extends ContractFixture {
                     view.forEach(missing::remove);
                     List<String> twice = new ArrayList<>(view);
                     names.forEach(twice::remove);
-                    throw new AssertionError(c + "'s view of who is online is wrong after " + n + " clients joined at the"
+                    throw new AssertionError(c + "'s view of who is online is wrong after " + n
+                            + " clients joined at the"
                             + " same moment (round " + round + "): never heard of " + missing + ", listed twice or"
                             + " unknown " + twice + ". Listing who is online, announcing the newcomer and adding it"
                             + " must happen as one step (under one lock, or on one thread), or two joins interleave");

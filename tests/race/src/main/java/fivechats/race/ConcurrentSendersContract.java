@@ -3,39 +3,19 @@ package fivechats.race;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import com.fasterxml.jackson.databind.JsonNode;
-import fivechats.transport.ChatModel;
-import fivechats.transport.ChatServer;
-import fivechats.transport.SendQueue;
-import fivechats.transport.TransportConfig;
-import java.nio.charset.StandardCharsets;
-import java.net.URI;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
+
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.stream.LongStream;
-import java.util.stream.StreamSupport;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Section 2 of the contract kit ({@link ChatContract}): concurrent senders: every line once, in order, to everyone.
  */
 public interface ConcurrentSendersContract extends ContractFixture {
     @Test
-    @DisplayName("2. 10 senders x 200 lines to 50 clients: every client gets every line exactly once, in seq order, uncorrupted")
+    @DisplayName("2. 10 senders x 200 lines to 50 clients: every client gets every line exactly once, in seq order,"
+            + " uncorrupted")
     default void concurrentSendersDeliverEveryLineOnceInOrder() throws Exception {
         int clientCount = 50;
         int senderCount = 10;
@@ -44,7 +24,8 @@ public interface ConcurrentSendersContract extends ContractFixture {
         // (that is the test), but no receiver can lag by more than senders x window = 80 frames, so a model
         // that evicts slow clients (at 256) is tested for order and loss, never for capacity.
         int window = 8;
-        List<ChatClient> everyone = IntStream.range(0, clientCount).mapToObj(i -> join("c" + i)).toList();
+        List<ChatClient> everyone =
+                IntStream.range(0, clientCount).mapToObj(i -> join("c" + i)).toList();
         List<ChatClient> senders = everyone.subList(0, senderCount);
         List<String> senderNames = senders.stream().map(ChatClient::name).toList();
 
@@ -65,13 +46,20 @@ public interface ConcurrentSendersContract extends ContractFixture {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // fall through: the reports below say who is missing what
         }
-        assertTrue(failures.isEmpty(), failures.size() + " senders failed; first: " + failures.stream().findFirst().orElse(null));
+        assertTrue(
+                failures.isEmpty(),
+                failures.size() + " senders failed; first: "
+                        + failures.stream().findFirst().orElse(null));
         List<DeliveryCheck.Report> broken = everyone.stream()
                 .map(c -> DeliveryCheck.check(c, senderNames, perSender))
-                .filter(r -> !r.perfect()).toList();
-        assertTrue(broken.isEmpty(), broken.size() + " of " + clientCount + " clients saw a broken delivery ("
-                + server().metrics().evictions() + " evicted, " + server().metrics().concurrentWrites() + " concurrent writes); first: "
-                + broken.stream().limit(3).map(String::valueOf).toList());
+                .filter(r -> !r.perfect())
+                .toList();
+        assertTrue(
+                broken.isEmpty(),
+                broken.size() + " of " + clientCount + " clients saw a broken delivery ("
+                        + server().metrics().evictions() + " evicted, "
+                        + server().metrics().concurrentWrites() + " concurrent writes); first: "
+                        + broken.stream().limit(3).map(String::valueOf).toList());
         assertEquals(0, server().metrics().concurrentWrites(), "concurrent writes detected by the transport");
     }
 }

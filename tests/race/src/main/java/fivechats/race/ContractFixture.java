@@ -80,7 +80,7 @@ public interface ContractFixture {
                 case "welcome" -> frame.path("online").forEach(n -> online.add(n.asText()));
                 case "join" -> online.add(frame.path("name").asText());
                 case "leave" -> online.remove(frame.path("name").asText());
-                default -> { }
+                default -> {}
             }
         }
         Collections.sort(online);
@@ -89,8 +89,11 @@ public interface ContractFixture {
 
     /** Threads, platform and virtual, alive now and not in {@code baseline}: "name#id", sorted. */
     default List<String> threadsStartedSince(Set<Long> baseline) {
-        return ThreadCensus.alive().entrySet().stream().filter(t -> !baseline.contains(t.getKey()))
-                .map(t -> t.getValue() + "#" + t.getKey()).sorted().toList();
+        return ThreadCensus.alive().entrySet().stream()
+                .filter(t -> !baseline.contains(t.getKey()))
+                .map(t -> t.getValue() + "#" + t.getKey())
+                .sorted()
+                .toList();
     }
 
     default List<String> sorted(List<String> names) {

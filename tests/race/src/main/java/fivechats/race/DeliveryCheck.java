@@ -19,8 +19,14 @@ import java.util.TreeSet;
  */
 public final class DeliveryCheck {
     /** What one client saw. Everything zero means a perfect delivery. */
-    public record Report(String client, int received, int expected, List<String> lost, List<String> duplicated,
-                         List<String> reordered, List<String> corrupt) {
+    public record Report(
+            String client,
+            int received,
+            int expected,
+            List<String> lost,
+            List<String> duplicated,
+            List<String> reordered,
+            List<String> corrupt) {
         public boolean perfect() {
             return complete() && reordered.isEmpty();
         }
@@ -44,8 +50,7 @@ public final class DeliveryCheck {
         }
     }
 
-    private DeliveryCheck() {
-    }
+    private DeliveryCheck() {}
 
     /** The text a test sender sends as its {@code i}-th line (from 1). Padded so lines have some body. */
     public static String line(String sender, int i) {
@@ -53,7 +58,8 @@ public final class DeliveryCheck {
     }
 
     /** Fails, naming the first receiver and what went wrong, unless every receiver got every line once and in order. */
-    public static void assertPerfect(Collection<ChatClient> receivers, Collection<String> senders, int perSender, String when) {
+    public static void assertPerfect(
+            Collection<ChatClient> receivers, Collection<String> senders, int perSender, String when) {
         for (ChatClient c : receivers) {
             Report report = check(c, senders, perSender);
             org.junit.jupiter.api.Assertions.assertTrue(report.perfect(), when + ": " + report);

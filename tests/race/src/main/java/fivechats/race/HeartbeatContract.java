@@ -3,41 +3,21 @@ package fivechats.race;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import com.fasterxml.jackson.databind.JsonNode;
-import fivechats.transport.ChatModel;
-import fivechats.transport.ChatServer;
-import fivechats.transport.SendQueue;
-import fivechats.transport.TransportConfig;
-import java.nio.charset.StandardCharsets;
-import java.net.URI;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import java.util.stream.LongStream;
-import java.util.stream.StreamSupport;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Section 6 of the contract kit ({@link ChatContract}): heartbeat: dead clients go, live ones stay, and a slow model is never taken for a dead client.
  */
 public interface HeartbeatContract extends ContractFixture {
     @Test
-    @DisplayName("6a. a client whose process dies (TCP reset, no close frame) is cleaned up at once, by the transport, not by the heartbeat")
+    @DisplayName(
+            "6a. a client whose process dies (TCP reset, no close frame) is cleaned up at once, by the transport, not"
+                    + " by the heartbeat")
     default void vanishedClientIsCleanedUpAtOnce() throws Exception {
-        ChatClient watcher = join("watcher"); // pongWait is the default minute: only the reset can explain a quick cleanup
+        // pongWait is the default minute: only the reset can explain a quick cleanup
+        ChatClient watcher = join("watcher");
         RawClient raw = RawClient.upgrade(server().port(), "/chat?name=ghost", null);
         await().until(() -> server().model().registered() == 2);
         raw.vanish();
@@ -48,7 +28,8 @@ public interface HeartbeatContract extends ContractFixture {
     }
 
     @Test
-    @DisplayName("6b. a client that never answers pings (as when its network died: not even a FIN arrives) is closed pongWait after it connected, not before")
+    @DisplayName("6b. a client that never answers pings (as when its network died: not even a FIN arrives) is closed"
+            + " pongWait after it connected, not before")
     default void silentClientIsClosedAfterPongWait() throws Exception {
         restartWith(config().withPongWait(SHORT_PONG_WAIT));
         ChatClient watcher = join("watcher");
@@ -73,7 +54,8 @@ public interface HeartbeatContract extends ContractFixture {
      * heartbeatDoesNotJudgeAHeldLine holds the line on purpose and fails on 550e2ba every time.
      */
     @Test
-    @DisplayName("6d. a healthy client chatting through a model that is slow to take its lines is never closed by the heartbeat")
+    @DisplayName("6d. a healthy client chatting through a model that is slow to take its lines is never closed by the"
+            + " heartbeat")
     default void heartbeatNeverJudgesAHeldLine() throws Exception {
         restartWith(config().withPongWait(SHORT_PONG_WAIT).withWriteWait(STALL_WRITE_WAIT));
         ChatClient stuck = join("stuck");
@@ -87,7 +69,8 @@ public interface HeartbeatContract extends ContractFixture {
         while (sent < 20_000 && (after < 0 || sent < after) && !talker.isClosed()) {
             sent++;
             try {
-                talker.send(sent + " " + filler); // no window: the talker's lines wait in the server() while the model is held
+                talker.send(sent + " "
+                        + filler); // no window: the talker's lines wait in the server() while the model is held
             } catch (IllegalStateException closedUnderIt) {
                 talker.awaitClose(PATIENCE); // the server() closed the talker: the assertion below says how
                 break;
@@ -102,9 +85,12 @@ public interface HeartbeatContract extends ContractFixture {
         int total = sent;
         await().alias("talker's " + total + " lines reach watcher, or talker is closed")
                 .until(() -> watcher.count("chat") >= total || talker.isClosed());
-        assertTrue(!talker.isClosed(), "talker was closed: " + talker.closed().getNow(null) + ". It answered every"
-                + " ping; its pong waited behind its own line, which the model had not taken yet");
-        assertTrue(!watcher.isClosed(), "watcher was closed: " + watcher.closed().getNow(null));
+        assertTrue(
+                !talker.isClosed(),
+                "talker was closed: " + talker.closed().getNow(null) + ". It answered every"
+                        + " ping; its pong waited behind its own line, which the model had not taken yet");
+        assertTrue(
+                !watcher.isClosed(), "watcher was closed: " + watcher.closed().getNow(null));
     }
 
     /*
@@ -118,10 +104,13 @@ public interface HeartbeatContract extends ContractFixture {
     default void liveClientSurvivesManyPongWaits() throws Exception {
         restartWith(config().withPongWait(SHORT_PONG_WAIT).withHeaderTimeout(SHORT_PONG_WAIT.dividedBy(3)));
         ChatClient alive = join("alive");
-        await().during(SHORT_PONG_WAIT.multipliedBy(3)).atMost(SHORT_PONG_WAIT.multipliedBy(4))
-                .alias("alive stays connected").until(() -> !alive.isClosed());
+        await().during(SHORT_PONG_WAIT.multipliedBy(3))
+                .atMost(SHORT_PONG_WAIT.multipliedBy(4))
+                .alias("alive stays connected")
+                .until(() -> !alive.isClosed());
         assertEquals(0, server().metrics().heartbeatTimeouts(), "heartbeat timeouts");
-        assertEquals(0, server().metrics().headerTimeouts(), "header timeouts: a connected client's head came long ago");
+        assertEquals(
+                0, server().metrics().headerTimeouts(), "header timeouts: a connected client's head came long ago");
         alive.send("still here");
         awaitChat(alive, "alive", "still here");
     }

@@ -27,8 +27,7 @@ import java.util.Set;
  * (how many lines, who was evicted with 1008) stays in the test; this is what holds for every client, always.
  */
 public final class Promises {
-    private Promises() {
-    }
+    private Promises() {}
 
     /** Fails with the first broken promise of any client, naming the client and the frame. */
     public static void assertKept(Collection<ChatClient> clients, String when) {
@@ -65,7 +64,9 @@ public final class Promises {
             if (i == 0 && !type.equals("welcome")) {
                 return Optional.of(at + ": the first frame must be the welcome");
             }
-            String about = type.equals("chat") ? frame.path("from").asText() : frame.path("name").asText();
+            String about = type.equals("chat")
+                    ? frame.path("from").asText()
+                    : frame.path("name").asText();
             if ((type.equals("chat") || type.equals("join") || type.equals("leave")) && shared.contains(about)) {
                 continue;
             }
@@ -99,7 +100,8 @@ public final class Promises {
                     }
                     Long last = lastSeq.get(from);
                     if (last != null && seq <= last) {
-                        return Optional.of(at + ": " + from + "#" + seq + " after #" + last + " (duplicated or out of order)");
+                        return Optional.of(
+                                at + ": " + from + "#" + seq + " after #" + last + " (duplicated or out of order)");
                     }
                     if (last != null && seq != last + 1 && !closedByServer) {
                         return Optional.of(at + ": " + from + "#" + seq + " after #" + last + ": lines " + (last + 1)
@@ -110,7 +112,7 @@ public final class Promises {
                 case "not-json" -> {
                     return Optional.of(at + ": not JSON");
                 }
-                default -> { }
+                default -> {}
             }
         }
         return Optional.empty();

@@ -28,8 +28,7 @@ public final class RawClient implements AutoCloseable {
     public static final int PING = 0x9;
 
     /** The server's answer to the upgrade request. */
-    public record Handshake(int status, Map<String, String> headers, String body) {
-    }
+    public record Handshake(int status, Map<String, String> headers, String body) {}
 
     /** A frame from the server. */
     public record Frame(int opcode, byte[] payload) {
@@ -111,7 +110,9 @@ public final class RawClient implements AutoCloseable {
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                headers.put(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
             }
         }
         String body = "";
@@ -190,7 +191,8 @@ public final class RawClient implements AutoCloseable {
     public int awaitCloseCode(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            long left = Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis());
+            long left =
+                    Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis());
             Frame frame;
             try {
                 frame = readFrame(Duration.ofMillis(left));

@@ -37,6 +37,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** Replaced by {@link #restart()}. */
     private volatile Process process;
+
     private final int port;
     private final RedisClient client = RedisClient.create();
     private final StatefulRedisConnection<String, String> admin;
@@ -74,14 +75,27 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private static Process launch(int port) throws IOException {
-        Process process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--loglevel", "notice",
-                "--enable-debug-command", "local") // DEBUG SLEEP, for the fault run: Redis busy, answering nobody
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        BINARY.toString(),
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--loglevel",
+                        "notice",
+                        "--enable-debug-command",
+                        "local") // DEBUG SLEEP, for the fault run: Redis busy, answering nobody
+                .redirectErrorStream(true)
+                .start();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         List<String> said = new ArrayList<>();
         Thread.ofPlatform().daemon(true).name("redis-" + port + "-log").start(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = out.readLine()) != null; ) {
                     synchronized (said) {
                         said.add(line);
@@ -139,7 +153,8 @@ public final class RedisServer implements AutoCloseable {
 
     /** Hears every message published on {@code channel} from now on, until the returned connection is closed. */
     public AutoCloseable listen(String channel, java.util.function.Consumer<String> heard) {
-        StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub(RedisURI.create(uri().toString()));
+        StatefulRedisPubSubConnection<String, String> subscriber =
+                client.connectPubSub(RedisURI.create(uri().toString()));
         subscriber.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String from, String message) {

@@ -3,39 +3,24 @@ package fivechats.race;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import fivechats.transport.ChatModel;
-import fivechats.transport.ChatServer;
-import fivechats.transport.SendQueue;
-import fivechats.transport.TransportConfig;
-import java.nio.charset.StandardCharsets;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import java.util.stream.LongStream;
-import java.util.stream.StreamSupport;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Section 7 of the contract kit ({@link ChatContract}): shutdown: what was taken is delivered, every client gets 1001, every model thread ends.
  */
 public interface ShutdownContract extends ContractFixture {
     @Test
-    @DisplayName("7. shutdown delivers every line the model took, even to a lagging client, then every client gets 1001, and the model's threads end")
+    @DisplayName(
+            "7. shutdown delivers every line the model took, even to a lagging client, then every client gets 1001,"
+                    + " and the model's threads end")
     default void shutdownFlushesThenCloses1001() throws Exception {
         ChatClient sender = join("sender");
         ChatClient reader = join("reader");
@@ -69,10 +54,14 @@ public interface ShutdownContract extends ContractFixture {
         for (ChatClient c : List.of(sender, reader, lagging)) {
             ChatClient.Close close = c.awaitClose(PATIENCE);
             List<JsonNode> got = c.framesOfType("chat");
-            assertTrue(got.size() >= lines, c + " lost lines at shutdown: got " + got.size() + " of " + lines + " ("
-                    + close + "); server() counted " + server().metrics().evictions() + " evictions, "
-                    + server().metrics().writeFailures() + " failed writes, " + server().metrics().concurrentWrites()
-                    + " concurrent writes");
+            assertTrue(
+                    got.size() >= lines,
+                    c + " lost lines at shutdown: got " + got.size() + " of " + lines + " ("
+                            + close + "); server() counted "
+                            + server().metrics().evictions() + " evictions, "
+                            + server().metrics().writeFailures() + " failed writes, "
+                            + server().metrics().concurrentWrites()
+                            + " concurrent writes");
             for (int i = 0; i < got.size(); i++) {
                 assertEquals(i + 1, got.get(i).path("seq").asLong(), c + "'s line " + (i + 1) + " at shutdown");
             }
@@ -92,7 +81,8 @@ public interface ShutdownContract extends ContractFixture {
      * TransportTest.refusedUpgradeEndsItsConnection shows the first). At 848b7e0: 0 of 210 (30 on each contract class).
      */
     @Test
-    @DisplayName("7b. shutdown in the middle of a connect storm ends within the grace: every client closed, every model thread ended")
+    @DisplayName("7b. shutdown in the middle of a connect storm ends within the grace: every client closed, every model"
+            + " thread ended")
     default void shutdownDuringAConnectStormEndsInTime() throws Exception {
         ChatClient first = join("first");
         int storm = 200;
@@ -120,10 +110,12 @@ public interface ShutdownContract extends ContractFixture {
         for (Thread t : connecting) {
             t.join(PATIENCE);
         }
-        assertTrue(took.compareTo(grace) < 0, "shutdown took " + took.toMillis() + " ms, the whole grace of "
-                + grace.toMillis() + " ms, and left " + openAfter + " connections open and " + threadsAfter
-                + " model threads running: a client that connected during the shutdown was never closed, or a model"
-                + " thread waited for something that had already stopped (a writer, a worker, a queue)");
+        assertTrue(
+                took.compareTo(grace) < 0,
+                "shutdown took " + took.toMillis() + " ms, the whole grace of "
+                        + grace.toMillis() + " ms, and left " + openAfter + " connections open and " + threadsAfter
+                        + " model threads running: a client that connected during the shutdown was never closed, or a"
+                        + " model thread waited for something that had already stopped (a writer, a worker, a queue)");
         assertEquals(0, server().threads().live(), "model threads still running after shutdown");
         assertEquals(1001, first.awaitClose(PATIENCE).code(), "the first client's close");
     }

@@ -19,8 +19,7 @@ import java.util.TreeMap;
 public final class ThreadCensus {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ThreadCensus() {
-    }
+    private ThreadCensus() {}
 
     /** Thread id to name, for every platform and virtual thread alive now. */
     public static Map<Long, String> alive() {
@@ -31,9 +30,11 @@ public final class ThreadCensus {
                 ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                         .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
                 Map<Long, String> threads = new TreeMap<>();
-                for (JsonNode container : JSON.readTree(file.toFile()).path("threadDump").path("threadContainers")) {
+                for (JsonNode container :
+                        JSON.readTree(file.toFile()).path("threadDump").path("threadContainers")) {
                     for (JsonNode thread : container.path("threads")) {
-                        threads.put(thread.path("tid").asLong(), thread.path("name").asText());
+                        threads.put(
+                                thread.path("tid").asLong(), thread.path("name").asText());
                     }
                 }
                 return threads;

@@ -31,7 +31,8 @@ class LateJoinTest {
         assertTrue(threads.awaitNone(Duration.ofSeconds(30)), "the hub thread did not exit");
 
         StalledConnection late = new StalledConnection(1);
-        new Client(late, hub, 2, TransportConfig.defaults().writeWait(), metrics).start(threads); // its reader registers, then finds the client gone
+        new Client(late, hub, 2, TransportConfig.defaults().writeWait(), metrics)
+                .start(threads); // its reader registers, then finds the client gone
         assertTrue(threads.awaitNone(Duration.ofSeconds(30)), threads.live() + " writers still running");
         assertEquals(1001, late.closeCode(), "the late client's close code");
     }

@@ -38,7 +38,8 @@ class MassEvictionTest {
         ModelThreads threads = new ModelThreads();
         Throwable died = StalledConnection.runOnPlatformThread("hub", () -> {
             for (StalledConnection c : stalled) {
-                Client client = new Client(c, hub, SEND_QUEUE, TransportConfig.defaults().writeWait(), metrics);
+                Client client = new Client(
+                        c, hub, SEND_QUEUE, TransportConfig.defaults().writeWait(), metrics);
                 clients.add(client);
                 hub.register(client); // joins quietly: a welcome each
                 hub.handleQueued();
@@ -54,7 +55,12 @@ class MassEvictionTest {
         });
         assertEquals(null, died, "the hub thread died");
         assertEquals(CLIENTS, metrics.evictions(), "evictions counted: each client exactly once");
-        assertEquals(List.of(), stalled.stream().filter(c -> !c.stoppedReading()).map(StalledConnection::name).toList(),
+        assertEquals(
+                List.of(),
+                stalled.stream()
+                        .filter(c -> !c.stoppedReading())
+                        .map(StalledConnection::name)
+                        .toList(),
                 "evicted clients whose reader was not stopped");
         died = StalledConnection.runOnPlatformThread("hub", () -> {
             for (Client client : clients) {

@@ -32,13 +32,14 @@ class BrokerProxyTest {
     private static final Duration LATE = Duration.ofMillis(500);
     /** What a late byte may take beyond the delay: four virtual threads and loopback, on a busy runner. */
     private static final Duration SLACK = Duration.ofMillis(250);
+
     private static final int STREAM = 50;
 
     @Test
     @DisplayName("a delayed proxy makes every byte late by the delay, in each direction, and no byte later than that")
     void everyByteIsLateByTheDelayAndNoMore() throws Exception {
         try (ServerSocket echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             BrokerProxy proxy = BrokerProxy.toPort(echo.getLocalPort())) {
+                BrokerProxy proxy = BrokerProxy.toPort(echo.getLocalPort())) {
             Thread.ofVirtual().start(() -> echo(echo));
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                 OutputStream out = client.getOutputStream();
@@ -65,8 +66,12 @@ class BrokerProxyTest {
                 for (int i = 0; i < STREAM; i++) {
                     assertEquals(i, in.read(), "the bytes come back in order");
                     long late = System.nanoTime() - sent.get(i);
-                    assertTrue(late >= LATE.toNanos(), "byte " + i + " came back " + late / 1_000_000 + " ms late, sooner than the delay");
-                    assertTrue(late < LATE.plus(SLACK).toNanos(), "byte " + i + " came back " + late / 1_000_000 + " ms late");
+                    assertTrue(
+                            late >= LATE.toNanos(),
+                            "byte " + i + " came back " + late / 1_000_000 + " ms late, sooner than the delay");
+                    assertTrue(
+                            late < LATE.plus(SLACK).toNanos(),
+                            "byte " + i + " came back " + late / 1_000_000 + " ms late");
                 }
                 sender.join();
                 proxy.resume();
@@ -81,7 +86,8 @@ class BrokerProxyTest {
     }
 
     private static void lateOnce(long nanos, String what) {
-        assertTrue(nanos >= LATE.toNanos(), what + " came back " + nanos / 1_000_000 + " ms late, sooner than the delay");
+        assertTrue(
+                nanos >= LATE.toNanos(), what + " came back " + nanos / 1_000_000 + " ms late, sooner than the delay");
         assertTrue(nanos < LATE.plus(SLACK).toNanos(), what + " came back " + nanos / 1_000_000 + " ms late");
     }
 
@@ -95,7 +101,9 @@ class BrokerProxyTest {
     }
 
     private static void echo(ServerSocket listener) {
-        try (Socket socket = listener.accept(); InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+        try (Socket socket = listener.accept();
+                InputStream in = socket.getInputStream();
+                OutputStream out = socket.getOutputStream()) {
             in.transferTo(out);
         } catch (IOException closed) {
             // the test is over

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fivechats.transport.ChatConnection;
-import fivechats.transport.CloseCode;
-import fivechats.transport.ClusterConfig.Mode;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
+import fivechats.transport.CloseCode;
+import fivechats.transport.ClusterConfig.Mode;
 import fivechats.transport.ModelContext;
-import fivechats.transport.Wire;
 import fivechats.transport.TransportConfig;
+import fivechats.transport.Wire;
 import java.io.File;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -24,11 +24,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
@@ -56,6 +56,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class BrowserChatTest {
     @RegisterExtension
     static final TestClients webSockets = new TestClients();
+
     private static final File CHROMIUM = new File("/usr/bin/chromium");
     private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
     private static final Duration PATIENCE = Duration.ofSeconds(20);
@@ -80,10 +81,13 @@ class BrowserChatTest {
         boolean required = System.getenv("CI") != null || Boolean.getBoolean("fivechats.requireBrowser");
         boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
         if (required) {
-            assertTrue(installed, "the browser test needs /usr/bin/chromium and /usr/bin/chromedriver:"
-                    + " apt-get install chromium chromium-driver");
+            assertTrue(
+                    installed,
+                    "the browser test needs /usr/bin/chromium and /usr/bin/chromedriver:"
+                            + " apt-get install chromium chromium-driver");
         }
-        Assumptions.assumeTrue(installed, "chromium not installed (apt-get install chromium chromium-driver): browser test skipped");
+        Assumptions.assumeTrue(
+                installed, "chromium not installed (apt-get install chromium chromium-driver): browser test skipped");
     }
 
     @AfterEach
@@ -98,10 +102,20 @@ class BrowserChatTest {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         // As root on a closed network: no sandbox, and none of Chromium's background calls home.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + Files.createTempDirectory("five-chats-chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).build();
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + Files.createTempDirectory("five-chats-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER)
+                .build();
         WebDriver driver = new ChromeDriver(service, options);
         browsers.add(driver);
         return driver;
@@ -132,7 +146,9 @@ class BrowserChatTest {
     }
 
     private static List<String> online(WebDriver browser) {
-        return browser.findElements(By.cssSelector("#online li")).stream().map(WebElement::getText).toList();
+        return browser.findElements(By.cssSelector("#online li")).stream()
+                .map(WebElement::getText)
+                .toList();
     }
 
     private static void awaitLine(WebDriver browser, String from, String text) {
@@ -141,13 +157,20 @@ class BrowserChatTest {
 
     /** Waits for a line from this sender with this text, and with this seq unless {@code seq} is null. */
     private static WebElement awaitLine(WebDriver browser, String from, String text, Integer seq) {
-        return waitIn(browser).withMessage(() -> "no line '" + text + "' from " + from + (seq == null ? "" : " #" + seq)
-                        + " in " + logOf(browser))
-                .until(b -> b.findElements(By.cssSelector("#log p.chat")).stream().filter(p ->
-                        p.findElement(By.className("from")).getText().equals(from)
+        return waitIn(browser)
+                .withMessage(() -> "no line '" + text + "' from " + from + (seq == null ? "" : " #" + seq) + " in "
+                        + logOf(browser))
+                .until(b -> b.findElements(By.cssSelector("#log p.chat")).stream()
+                        .filter(p -> p.findElement(By.className("from"))
+                                        .getText()
+                                        .equals(from)
                                 && p.findElement(By.className("text")).getText().equals(text)
-                                && (seq == null || p.findElement(By.className("seq")).getText().equals("#" + seq)))
-                        .findFirst().orElse(null));
+                                && (seq == null
+                                        || p.findElement(By.className("seq"))
+                                                .getText()
+                                                .equals("#" + seq)))
+                        .findFirst()
+                        .orElse(null));
     }
 
     private static String text(WebDriver browser, String id) {
@@ -162,7 +185,9 @@ class BrowserChatTest {
     @MethodSource("fivechats.race.VerdictTable#fixedModels")
     @DisplayName("two browsers chat: online list, lines both ways, markup shown as text, leave, reconnect")
     void twoBrowsersChat(VerdictTable.Row model) throws Exception {
-        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), model.factory().get()).start();
+        server = ChatServer.newServer(
+                        TransportConfig.defaults().withPort(0), model.factory().get())
+                .start();
         WebDriver alice = joinAs("alice");
         assertEquals(List.of("alice (you)"), online(alice));
         WebDriver bob = joinAs("bob");
@@ -177,7 +202,8 @@ class BrowserChatTest {
 
         // 1,500 euro signs: 1,500 characters but 4,500 UTF-8 bytes, over the server's 4,096. The page refuses it;
         // sent, it would close alice's connection with 1009. Her next line is her first: #1.
-        ((JavascriptExecutor) alice).executeScript("document.getElementById('message').value = arguments[0]", "\u20ac".repeat(1500));
+        ((JavascriptExecutor) alice)
+                .executeScript("document.getElementById('message').value = arguments[0]", "\u20ac".repeat(1500));
         alice.findElement(By.cssSelector("#send-form button")).click();
         waitIn(alice).until(b -> b.findElement(By.id("send-error")).isDisplayed());
         assertTrue(text(alice, "send-error").startsWith("Too long: 4500 bytes"), text(alice, "send-error"));
@@ -185,7 +211,9 @@ class BrowserChatTest {
         say(alice, "hi bob");
         awaitLine(bob, "alice", "hi bob", 1);
         awaitLine(bob, "bob", "hello <b>alice</b> & co", 1);
-        assertTrue(bob.findElements(By.cssSelector("#log p.broken")).isEmpty(), "a fixed model's line marked broken: " + logOf(bob));
+        assertTrue(
+                bob.findElements(By.cssSelector("#log p.broken")).isEmpty(),
+                "a fixed model's line marked broken: " + logOf(bob));
 
         // The page says who serves it and shows the server's counters.
         String serving = "served by " + server.model();
@@ -202,7 +230,10 @@ class BrowserChatTest {
         int port = server.port();
         server.shutdown();
         waitIn(alice).until(b -> logOf(b).contains("disconnected (1001 server shutting down)"));
-        server = ChatServer.newServer(TransportConfig.defaults().withPort(port), model.factory().get()).start();
+        server = ChatServer.newServer(
+                        TransportConfig.defaults().withPort(port),
+                        model.factory().get())
+                .start();
         waitIn(alice).until(ExpectedConditions.textToBe(By.id("status"), "connected as alice"));
         say(alice, "back again");
         awaitLine(alice, "alice", "back again");
@@ -223,10 +254,13 @@ class BrowserChatTest {
     @DisplayName("clustered on streams: a dropped page gets the lines it missed, once, in order; or says it cannot")
     void pageResumesAfterADroppedConnection() throws Exception {
         ClusterRig.requireRedis();
-        try (RedisServer redis = RedisServer.start(); BrokerProxy toA = BrokerProxy.toPortSetLater();
-             ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
+        try (RedisServer redis = RedisServer.start();
+                BrokerProxy toA = BrokerProxy.toPortSetLater();
+                ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
             String proxied = "http://127.0.0.1:" + toA.port();
-            ChatServer a = rig.start(ClusterFixture.HUB, redis.uri(),
+            ChatServer a = rig.start(
+                    ClusterFixture.HUB,
+                    redis.uri(),
                     TransportConfig.defaults().withPort(0).withAllowedOrigins(List.of(proxied))); // the page's origin
             toA.target(a.port());
             rig.start(ClusterFixture.HUB);
@@ -244,14 +278,17 @@ class BrowserChatTest {
             }
             await().alias("bob's three lines are in the stream").until(() -> bob.hasChat("bob", "missed 3"));
             toA.resume();
-            waitIn(alice).withMessage(() -> "no 'back' in " + logOf(alice))
+            waitIn(alice)
+                    .withMessage(() -> "no 'back' in " + logOf(alice))
                     .until(b -> logOf(b).contains("back: 3 lines you missed, above"));
             for (int i = 1; i <= 3; i++) {
                 awaitLine(alice, "bob", "missed " + i, i + 1);
             }
             String log = logOf(alice);
             assertEquals(List.of("before", "missed 1", "missed 2", "missed 3"), linesFrom(alice, "bob"), log);
-            assertTrue(log.indexOf("missed 3") < log.indexOf("back: 3 lines"), "the missed lines come before 'back': " + log);
+            assertTrue(
+                    log.indexOf("missed 3") < log.indexOf("back: 3 lines"),
+                    "the missed lines come before 'back': " + log);
             assertTrue(alice.findElements(By.cssSelector("#log p.broken")).isEmpty(), "a line marked broken: " + log);
 
             toA.stall();
@@ -263,10 +300,13 @@ class BrowserChatTest {
             await().alias("bob's next three lines are in the stream").until(() -> bob.hasChat("bob", "missed 6"));
             redis.admin().xtrim("fivechats:stream", false, 1); // only "missed 6" is left of what she missed
             toA.resume();
-            waitIn(alice).withMessage(() -> "no gap in " + logOf(alice))
+            waitIn(alice)
+                    .withMessage(() -> "no gap in " + logOf(alice))
                     .until(b -> logOf(b).contains("not every line you missed could be sent"));
             awaitLine(alice, "bob", "missed 6", 7);
-            assertEquals(List.of("before", "missed 1", "missed 2", "missed 3", "missed 6"), linesFrom(alice, "bob"),
+            assertEquals(
+                    List.of("before", "missed 1", "missed 2", "missed 3", "missed 6"),
+                    linesFrom(alice, "bob"),
                     logOf(alice));
         }
     }
@@ -276,7 +316,8 @@ class BrowserChatTest {
         return browser.findElements(By.cssSelector("#log p.chat")).stream()
                 .filter(p -> !p.findElements(By.className("from")).isEmpty()
                         && p.findElement(By.className("from")).getText().equals(from))
-                .map(p -> p.findElement(By.className("text")).getText()).toList();
+                .map(p -> p.findElement(By.className("text")).getText())
+                .toList();
     }
 
     /**
@@ -287,13 +328,17 @@ class BrowserChatTest {
     @Test
     @DisplayName("the page marks a line that arrives after a gap and one that arrives out of order, and counts them")
     void pageMarksGapsAndReordering() throws Exception {
-        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), new ScriptedModel()).start();
+        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), new ScriptedModel())
+                .start();
         WebDriver alice = joinAs("alice");
         WebElement three = awaitLine(alice, "bob", "three", 3);
         WebElement two = awaitLine(alice, "bob", "two", 2);
         WebElement four = awaitLine(alice, "bob", "four", 4);
-        assertEquals("gap: #2 not received", three.findElement(By.className("mark")).getText());
-        assertEquals("out of order: arrived after #3", two.findElement(By.className("mark")).getText());
+        assertEquals(
+                "gap: #2 not received", three.findElement(By.className("mark")).getText());
+        assertEquals(
+                "out of order: arrived after #3",
+                two.findElement(By.className("mark")).getText());
         assertTrue(four.findElements(By.className("mark")).isEmpty(), "#4 follows #3: " + four.getText());
         assertEquals(2, alice.findElements(By.cssSelector("#log p.broken")).size(), logOf(alice));
         assertEquals("1", text(alice, "seen-reordered"));
@@ -303,15 +348,17 @@ class BrowserChatTest {
     /** Sends each newcomer its welcome and then bob's lines in the order 1, 3, 2, 4. */
     private static final class ScriptedModel implements ChatModel {
         @Override
-        public void start(ModelContext context) {
-        }
+        public void start(ModelContext context) {}
 
         @Override
         public void accept(ChatConnection connection) {
             try {
                 connection.write(Wire.welcome(connection.name(), List.of(connection.name(), "bob")));
                 for (int seq : new int[] {1, 3, 2, 4}) {
-                    connection.write(Wire.chat("bob", seq, List.of("", "one", "two", "three", "four").get(seq)));
+                    connection.write(Wire.chat(
+                            "bob",
+                            seq,
+                            List.of("", "one", "two", "three", "four").get(seq)));
                 }
             } catch (java.io.IOException e) {
                 connection.close(CloseCode.SERVER_ERROR, "scripted model could not write");
@@ -324,7 +371,6 @@ class BrowserChatTest {
         }
 
         @Override
-        public void stop() {
-        }
+        public void stop() {}
     }
 }

@@ -1,23 +1,23 @@
 package fivechats.race;
 
-import fivechats.cluster.Cluster;
-import fivechats.cluster.ClusterMetrics;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import fivechats.cluster.Cluster;
+import fivechats.cluster.ClusterLink;
+import fivechats.cluster.ClusterMetrics;
+import fivechats.threadperconnection.ThreadPerConnection;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
+import fivechats.transport.ClusterConfig;
+import fivechats.transport.ClusterConfig.Mode;
 import fivechats.transport.ModelContext;
 import fivechats.transport.TransportConfig;
 import fivechats.transport.Wire;
-import fivechats.transport.ClusterConfig;
-import fivechats.transport.ClusterConfig.Mode;
-import fivechats.cluster.ClusterLink;
-import fivechats.threadperconnection.ThreadPerConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
 /**
  * The cluster when Redis, the network or a server misbehaves (issue 28): an entry that is not an envelope, an error
  * Redis answers at once, a server cut off longer than the node TTL, a broker that answers slowly while a server joins,
@@ -64,7 +65,10 @@ class ClusterFaultsTest extends ClusterFixture {
                         .until(() -> client.hasChat("a", "after the foreign entries"));
             }
             for (int i = 0; i < 2; i++) {
-                assertEquals(3, Cluster.of(rig.server(i)).metrics().clusterBadEntries(), "server " + i + "'s count of foreign entries");
+                assertEquals(
+                        3,
+                        Cluster.of(rig.server(i)).metrics().clusterBadEntries(),
+                        "server " + i + "'s count of foreign entries");
             }
         }
     }
@@ -76,7 +80,8 @@ class ClusterFaultsTest extends ClusterFixture {
      * failed reads in a few milliseconds (issue 28, finding 7).
      */
     @Test
-    @DisplayName("an error Redis answers at once is read again calmly (no spin), and the stream resumes when it is gone")
+    @DisplayName(
+            "an error Redis answers at once is read again calmly (no spin), and the stream resumes when it is gone")
     void anErrorAnsweredAtOnceIsNoSpin() throws Exception {
         try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
             List<ChatClient> pair = oneOnEachOfTwo(rig, "a", "b");
@@ -89,12 +94,15 @@ class ClusterFaultsTest extends ClusterFixture {
             await().alias("ten more failed reads").until(() -> metrics.clusterReadFailures() >= from + 10);
             long took = Duration.ofNanos(System.nanoTime() - started).toMillis();
             System.out.printf("cluster stream error answered at once: 10 failed reads took %d ms%n", took);
-            assertTrue(took >= 500, "10 failed reads took " + took + " ms: the reader spins on an error Redis answers at"
-                    + " once, a core busy for as long as it lasts");
+            assertTrue(
+                    took >= 500,
+                    "10 failed reads took " + took + " ms: the reader spins on an error Redis answers at"
+                            + " once, a core busy for as long as it lasts");
             redis.admin().del("fivechats:stream");
             pair.get(0).send("after the error");
             for (ChatClient client : pair) {
-                await().alias(client.name() + " gets the line after the error").until(() -> client.hasChat("a", "after the error"));
+                await().alias(client.name() + " gets the line after the error")
+                        .until(() -> client.hasChat("a", "after the error"));
             }
         }
     }
@@ -111,29 +119,42 @@ class ClusterFaultsTest extends ClusterFixture {
     @Test
     @DisplayName("a server away from Redis longer than the node TTL gets its clients listed again when it is back")
     void aServerAwayLongerThanTheTtlGetsItsClientsBack() throws Exception {
-        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS); BrokerProxy network = BrokerProxy.to(redis.uri())) {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS);
+                BrokerProxy network = BrokerProxy.to(redis.uri())) {
             rig.start(HUB);
             rig.start(HUB, network.uri());
             ChatClient bob = join(rig, 0, "bob");
             ChatClient alice = join(rig, 1, "alice");
             await().alias("bob hears alice join").until(() -> hasPresence(bob, "join", "alice"));
             network.stall();
-            await().atMost(ClusterTest.PROMISED_LEAVE.plusSeconds(5)).alias("bob hears alice leave: B was buried")
+            await().atMost(ClusterTest.PROMISED_LEAVE.plusSeconds(5))
+                    .alias("bob hears alice leave: B was buried")
                     .until(() -> hasPresence(bob, "leave", "alice"));
             alice.send("said while away");
             network.resume();
-            await().alias("bob gets the line alice said while away").until(() -> bob.hasChat("alice", "said while away"));
-            await().atMost(Duration.ofSeconds(10)).alias("bob hears alice join again")
-                    .until(() -> bob.framesOfType("join").stream().filter(f -> "alice".equals(f.path("name").asText())).count() == 2);
+            await().alias("bob gets the line alice said while away")
+                    .until(() -> bob.hasChat("alice", "said while away"));
+            await().atMost(Duration.ofSeconds(10))
+                    .alias("bob hears alice join again")
+                    .until(() -> bob.framesOfType("join").stream()
+                                    .filter(f -> "alice".equals(f.path("name").asText()))
+                                    .count()
+                            == 2);
             ChatClient carol = join(rig, 0, "carol");
-            assertTrue(carol.frames().getFirst().path("online").toString().contains("\"alice\""),
-                    "carol, new on A, is welcomed without alice: " + carol.frames().getFirst());
+            assertTrue(
+                    carol.frames().getFirst().path("online").toString().contains("\"alice\""),
+                    "carol, new on A, is welcomed without alice: "
+                            + carol.frames().getFirst());
             rig.start(HUB);
             ChatClient dave = join(rig, 2, "dave");
-            assertTrue(dave.frames().getFirst().path("online").toString().contains("\"alice\""), "dave, on a server"
-                    + " started after B came back, is welcomed without alice (B is not in the nodes set): " + dave.frames().getFirst());
+            assertTrue(
+                    dave.frames().getFirst().path("online").toString().contains("\"alice\""),
+                    "dave, on a server"
+                            + " started after B came back, is welcomed without alice (B is not in the nodes set): "
+                            + dave.frames().getFirst());
             alice.send("back");
-            await().alias("bob and dave get alice's next line").until(() -> bob.hasChat("alice", "back") && dave.hasChat("alice", "back"));
+            await().alias("bob and dave get alice's next line")
+                    .until(() -> bob.hasChat("alice", "back") && dave.hasChat("alice", "back"));
         }
     }
 
@@ -145,10 +166,12 @@ class ClusterFaultsTest extends ClusterFixture {
      * {@code Roster.beat} removed (and cluster.jar rebuilt): "bob hears alice join again" never comes.
      */
     @Test
-    @DisplayName("a server frozen (SIGSTOP) past the node TTL is buried, and gets its clients listed again when it thaws")
+    @DisplayName(
+            "a server frozen (SIGSTOP) past the node TTL is buried, and gets its clients listed again when it thaws")
     void aServerFrozenPastTheTtlGetsItsClientsBack() throws Exception {
         try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS);
-             ModelProcess frozen = ModelProcess.start("channel-hub", "--broker", redis.uri().toString(), "--node", "frozen")) {
+                ModelProcess frozen = ModelProcess.start(
+                        "channel-hub", "--broker", redis.uri().toString(), "--node", "frozen")) {
             rig.start(HUB);
             ChatClient bob = join(rig, 0, "bob");
             ChatClient alice = webSockets.connect(frozen.chat("alice"), "alice");
@@ -156,19 +179,26 @@ class ClusterFaultsTest extends ClusterFixture {
             await().alias("bob hears alice join").until(() -> hasPresence(bob, "join", "alice"));
             ClusterTest.signal("STOP", frozen.process);
             try {
-                await().atMost(ClusterTest.PROMISED_LEAVE.plusSeconds(5)).alias("bob hears alice leave: the frozen server was buried")
+                await().atMost(ClusterTest.PROMISED_LEAVE.plusSeconds(5))
+                        .alias("bob hears alice leave: the frozen server was buried")
                         .until(() -> hasPresence(bob, "leave", "alice"));
                 Thread.sleep(1000); // the fault's length past the burial, not a wait for anything
             } finally {
                 ClusterTest.signal("CONT", frozen.process);
             }
-            await().atMost(Duration.ofSeconds(10)).alias("bob hears alice join again")
-                    .until(() -> bob.framesOfType("join").stream().filter(f -> "alice".equals(f.path("name").asText())).count() == 2);
+            await().atMost(Duration.ofSeconds(10))
+                    .alias("bob hears alice join again")
+                    .until(() -> bob.framesOfType("join").stream()
+                                    .filter(f -> "alice".equals(f.path("name").asText()))
+                                    .count()
+                            == 2);
             alice.send("thawed");
             await().alias("bob gets alice's line after the thaw").until(() -> bob.hasChat("alice", "thawed"));
             ChatClient carol = join(rig, 0, "carol");
-            assertTrue(carol.frames().getFirst().path("online").toString().contains("\"alice\""),
-                    "carol, new on A, is welcomed without alice: " + carol.frames().getFirst());
+            assertTrue(
+                    carol.frames().getFirst().path("online").toString().contains("\"alice\""),
+                    "carol, new on A, is welcomed without alice: "
+                            + carol.frames().getFirst());
         }
     }
 
@@ -187,10 +217,15 @@ class ClusterFaultsTest extends ClusterFixture {
     static final Duration OLD_RUN_LINGERS = Duration.ofSeconds(10);
 
     @Test
-    @DisplayName("a server killed and restarted under its name is a new run: the old run's clients leave, a resuming client misses nothing")
+    @DisplayName(
+            "a server killed and restarted under its name is a new run: the old run's clients leave, a resuming client"
+                    + " misses nothing")
     void aServerKilledAndRestartedUnderItsNameIsANewRun() throws Exception {
-        String[] flags = {"--broker", redis.uri().toString(), "--broker-mode", ClusterRig.flag(Mode.STREAMS), "--node", "phoenix"};
-        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS); ModelProcess first = ModelProcess.start("channel-hub", flags)) {
+        String[] flags = {
+            "--broker", redis.uri().toString(), "--broker-mode", ClusterRig.flag(Mode.STREAMS), "--node", "phoenix"
+        };
+        try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS);
+                ModelProcess first = ModelProcess.start("channel-hub", flags)) {
             rig.start(HUB);
             ChatClient bob = join(rig, 0, "bob");
             ChatClient alice = webSockets.connect(first.chat("alice"), "alice");
@@ -207,25 +242,39 @@ class ClusterFaultsTest extends ClusterFixture {
             alice.awaitClose(Duration.ofSeconds(10));
             bob.send("while down 1");
             bob.send("while down 2");
-            await().alias("bob's lines said while phoenix is down are in the stream").until(() -> bob.hasChat("bob", "while down 2"));
+            await().alias("bob's lines said while phoenix is down are in the stream")
+                    .until(() -> bob.hasChat("bob", "while down 2"));
             try (ModelProcess second = ModelProcess.start("channel-hub", flags)) {
-                assertEquals(1L, redis.admin().exists(oldKey.getFirst()), "the old run's key expired before the new run"
-                        + " started (over " + OLD_RUN_LINGERS.toSeconds() + " s): the new run could not read it at start");
+                assertEquals(
+                        1L,
+                        redis.admin().exists(oldKey.getFirst()),
+                        "the old run's key expired before the new run" + " started (over " + OLD_RUN_LINGERS.toSeconds()
+                                + " s): the new run could not read it at start");
                 ChatClient back = webSockets.connect(URI.create(second.chat("alice") + "&since=" + since), "alice");
                 back.awaitWelcome();
-                await().alias("alice, back, is told whether she has everything").until(() -> back.count("resumed") + back.count("gap") > 0);
-                List<String> replayed = back.frames().stream().takeWhile(f -> !f.path("type").asText().equals("resumed"))
-                        .filter(f -> f.path("type").asText().equals("chat")).map(f -> f.path("text").asText()).toList();
-                assertEquals(List.of("while down 1", "while down 2"), replayed, "alice's lines missed while her server was"
-                        + " down, replayed before 'resumed': " + back.frames());
+                await().alias("alice, back, is told whether she has everything")
+                        .until(() -> back.count("resumed") + back.count("gap") > 0);
+                List<String> replayed = back.frames().stream()
+                        .takeWhile(f -> !f.path("type").asText().equals("resumed"))
+                        .filter(f -> f.path("type").asText().equals("chat"))
+                        .map(f -> f.path("text").asText())
+                        .toList();
+                assertEquals(
+                        List.of("while down 1", "while down 2"),
+                        replayed,
+                        "alice's lines missed while her server was" + " down, replayed before 'resumed': "
+                                + back.frames());
                 assertEquals(1, back.count("resumed"), "continuity was provable: " + back.frames());
-                await().atMost(OLD_RUN_LINGERS.plus(ClusterTest.PROMISED_LEAVE).plusSeconds(5)).alias("bob hears the old alice leave")
+                await().atMost(OLD_RUN_LINGERS.plus(ClusterTest.PROMISED_LEAVE).plusSeconds(5))
+                        .alias("bob hears the old alice leave")
                         .until(() -> hasPresence(bob, "leave", "alice"));
                 ChatClient dave = webSockets.connect(second.chat("dave"), "dave");
                 dave.awaitWelcome();
-                await().atMost(ClusterTest.PROMISED_LEAVE.plusSeconds(5)).alias("dave, on the new run, lists one alice")
+                await().atMost(ClusterTest.PROMISED_LEAVE.plusSeconds(5))
+                        .alias("dave, on the new run, lists one alice")
                         .until(() -> ClusterGuaranteesTest.view(dave).online().equals(List.of("alice", "bob", "dave")));
-                await().alias("bob lists one alice").until(() -> ClusterGuaranteesTest.view(bob).online().equals(List.of("alice", "bob", "dave")));
+                await().alias("bob lists one alice")
+                        .until(() -> ClusterGuaranteesTest.view(bob).online().equals(List.of("alice", "bob", "dave")));
                 back.send("reborn");
                 await().alias("bob gets the new alice's line").until(() -> bob.hasChat("alice", "reborn"));
             }
@@ -245,7 +294,9 @@ class ClusterFaultsTest extends ClusterFixture {
     void aServerJoiningItsClusterSaysStarting() throws Exception {
         try (BrokerProxy network = BrokerProxy.to(redis.uri())) {
             network.stall();
-            ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), HUB.get(),
+            ChatServer server = ChatServer.newServer(
+                    TransportConfig.defaults().withPort(0),
+                    HUB.get(),
                     ClusterConfig.of(network.uri().toString(), Mode.STREAMS, "S"));
             CompletableFuture<ChatServer> started = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -255,14 +306,19 @@ class ClusterFaultsTest extends ClusterFixture {
                 }
             });
             try {
-                await().alias("Jetty listens while the server joins its cluster").until(() -> server.port() > 0);
+                await().alias("Jetty listens while the server joins its cluster")
+                        .until(() -> server.port() > 0);
                 RawClient.Handshake health = RawClient.request(server.port(), "GET", "/healthz");
-                assertEquals("503 starting: try again in a moment", health.status() + " " + health.body().strip(),
-                        "/healthz while joining: " + health.status() + " " + health.body().strip());
+                assertEquals(
+                        "503 starting: try again in a moment",
+                        health.status() + " " + health.body().strip(),
+                        "/healthz while joining: " + health.status() + " "
+                                + health.body().strip());
                 try (RawClient raw = RawClient.upgrade(server.port(), "/chat?name=early", null)) {
                     assertEquals(503, raw.handshake().status(), "an upgrade while joining: " + raw.handshake());
-                    assertTrue(raw.handshake().body().contains("starting: try again"), "an upgrade while joining gave: "
-                            + raw.handshake().body());
+                    assertTrue(
+                            raw.handshake().body().contains("starting: try again"),
+                            "an upgrade while joining gave: " + raw.handshake().body());
                 }
             } finally {
                 network.resume();
@@ -296,8 +352,10 @@ class ClusterFaultsTest extends ClusterFixture {
             alice.awaitWelcome();
             alice.send("second");
             await().alias("alice gets her second line").until(() -> alice.hasChat("alice", "second"));
-            assertTrue(alice.hasChat("alice", "first"), "alice got 'second' but never her first line: it was broadcast"
-                    + " before the model had registered her. Alice got: " + alice.frames());
+            assertTrue(
+                    alice.hasChat("alice", "first"),
+                    "alice got 'second' but never her first line: it was broadcast"
+                            + " before the model had registered her. Alice got: " + alice.frames());
             await().alias("bob gets both").until(() -> bob.hasChat("alice", "first") && bob.hasChat("alice", "second"));
         }
     }
@@ -358,7 +416,8 @@ class ClusterFaultsTest extends ClusterFixture {
      * Then a newcomer on B lists neither.
      */
     @Test
-    @DisplayName("a leave that Redis refuses is retried until it lands, and her own server lets her go within the bound")
+    @DisplayName(
+            "a leave that Redis refuses is retried until it lands, and her own server lets her go within the bound")
     void aRefusedLeaveIsRetriedAndReleased() throws Exception {
         try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
             List<ChatClient> pair = oneOnEachOfTwo(rig, "alice", "bob");
@@ -370,29 +429,39 @@ class ClusterFaultsTest extends ClusterFixture {
             refuseWrites(true);
             try {
                 alice.leave();
-                Thread.sleep(SHORT_REFUSAL.toMillis()); // the fault itself: how long Redis refuses, not a wait for anything
+                // the fault itself: how long Redis refuses, not a wait for anything
+                Thread.sleep(SHORT_REFUSAL.toMillis());
             } finally {
                 refuseWrites(false);
             }
-            await().alias("bob hears alice leave once Redis takes writes again").until(() -> hasPresence(bob, "leave", "alice"));
-            assertEquals(0, Cluster.of(rig.server(0)).metrics().heartbeatLapses(), "A's heartbeat key expired: the short refusal was"
-                    + " not short, and B may have heard alice leave from a burial, not from her retried leave");
+            await().alias("bob hears alice leave once Redis takes writes again")
+                    .until(() -> hasPresence(bob, "leave", "alice"));
+            assertEquals(
+                    0,
+                    Cluster.of(rig.server(0)).metrics().heartbeatLapses(),
+                    "A's heartbeat key expired: the short refusal was"
+                            + " not short, and B may have heard alice leave from a burial, not from her retried leave");
 
             refuseWrites(true);
             try {
                 long before = System.nanoTime();
                 carol.leave();
-                await().atMost(ENDING_BOUND.plusSeconds(2)).alias("A's model lets carol go though Redis refuses her leave")
+                await().atMost(ENDING_BOUND.plusSeconds(2))
+                        .alias("A's model lets carol go though Redis refuses her leave")
                         .until(() -> rig.server(0).model().registered() == 1); // the cluster's link alone
-                System.out.printf("cluster refused leave: A's model let carol go %d ms after she left (bound %d s)%n",
+                System.out.printf(
+                        "cluster refused leave: A's model let carol go %d ms after she left (bound %d s)%n",
                         Duration.ofNanos(System.nanoTime() - before).toMillis(), ENDING_BOUND.toSeconds());
             } finally {
                 refuseWrites(false);
             }
-            await().alias("bob hears carol leave once Redis takes writes again").until(() -> hasPresence(bob, "leave", "carol"));
+            await().alias("bob hears carol leave once Redis takes writes again")
+                    .until(() -> hasPresence(bob, "leave", "carol"));
             ChatClient newcomer = join(rig, 1, "newcomer");
             String online = newcomer.frames().getFirst().path("online").toString();
-            assertFalse(online.contains("alice") || online.contains("carol"), "a newcomer on B lists a client who left: " + online);
+            assertFalse(
+                    online.contains("alice") || online.contains("carol"),
+                    "a newcomer on B lists a client who left: " + online);
         }
     }
 
@@ -417,12 +486,19 @@ class ClusterFaultsTest extends ClusterFixture {
      * when it was made, long before the death, and handed over only once the link had room.
      */
     @Test
-    @DisplayName("a server killed while another's stream reader is behind a flood is buried in stream order, before the flood ends")
+    @DisplayName("a server killed while another's stream reader is behind a flood is buried in stream order, before the"
+            + " flood ends")
     void aServerKilledDuringAFloodIsBuriedInStreamOrder() throws Exception {
         StalledLinkModel stalled = new StalledLinkModel(HUB);
         try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS);
-             ModelProcess doomedServer = ModelProcess.start("channel-hub", "--broker", redis.uri().toString(),
-                     "--broker-mode", ClusterRig.flag(Mode.STREAMS), "--node", "doomed")) {
+                ModelProcess doomedServer = ModelProcess.start(
+                        "channel-hub",
+                        "--broker",
+                        redis.uri().toString(),
+                        "--broker-mode",
+                        ClusterRig.flag(Mode.STREAMS),
+                        "--node",
+                        "doomed")) {
             rig.start(() -> stalled);
             rig.start(HUB);
             ChatClient observer = join(rig, 0, "observer");
@@ -439,9 +515,12 @@ class ClusterFaultsTest extends ClusterFixture {
                 await().alias("B has taken more of the flood than A's link and two reads hold")
                         .until(() -> rig.server(1).metrics().messagesIn() >= FLOOD_BEFORE_KILL);
                 ghost.send("last words");
-                await().alias("the ghost's last words are in the stream").until(() -> flooder.hasChat("ghost", "last words"));
+                await().alias("the ghost's last words are in the stream")
+                        .until(() -> flooder.hasChat("ghost", "last words"));
                 doomedServer.process.destroyForcibly(); // SIGKILL: no goodbye
-                await().atMost(Duration.ofSeconds(30)).alias("A notices the death").until(() -> a.deathsNoticed() >= 1);
+                await().atMost(Duration.ofSeconds(30))
+                        .alias("A notices the death")
+                        .until(() -> a.deathsNoticed() >= 1);
                 until.set(sent.get() + FLOOD_AFTER_NOTICE);
                 flood.join();
             } finally {
@@ -449,30 +528,43 @@ class ClusterFaultsTest extends ClusterFixture {
                 stalled.resume();
             }
             int last = sent.get();
-            await().atMost(Duration.ofSeconds(60)).alias("observer gets the flood's last line")
+            await().atMost(Duration.ofSeconds(60))
+                    .alias("observer gets the flood's last line")
                     .until(() -> observer.hasChat("flooder", "flood " + last));
-            await().atMost(Duration.ofSeconds(10)).alias("observer hears ghost leave").until(() -> hasPresence(observer, "leave", "ghost"));
+            await().atMost(Duration.ofSeconds(10))
+                    .alias("observer hears ghost leave")
+                    .until(() -> hasPresence(observer, "leave", "ghost"));
             List<JsonNode> frames = observer.frames();
             int words = -1;
             int leave = -1;
             int end = -1;
             for (int i = 0; i < frames.size(); i++) {
                 JsonNode f = frames.get(i);
-                if (f.path("type").asText().equals("leave") && f.path("name").asText().equals("ghost")) {
+                if (f.path("type").asText().equals("leave")
+                        && f.path("name").asText().equals("ghost")) {
                     leave = i;
-                } else if (f.path("type").asText().equals("chat") && f.path("text").asText().equals("last words")) {
+                } else if (f.path("type").asText().equals("chat")
+                        && f.path("text").asText().equals("last words")) {
                     words = i;
-                } else if (f.path("type").asText().equals("chat") && f.path("text").asText().equals("flood " + last)) {
+                } else if (f.path("type").asText().equals("chat")
+                        && f.path("text").asText().equals("flood " + last)) {
                     end = i;
                 }
             }
-            System.out.printf("cluster burial behind a flood of %d lines: the observer heard the ghost's last words at frame"
-                    + " %d, its leave at frame %d, the flood's last line at frame %d%n", last, words, leave, end);
-            assertTrue(words < leave, "ghost left (frame " + leave + ") before its last words (frame " + words + "): the"
-                    + " dead server was buried before the reader had read all it published");
-            assertTrue(leave < end, "the dead server was buried only after the flood's last line (frame " + leave
-                    + " against " + end + "): its clients stay online everywhere for as long as a flood keeps the"
-                    + " stream's reads full");
+            System.out.printf(
+                    "cluster burial behind a flood of %d lines: the observer heard the ghost's last words at frame"
+                            + " %d, its leave at frame %d, the flood's last line at frame %d%n",
+                    last, words, leave, end);
+            assertTrue(
+                    words < leave,
+                    "ghost left (frame " + leave + ") before its last words (frame " + words + "): the"
+                            + " dead server was buried before the reader had read all it published");
+            assertTrue(
+                    leave < end,
+                    "the dead server was buried only after the flood's last line (frame " + leave
+                            + " against " + end
+                            + "): its clients stay online everywhere for as long as a flood keeps the"
+                            + " stream's reads full");
         } finally {
             stalled.resume();
         }
@@ -500,19 +592,28 @@ class ClusterFaultsTest extends ClusterFixture {
             ChatClient alice = join(rig, 0, "alice");
             redis.admin().xadd("fivechats:stream", Map.of("e", "JOIN\tghost@1\t0\t1\t0\tzed"));
             await().alias("alice hears zed join").until(() -> hasPresence(alice, "join", "zed"));
-            await().atMost(Duration.ofSeconds(10)).alias("alice hears zed leave: A buried his server, which has no heartbeat")
+            await().atMost(Duration.ofSeconds(10))
+                    .alias("alice hears zed leave: A buried his server, which has no heartbeat")
                     .until(() -> hasPresence(alice, "leave", "zed"));
-            redis.admin().xadd("fivechats:stream", Map.of("e", "CHAT\tghost@1\t1\t1\t5\t" + Wire.chat("zed", 5, "back")));
+            redis.admin()
+                    .xadd("fivechats:stream", Map.of("e", "CHAT\tghost@1\t1\t1\t5\t" + Wire.chat("zed", 5, "back")));
             redis.admin().xadd("fivechats:stream", Map.of("e", "JOIN\tghost@1\t1\t1\t0\tzed"));
-            await().alias("alice hears zed join again").until(() -> alice.framesOfType("join").stream()
-                    .filter(f -> f.path("name").asText().equals("zed")).count() == 2);
+            await().alias("alice hears zed join again")
+                    .until(() -> alice.framesOfType("join").stream()
+                                    .filter(f -> f.path("name").asText().equals("zed"))
+                                    .count()
+                            == 2);
 
             redis.admin().xadd("fivechats:stream", Map.of("e", "JOIN\tghost@2\t0\t1\t0\tquinn"));
             redis.admin().xadd("fivechats:stream", Map.of("e", "LEAVE\tghost@2\t0\t1\t" + Long.MAX_VALUE + "\tquinn"));
             redis.admin().xadd("fivechats:stream", Map.of("e", "JOIN\tghost@2\t1\t1\t0\tquinn"));
             alice.send("after quinn"); // through the stream, after her entries: once alice has it, they were all read
             await().alias("alice gets her line back").until(() -> alice.hasChat("alice", "after quinn"));
-            assertEquals(1, alice.framesOfType("join").stream().filter(f -> f.path("name").asText().equals("quinn")).count(),
+            assertEquals(
+                    1,
+                    alice.framesOfType("join").stream()
+                            .filter(f -> f.path("name").asText().equals("quinn"))
+                            .count(),
                     "alice heard quinn join twice: a join told again after her leave made her a ghost");
         }
     }
@@ -535,8 +636,10 @@ class ClusterFaultsTest extends ClusterFixture {
             rig.start(HUB);
             ChatClient erin = join(rig, 1, "erin");
             ChatClient alice = join(rig, 0, "alice");
-            await().alias("alice hears erin").until(() -> alice.frames().getFirst().path("online").toString().contains("erin")
-                    || hasPresence(alice, "join", "erin"));
+            await().alias("alice hears erin")
+                    .until(() ->
+                            alice.frames().getFirst().path("online").toString().contains("erin")
+                                    || hasPresence(alice, "join", "erin"));
             ClusterMetrics a = Cluster.of(rig.server(0)).metrics();
 
             CountDownLatch behind = stalled.holdTheNextFrame();
@@ -557,8 +660,8 @@ class ClusterFaultsTest extends ClusterFixture {
             ChatClient dave = join(rig, 0, "dave");
             stalled.resume();
             erin.send("after his leave");
-            await().alias("carol and dave hear erin").until(() -> carol.hasChat("erin", "after his leave")
-                    && dave.hasChat("erin", "after his leave"));
+            await().alias("carol and dave hear erin")
+                    .until(() -> carol.hasChat("erin", "after his leave") && dave.hasChat("erin", "after his leave"));
 
             assertEquals(List.of("alice", "carol", "dave", "erin"), heardOnline(carol));
             assertEquals(List.of("alice", "carol", "dave", "erin"), heardOnline(dave));
@@ -581,8 +684,10 @@ class ClusterFaultsTest extends ClusterFixture {
     @DisplayName("thread-per-connection: a welcome goes out only once its client is registered, so it misses no join")
     void aWelcomeGoesOutOnlyOnceItsClientIsRegistered() throws Exception {
         SlowToAnnounce slow = new SlowToAnnounce(
-                () -> new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE),
-                "slowpoke", "carol");
+                () -> new ThreadPerConnection.Fixed(
+                        ThreadPerConnection.Threads.VIRTUAL, ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE),
+                "slowpoke",
+                "carol");
         try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
             rig.start(() -> slow);
             rig.start(HUB);
@@ -591,7 +696,8 @@ class ClusterFaultsTest extends ClusterFixture {
             try {
                 assertTrue(slow.announcing.await(10, TimeUnit.SECONDS), "A's model never told slowpoke of carol");
                 ChatClient bob = join(rig, 1, "bob");
-                await().alias("A's model passes bob's join on (slowpoke hears it)").until(() -> hasPresence(slowpoke, "join", "bob"));
+                await().alias("A's model passes bob's join on (slowpoke hears it)")
+                        .until(() -> hasPresence(slowpoke, "join", "bob"));
             } finally {
                 slow.release.countDown();
             }
@@ -608,6 +714,7 @@ class ClusterFaultsTest extends ClusterFixture {
         private final String heldJoin;
         /** Counted down when the model has begun telling slowpoke of the newcomer. */
         final CountDownLatch announcing = new CountDownLatch(1);
+
         final CountDownLatch release = new CountDownLatch(1);
 
         SlowToAnnounce(java.util.function.Supplier<ChatModel> model, String slowpoke, String newcomer) {
@@ -623,20 +730,23 @@ class ClusterFaultsTest extends ClusterFixture {
 
         @Override
         public void accept(ChatConnection connection) {
-            model.accept(!connection.name().equals(slowpoke) ? connection : new ForwardingConnection(connection) {
-                @Override
-                public boolean wants(String frame) { // asked as the model queues a frame for slowpoke
-                    if (frame.equals(heldJoin) && announcing.getCount() > 0) {
-                        announcing.countDown();
-                        try {
-                            release.await();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                    return super.wants(frame);
-                }
-            });
+            model.accept(
+                    !connection.name().equals(slowpoke)
+                            ? connection
+                            : new ForwardingConnection(connection) {
+                                @Override
+                                public boolean wants(String frame) { // asked as the model queues a frame for slowpoke
+                                    if (frame.equals(heldJoin) && announcing.getCount() > 0) {
+                                        announcing.countDown();
+                                        try {
+                                            release.await();
+                                        } catch (InterruptedException e) {
+                                            Thread.currentThread().interrupt();
+                                        }
+                                    }
+                                    return super.wants(frame);
+                                }
+                            });
         }
 
         @Override
@@ -673,7 +783,8 @@ class ClusterFaultsTest extends ClusterFixture {
             ChatClient carol = join(rig, 0, "carol");
             stalled.resume();
             bob.send("hello");
-            await().alias("alice and carol hear bob").until(() -> alice.hasChat("bob", "hello") && carol.hasChat("bob", "hello"));
+            await().alias("alice and carol hear bob")
+                    .until(() -> alice.hasChat("bob", "hello") && carol.hasChat("bob", "hello"));
             assertEquals(List.of("alice", "bob", "carol"), heardOnline(carol));
             assertEquals(List.of("alice", "bob", "carol"), heardOnline(alice));
             assertTrue(hasPresence(alice, "join", "bob"), "alice, welcomed before bob joined, must hear him join");
@@ -693,11 +804,14 @@ class ClusterFaultsTest extends ClusterFixture {
     @Test
     @DisplayName("pub/sub: a leave pushed while a server reads who is online is heard after that snapshot")
     void aLeavePushedWhileAServerJoinsIsHeard() throws Exception {
-        try (ClusterRig rig = new ClusterRig(redis, Mode.PUBSUB); BrokerProxy network = BrokerProxy.to(redis.uri())) {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.PUBSUB);
+                BrokerProxy network = BrokerProxy.to(redis.uri())) {
             rig.start(HUB);
             ChatClient bob = join(rig, 0, "bob");
             CountDownLatch snapshotRead = network.holdRepliesTo("HGETALL");
-            ChatServer a = ChatServer.newServer(TransportConfig.defaults().withPort(0), HUB.get(),
+            ChatServer a = ChatServer.newServer(
+                    TransportConfig.defaults().withPort(0),
+                    HUB.get(),
                     ClusterConfig.of(network.uri().toString(), Mode.PUBSUB, "A"));
             CompletableFuture<ChatServer> started = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -710,7 +824,8 @@ class ClusterFaultsTest extends ClusterFixture {
                 try {
                     assertTrue(snapshotRead.await(10, TimeUnit.SECONDS), "A never read who is online");
                     bob.leave();
-                    await().alias("A's subscriber has the leave pushed while it joins") // from /metrics: A is not joined yet
+                    await().alias("A's subscriber has the leave pushed while it joins") // from /metrics: A is not
+                            // joined yet
                             .until(() -> ClusterTest.metric(a.port(), "chat_cluster_heard_while_joining_total") >= 1);
                 } finally {
                     network.resume();
@@ -718,7 +833,9 @@ class ClusterFaultsTest extends ClusterFixture {
                 started.get(30, TimeUnit.SECONDS);
                 ChatClient carol = webSockets.connect(a.chatUri("carol"), "carol");
                 carol.awaitWelcome();
-                assertEquals("[\"carol\"]", carol.frames().getFirst().path("online").toString(),
+                assertEquals(
+                        "[\"carol\"]",
+                        carol.frames().getFirst().path("online").toString(),
                         "carol, on A, is welcomed with bob, who left while A was joining");
                 assertEquals(0, Cluster.of(a).metrics().remoteClientCount(), "A counts bob among the others' clients");
             } finally {
@@ -737,14 +854,19 @@ class ClusterFaultsTest extends ClusterFixture {
      * 4 s), so B buries A meanwhile and lists flooder again once A is back.
      */
     @Test
-    @DisplayName("pub/sub: while Redis stalls, the commands waiting for it are bounded, and the excess is refused and counted")
+    @DisplayName("pub/sub: while Redis stalls, the commands waiting for it are bounded, and the excess is refused and"
+            + " counted")
     void whileRedisStallsThePublishesWaitingAreBounded() throws Exception {
         int queue = 16_384;
         int excess = 500;
-        try (ClusterRig rig = new ClusterRig(redis, Mode.PUBSUB); BrokerProxy network = BrokerProxy.to(redis.uri())) {
+        try (ClusterRig rig = new ClusterRig(redis, Mode.PUBSUB);
+                BrokerProxy network = BrokerProxy.to(redis.uri())) {
             rig.start(HUB);
-            ChatServer a = ChatServer.newServer(TransportConfig.defaults().withPort(0), HUB.get(),
-                    ClusterConfig.of(network.uri().toString(), Mode.PUBSUB, "A")).start();
+            ChatServer a = ChatServer.newServer(
+                            TransportConfig.defaults().withPort(0),
+                            HUB.get(),
+                            ClusterConfig.of(network.uri().toString(), Mode.PUBSUB, "A"))
+                    .start();
             try {
                 ChatClient far = join(rig, 0, "far");
                 ChatClient flooder = webSockets.connect(a.chatUri("flooder"), "flooder");
@@ -755,19 +877,23 @@ class ClusterFaultsTest extends ClusterFixture {
                     for (int i = 1; i <= queue + excess; i++) {
                         flooder.send("held " + i);
                     }
-                    await().atMost(Duration.ofSeconds(60)).alias("A refuses what its queue cannot hold")
+                    await().atMost(Duration.ofSeconds(60))
+                            .alias("A refuses what its queue cannot hold")
                             .until(() -> Cluster.of(a).metrics().clusterPublishesRefusedQueueFull() >= excess);
                 } finally {
                     network.resume();
                 }
                 // Once Redis answers, the waiting commands drain first, and far's server drops what its link cannot
                 // hold of that burst (pub/sub): a line said again every 200 ms gets through within the bound.
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                        .alias("far hears flooder once Redis answers again").until(() -> {
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200))
+                        .alias("far hears flooder once Redis answers again")
+                        .until(() -> {
                             flooder.send("after the stall");
                             return far.hasChat("flooder", "after the stall");
                         });
-                System.out.printf("pub/sub while Redis stalled: %d lines sent, %d refused at once (queue full)%n",
+                System.out.printf(
+                        "pub/sub while Redis stalled: %d lines sent, %d refused at once (queue full)%n",
                         queue + excess, Cluster.of(a).metrics().clusterPublishesRefusedQueueFull());
             } finally {
                 a.shutdown();
@@ -787,13 +913,18 @@ class ClusterFaultsTest extends ClusterFixture {
             switch (frame.path("type").asText()) {
                 case "welcome" -> frame.path("online").forEach(n -> online.add(n.asText()));
                 case "join" -> {
-                    assertFalse(online.contains(name), who + ": " + name + " joined, but " + who + "'s welcome or an"
-                            + " earlier join listed " + name + " already " + online);
+                    assertFalse(
+                            online.contains(name),
+                            who + ": " + name + " joined, but " + who + "'s welcome or an" + " earlier join listed "
+                                    + name + " already " + online);
                     online.add(name);
                 }
-                case "leave" -> assertTrue(online.remove(name), who + ": " + name + " left, but " + who
-                        + " was never told " + name + " was online " + online);
-                default -> { }
+                case "leave" ->
+                    assertTrue(
+                            online.remove(name),
+                            who + ": " + name + " left, but " + who + " was never told " + name + " was online "
+                                    + online);
+                default -> {}
             }
         }
         online.sort(null);

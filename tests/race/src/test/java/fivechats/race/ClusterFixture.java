@@ -26,6 +26,7 @@ abstract class ClusterFixture {
 
     /** One redis-server for the class, emptied before each test. */
     static RedisServer redis;
+
     @RegisterExtension
     static final TestClients webSockets = new TestClients();
 
@@ -54,7 +55,8 @@ abstract class ClusterFixture {
      * {@code sender} sends "flood 1", "flood 2", ... at {@link #FLOOD_PER_SECOND}, up to {@code last} (read before each
      * line, so a test may move it), setting {@code sent} to each line's number once sent.
      */
-    static Thread flood(ChatClient sender, java.util.function.IntSupplier last, java.util.concurrent.atomic.AtomicInteger sent) {
+    static Thread flood(
+            ChatClient sender, java.util.function.IntSupplier last, java.util.concurrent.atomic.AtomicInteger sent) {
         return Thread.ofVirtual().start(() -> {
             try {
                 for (int i = 1; i <= last.getAsInt(); i++) {
@@ -78,7 +80,8 @@ abstract class ClusterFixture {
     }
 
     static boolean hasPresence(ChatClient client, String type, String name) {
-        return client.framesOfType(type).stream().anyMatch(f -> name.equals(f.path("name").asText()));
+        return client.framesOfType(type).stream()
+                .anyMatch(f -> name.equals(f.path("name").asText()));
     }
 
     /** Two servers, a client on each; returns once each knows the other (from its welcome, or a join). */
@@ -87,8 +90,10 @@ abstract class ClusterFixture {
         rig.start(HUB);
         ChatClient a = join(rig, 0, first);
         ChatClient b = join(rig, 1, second);
-        await().alias(first + " and " + second + " know each other").until(() -> hasPresence(a, "join", second)
-                && (b.frames().getFirst().path("online").toString().contains("\"" + first + "\"") || hasPresence(b, "join", first)));
+        await().alias(first + " and " + second + " know each other")
+                .until(() -> hasPresence(a, "join", second)
+                        && (b.frames().getFirst().path("online").toString().contains("\"" + first + "\"")
+                                || hasPresence(b, "join", first)));
         return List.of(a, b);
     }
 }

@@ -1,13 +1,13 @@
 package fivechats.race;
 
-import fivechats.cluster.Cluster;
-import fivechats.cluster.ClusterMetrics;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import fivechats.cluster.Cluster;
+import fivechats.cluster.ClusterMetrics;
 import fivechats.transport.ChatServer;
 import fivechats.transport.ClusterConfig.Mode;
 import io.lettuce.core.codec.StringCodec;
@@ -53,13 +53,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClusterGuaranteesTest extends ClusterFixture {
-    private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
+    private static final Path ROOT =
+            Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
     static final Path TABLE = ROOT.resolve("tutorial/cluster-guarantees.md");
     static final String COMMAND = "tests/race/faults.sh";
     /** How long a watcher's view may take to be right again after a fault: the node TTL, a beat, a read, and slack. */
     static final Duration PATIENCE = Duration.ofSeconds(20);
     /** Lines each sender says before the fault, and after it ends. */
     static final int BEFORE = 100;
+
     static final int AFTER = 200;
     static final List<String> EVERYONE = List.of("sa", "sb", "wa", "wb");
 
@@ -68,12 +70,30 @@ class ClusterGuaranteesTest extends ClusterFixture {
         NONE("none", "the baseline: no fault", true),
         STALL_SHORT("A stalled 1 s", "A's Redis traffic held 1 s (less than the node TTL), then let go", true),
         STALL_LONG("A stalled 5 s", "held 5 s: past the node TTL (3 s), so B buries A, which then comes back", false),
-        LATE("A 500 ms late", "every byte between A and Redis 500 ms late each way for 5 s: a congested or distant link", true),
-        REPLIES_HELD("A's replies held 5 s", "a one-way partition: A's commands reach Redis, what Redis sends A is held 5 s", false),
-        KILLED("connections killed", "every broker connection of both servers killed once (CLIENT KILL); Lettuce reconnects", false),
-        REFUSED("writes refused 1 s", "Redis refuses writes for 1 s (min-replicas-to-write 1 with no replica: NOREPLICAS)", false),
-        FULL("Redis out of memory 1 s", "maxmemory below what Redis holds, noeviction: every write that may grow it refused (OOM) for 1 s", false),
-        PAUSED("writes paused 1 s", "CLIENT PAUSE 1000 WRITE: Redis holds every write (and PUBLISH) for 1 s, as during a failover", true),
+        LATE(
+                "A 500 ms late",
+                "every byte between A and Redis 500 ms late each way for 5 s: a congested or distant link",
+                true),
+        REPLIES_HELD(
+                "A's replies held 5 s",
+                "a one-way partition: A's commands reach Redis, what Redis sends A is held 5 s",
+                false),
+        KILLED(
+                "connections killed",
+                "every broker connection of both servers killed once (CLIENT KILL); Lettuce reconnects",
+                false),
+        REFUSED(
+                "writes refused 1 s",
+                "Redis refuses writes for 1 s (min-replicas-to-write 1 with no replica: NOREPLICAS)",
+                false),
+        FULL(
+                "Redis out of memory 1 s",
+                "maxmemory below what Redis holds, noeviction: every write that may grow it refused (OOM) for 1 s",
+                false),
+        PAUSED(
+                "writes paused 1 s",
+                "CLIENT PAUSE 1000 WRITE: Redis holds every write (and PUBLISH) for 1 s, as during a failover",
+                true),
         BUSY("Redis busy 1 s", "DEBUG SLEEP 1: Redis answers nobody for 1 s (a slow command, a slow fork)", true),
         RESTART("Redis restarted", "redis-server killed and started again, empty (no persistence)", false);
 
@@ -90,17 +110,30 @@ class ClusterGuaranteesTest extends ClusterFixture {
     }
 
     /** What one run saw, summed over both watchers and both senders. */
-    record Cell(int sent, int lost, int twice, int reordered, int presenceErrors, boolean viewWrong, double wrongFor,
-                double healedAfter, List<String> closed) {
+    record Cell(
+            int sent,
+            int lost,
+            int twice,
+            int reordered,
+            int presenceErrors,
+            boolean viewWrong,
+            double wrongFor,
+            double healedAfter,
+            List<String> closed) {
         String render() {
-            StringBuilder cell = new StringBuilder(lost == 0 && twice == 0 && reordered == 0
-                    ? "every line once, in order"
-                    : lost + " lost, " + twice + " twice, " + reordered + " out of order");
+            StringBuilder cell = new StringBuilder(
+                    lost == 0 && twice == 0 && reordered == 0
+                            ? "every line once, in order"
+                            : lost + " lost, " + twice + " twice, " + reordered + " out of order");
             if (!closed.isEmpty()) {
                 cell.append("; ").append(String.join(", ", closed));
             }
-            cell.append("; ").append(!viewWrong ? "presence never wrong"
-                    : "presence wrong for " + seconds(wrongFor) + ", right again " + seconds(healedAfter) + " after the fault ended");
+            cell.append("; ")
+                    .append(
+                            !viewWrong
+                                    ? "presence never wrong"
+                                    : "presence wrong for " + seconds(wrongFor) + ", right again "
+                                            + seconds(healedAfter) + " after the fault ended");
             if (presenceErrors > 0) {
                 cell.append(" (").append(presenceErrors).append(" joins or leaves that contradicted the view)");
             }
@@ -116,12 +149,16 @@ class ClusterGuaranteesTest extends ClusterFixture {
 
     @BeforeAll
     static void onlyWhenAskedFor() {
-        assumeTrue(!System.getProperty("fivechats.faults", "").isEmpty(), "the fault run is a command of its own: " + COMMAND);
+        assumeTrue(
+                !System.getProperty("fivechats.faults", "").isEmpty(),
+                "the fault run is a command of its own: " + COMMAND);
     }
 
     static Stream<Arguments> runs() {
-        String only = System.getProperty("fivechats.faults", "true"); // or some of the faults' names: STALL_LONG,RESTART
-        return Stream.of(Fault.values()).filter(f -> only.equals("true") || List.of(only.split(",")).contains(f.name()))
+        // or some of the faults' names: STALL_LONG,RESTART
+        String only = System.getProperty("fivechats.faults", "true");
+        return Stream.of(Fault.values())
+                .filter(f -> only.equals("true") || List.of(only.split(",")).contains(f.name()))
                 .flatMap(f -> Stream.of(Arguments.of(f, Mode.PUBSUB), Arguments.of(f, Mode.STREAMS)));
     }
 
@@ -130,10 +167,13 @@ class ClusterGuaranteesTest extends ClusterFixture {
     void underFault(Fault fault, Mode mode) throws Exception {
         Cell cell = run(fault, mode);
         cells.put(fault + "/" + mode, cell);
-        System.out.printf("guarantees | %-18s | %-7s | %s%n", fault.title, mode.name().toLowerCase(), cell.render());
+        System.out.printf(
+                "guarantees | %-18s | %-7s | %s%n", fault.title, mode.name().toLowerCase(), cell.render());
         if (mode == Mode.STREAMS && fault != Fault.RESTART) {
-            String told = fault == Fault.REFUSED || fault == Fault.FULL ? " by any sender that was not closed and told" : "";
-            assertEquals(0, cell.twice() + cell.reordered(), "streams repeated or reordered lines under " + fault.title);
+            String told =
+                    fault == Fault.REFUSED || fault == Fault.FULL ? " by any sender that was not closed and told" : "";
+            assertEquals(
+                    0, cell.twice() + cell.reordered(), "streams repeated or reordered lines under " + fault.title);
             if (cell.closed().isEmpty()) {
                 assertEquals(0, cell.lost(), "streams lost lines" + told + " under " + fault.title);
             }
@@ -146,32 +186,40 @@ class ClusterGuaranteesTest extends ClusterFixture {
             return; // narrowed, or failed: the committed table stays as it was
         }
         StringBuilder md = new StringBuilder("""
-                # The cluster under faults: what every client saw
+            # The cluster under faults: what every client saw
 
-                Written by `%s` (ClusterGuaranteesTest) on the machine it ran on; chapter 12 reads it. Each row is one
-                fault, each column one bus, each cell what both watchers saw of both senders' lines (%d before the fault,
-                %d after it, one every 10 ms each) and of who is online. The servers run the channel hub.
+            Written by `%s` (ClusterGuaranteesTest) on the machine it ran on; chapter 12 reads it. Each row is one
+            fault, each column one bus, each cell what both watchers saw of both senders' lines (%d before the fault,
+            %d after it, one every 10 ms each) and of who is online. The servers run the channel hub.
 
-                | fault | what it is | pubsub | streams |
-                |---|---|---|---|
-                """.formatted(COMMAND, BEFORE, AFTER));
+            | fault | what it is | pubsub | streams |
+            |---|---|---|---|
+            """.formatted(COMMAND, BEFORE, AFTER));
         for (Fault fault : Fault.values()) {
-            md.append("| ").append(fault.title).append(" | ").append(fault.what).append(" | ")
-                    .append(cells.get(fault + "/" + Mode.PUBSUB).render()).append(" | ")
-                    .append(cells.get(fault + "/" + Mode.STREAMS).render()).append(" |\n");
+            md.append("| ")
+                    .append(fault.title)
+                    .append(" | ")
+                    .append(fault.what)
+                    .append(" | ")
+                    .append(cells.get(fault + "/" + Mode.PUBSUB).render())
+                    .append(" | ")
+                    .append(cells.get(fault + "/" + Mode.STREAMS).render())
+                    .append(" |\n");
         }
         Files.writeString(TABLE, md.toString());
         System.out.println("wrote " + ROOT.relativize(TABLE));
     }
 
     private Cell run(Fault fault, Mode mode) throws Exception {
-        try (ClusterRig rig = new ClusterRig(redis, mode); BrokerProxy network = BrokerProxy.to(redis.uri())) {
+        try (ClusterRig rig = new ClusterRig(redis, mode);
+                BrokerProxy network = BrokerProxy.to(redis.uri())) {
             ChatServer a = rig.start(HUB, network.uri());
             ChatServer b = rig.start(HUB);
             Map<String, ChatClient> senders = Map.of("sa", join(rig, 0, "sa"), "sb", join(rig, 1, "sb"));
             List<ChatClient> watchers = List.of(join(rig, 0, "wa"), join(rig, 1, "wb"));
             for (ChatClient watcher : watchers) {
-                await().alias(watcher.name() + " sees everyone").until(() -> EVERYONE.equals(view(watcher).online()));
+                await().alias(watcher.name() + " sees everyone")
+                        .until(() -> EVERYONE.equals(view(watcher).online()));
             }
             Map<String, AtomicInteger> said = new HashMap<>();
             Map<String, String> closed = new ConcurrentHashMap<>();
@@ -189,18 +237,28 @@ class ClusterGuaranteesTest extends ClusterFixture {
                         }
                     } catch (RuntimeException | InterruptedException ended) {
                         ChatClient.Close close = sender.closed().getNow(null);
-                        closed.put(name, name + " closed by its server" + (close == null ? "" : " (" + close.code() + " '"
-                                + close.reason() + "'), lines it had sent since lost with it"));
+                        closed.put(
+                                name,
+                                name + " closed by its server"
+                                        + (close == null
+                                                ? ""
+                                                : " (" + close.code() + " '" + close.reason()
+                                                        + "'), lines it had sent since lost with it"));
                     }
                 }));
             });
             long faultEnded;
             try {
-                await().alias("each sender says " + BEFORE + " lines").until(() -> said.values().stream().allMatch(c -> c.get() >= BEFORE));
+                await().alias("each sender says " + BEFORE + " lines")
+                        .until(() -> said.values().stream().allMatch(c -> c.get() >= BEFORE));
                 inject(fault, network);
                 faultEnded = System.nanoTime();
-                int now = said.values().stream().mapToInt(AtomicInteger::get).max().orElseThrow();
-                await().atMost(PATIENCE).alias("the senders say " + AFTER + " more lines")
+                int now = said.values().stream()
+                        .mapToInt(AtomicInteger::get)
+                        .max()
+                        .orElseThrow();
+                await().atMost(PATIENCE)
+                        .alias("the senders say " + AFTER + " more lines")
                         .until(() -> said.values().stream().allMatch(c -> c.get() >= now + AFTER) || !closed.isEmpty());
             } finally {
                 stop.set(true);
@@ -208,7 +266,9 @@ class ClusterGuaranteesTest extends ClusterFixture {
                     thread.join();
                 }
             }
-            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).alias("both watchers have every open sender's end")
+            await().atMost(PATIENCE)
+                    .pollInterval(Duration.ofMillis(200))
+                    .alias("both watchers have every open sender's end")
                     .until(() -> {
                         boolean all = true;
                         for (Map.Entry<String, ChatClient> sender : senders.entrySet()) {
@@ -226,11 +286,14 @@ class ClusterGuaranteesTest extends ClusterFixture {
             closed.keySet().forEach(online::remove);
             for (ChatClient watcher : watchers) {
                 try {
-                    await().atMost(PATIENCE).until(() -> online.equals(view(watcher).online()));
+                    await().atMost(PATIENCE)
+                            .until(() -> online.equals(view(watcher).online()));
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
-                    throw new AssertionError(watcher.name() + "'s view is not right " + PATIENCE.toSeconds() + " s after "
-                            + fault.title + " (" + mode + "): it lists " + view(watcher).online() + " instead of " + online
-                            + "; its joins and leaves: " + presence(watcher));
+                    throw new AssertionError(
+                            watcher.name() + "'s view is not right " + PATIENCE.toSeconds() + " s after "
+                                    + fault.title + " (" + mode + "): it lists "
+                                    + view(watcher).online() + " instead of " + online
+                                    + "; its joins and leaves: " + presence(watcher));
                 }
             }
             int lost = 0;
@@ -243,8 +306,10 @@ class ClusterGuaranteesTest extends ClusterFixture {
             for (ChatClient watcher : watchers) {
                 for (String sender : senders.keySet()) {
                     List<Integer> got = watcher.framesOfType("chat").stream()
-                            .filter(f -> f.path("from").asText().equals(sender) && !f.path("text").asText().equals("end"))
-                            .map(f -> Integer.parseInt(f.path("text").asText())).toList();
+                            .filter(f -> f.path("from").asText().equals(sender)
+                                    && !f.path("text").asText().equals("end"))
+                            .map(f -> Integer.parseInt(f.path("text").asText()))
+                            .toList();
                     long distinct = got.stream().distinct().count();
                     lost += said.get(sender).get() - (int) distinct;
                     twice += got.size() - (int) distinct;
@@ -264,19 +329,30 @@ class ClusterGuaranteesTest extends ClusterFixture {
             if (fault.shorterThanTheTtl) {
                 for (ChatServer server : List.of(a, b)) {
                     ClusterMetrics m = Cluster.of(server).metrics();
-                    assertEquals(0, m.heartbeatLapses() + m.deathsNoticed(), "under " + fault.title + ", shorter than the"
-                            + " node TTL, a server was buried or found itself buried: " + m.heartbeatLapses()
-                            + " heartbeat lapses, " + m.deathsNoticed() + " deaths noticed");
+                    assertEquals(
+                            0,
+                            m.heartbeatLapses() + m.deathsNoticed(),
+                            "under " + fault.title + ", shorter than the"
+                                    + " node TTL, a server was buried or found itself buried: " + m.heartbeatLapses()
+                                    + " heartbeat lapses, " + m.deathsNoticed() + " deaths noticed");
                 }
             }
-            return new Cell(said.values().stream().mapToInt(AtomicInteger::get).sum(), lost, twice, reordered, errors,
-                    wrong, wrongFor, healed, closed.values().stream().sorted().toList());
+            return new Cell(
+                    said.values().stream().mapToInt(AtomicInteger::get).sum(),
+                    lost,
+                    twice,
+                    reordered,
+                    errors,
+                    wrong,
+                    wrongFor,
+                    healed,
+                    closed.values().stream().sorted().toList());
         }
     }
 
     private static void inject(Fault fault, BrokerProxy network) throws Exception {
         switch (fault) {
-            case NONE -> { }
+            case NONE -> {}
             case LATE -> {
                 network.delay(Duration.ofMillis(500), Duration.ofMillis(500));
                 Thread.sleep(5000); // the fault's length: the workload goes on
@@ -336,12 +412,13 @@ class ClusterGuaranteesTest extends ClusterFixture {
      * {@code lastWrong} is when it was last wrong (0 if never), {@code rightAgain} when it was last made right, {@code
      * wrongFor} the longest it stayed wrong.
      */
-    record View(List<String> online, int errors, long lastWrong, long rightAgain, long wrongFor) {
-    }
+    record View(List<String> online, int errors, long lastWrong, long rightAgain, long wrongFor) {}
 
     private static List<String> presence(ChatClient client) {
-        return client.frames().stream().filter(f -> !f.path("type").asText().equals("chat"))
-                .map(f -> f.path("type").asText() + " " + f.path("name").asText() + f.path("online")).toList();
+        return client.frames().stream()
+                .filter(f -> !f.path("type").asText().equals("chat"))
+                .map(f -> f.path("type").asText() + " " + f.path("name").asText() + f.path("online"))
+                .toList();
     }
 
     static View view(ChatClient client) {
@@ -374,8 +451,11 @@ class ClusterGuaranteesTest extends ClusterFixture {
             }
             List<String> sorted = new ArrayList<>(online);
             sorted.sort(null);
-            boolean isRight = sorted.equals(EVERYONE) || complete && EVERYONE.containsAll(sorted)
-                    && sorted.containsAll(right) && sorted.stream().distinct().count() == sorted.size();
+            boolean isRight = sorted.equals(EVERYONE)
+                    || complete
+                            && EVERYONE.containsAll(sorted)
+                            && sorted.containsAll(right)
+                            && sorted.stream().distinct().count() == sorted.size();
             if (isRight) {
                 complete = true;
                 if (wrongSince > 0) {

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
-import fivechats.transport.TransportConfig;
 import fivechats.transport.ClusterConfig;
+import fivechats.transport.TransportConfig;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,12 +18,17 @@ final class ClusterRig implements AutoCloseable {
     static void requireRedis() {
         // Required where a skip would pass for a result: on CI, and when the run asks for the cluster tests by name
         // (-Dtest=ClusterTest..., chapter 12's checks), which would otherwise run nothing and end green.
-        boolean required = System.getenv("CI") != null || Boolean.getBoolean("fivechats.requireRedis")
+        boolean required = System.getenv("CI") != null
+                || Boolean.getBoolean("fivechats.requireRedis")
                 || System.getProperty("test", "").contains("Cluster");
         if (required) {
-            assertTrue(RedisServer.installed(), "the cluster tests need " + RedisServer.BINARY + ": " + RedisServer.INSTALL);
+            assertTrue(
+                    RedisServer.installed(),
+                    "the cluster tests need " + RedisServer.BINARY + ": " + RedisServer.INSTALL);
         }
-        Assumptions.assumeTrue(RedisServer.installed(), "redis-server not installed (" + RedisServer.INSTALL + "): cluster test skipped");
+        Assumptions.assumeTrue(
+                RedisServer.installed(),
+                "redis-server not installed (" + RedisServer.INSTALL + "): cluster test skipped");
     }
 
     private final RedisServer redis;
@@ -48,8 +53,8 @@ final class ClusterRig implements AutoCloseable {
     /** Starts one more server with this transport configuration (allowed origins, say). */
     ChatServer start(Supplier<ChatModel> factory, URI broker, TransportConfig config) throws Exception {
         String node = String.valueOf((char) ('A' + servers.size()));
-        ChatServer server = ChatServer.newServer(config, factory.get(),
-                ClusterConfig.of(broker.toString(), mode, node)).start();
+        ChatServer server = ChatServer.newServer(config, factory.get(), ClusterConfig.of(broker.toString(), mode, node))
+                .start();
         servers.add(server);
         return server;
     }

@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import fivechats.transport.ChatServer;
 import fivechats.cluster.Cluster;
+import fivechats.transport.ChatServer;
 import fivechats.transport.ClusterConfig.Mode;
-import fivechats.cluster.ClusterLink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,8 +50,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ClusterTest extends ClusterFixture {
     /** The seq of every line {@code receiver} got from {@code sender}, in arrival order. */
     static List<Long> seqsFrom(ChatClient receiver, String sender) {
-        return receiver.framesOfType("chat").stream().filter(f -> sender.equals(f.path("from").asText()))
-                .map(f -> f.path("seq").asLong()).toList();
+        return receiver.framesOfType("chat").stream()
+                .filter(f -> sender.equals(f.path("from").asText()))
+                .map(f -> f.path("seq").asLong())
+                .toList();
     }
 
     static List<Long> oneTo(long n) {
@@ -65,7 +66,9 @@ class ClusterTest extends ClusterFixture {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Mode.class)
-    @DisplayName("a line sent on any server reaches every client on A, B and C once, in per-sender order; presence spans servers")
+    @DisplayName(
+            "a line sent on any server reaches every client on A, B and C once, in per-sender order; presence spans"
+                    + " servers")
     void everyLineReachesEveryServer(Mode mode) throws Exception {
         try (ClusterRig rig = new ClusterRig(redis, mode)) {
             for (int i = 0; i < 3; i++) {
@@ -87,7 +90,9 @@ class ClusterTest extends ClusterFixture {
                     receiver.awaitChatsFrom(sender.name(), LINES, ChatContract.PATIENCE);
                     await().alias(receiver + " has every line of " + sender + ", nothing more")
                             .until(() -> seqsFrom(receiver, sender.name()).size() == LINES);
-                    assertEquals(oneTo(LINES), seqsFrom(receiver, sender.name()),
+                    assertEquals(
+                            oneTo(LINES),
+                            seqsFrom(receiver, sender.name()),
                             receiver + " got " + sender + "'s lines (" + mode + "): each once, in order");
                 }
             }
@@ -101,8 +106,12 @@ class ClusterTest extends ClusterFixture {
             ChatClient late = join(rig, 2, "late");
             List<String> online = new ArrayList<>();
             late.frames().getFirst().path("online").forEach(n -> online.add(n.asText()));
-            assertEquals(List.of("C1", "C2", "late", "A1", "A2", "B1", "B2").stream().sorted().toList(),
-                    online.stream().sorted().toList(), "the newcomer's welcome on C (" + mode + ")");
+            assertEquals(
+                    List.of("C1", "C2", "late", "A1", "A2", "B1", "B2").stream()
+                            .sorted()
+                            .toList(),
+                    online.stream().sorted().toList(),
+                    "the newcomer's welcome on C (" + mode + ")");
             for (ChatClient client : clients) {
                 await().alias(client + " hears late join").until(() -> hasPresence(client, "join", "late"));
             }
@@ -114,14 +123,21 @@ class ClusterTest extends ClusterFixture {
             for (ChatClient client : clients.subList(1, clients.size())) {
                 await().alias(client + " hears A1 leave").until(() -> hasPresence(client, "leave", "A1"));
                 List<JsonNode> frames = client.frames();
-                int lastLine = indexOf(frames, f -> "chat".equals(f.path("type").asText()) && "last words".equals(f.path("text").asText()));
-                int leave = indexOf(frames, f -> "leave".equals(f.path("type").asText()) && "A1".equals(f.path("name").asText()));
-                assertTrue(lastLine >= 0 && lastLine < leave, client + " heard A1's last line before its leave (" + mode + "): "
-                        + "line at " + lastLine + ", leave at " + leave);
+                int lastLine = indexOf(
+                        frames,
+                        f -> "chat".equals(f.path("type").asText())
+                                && "last words".equals(f.path("text").asText()));
+                int leave = indexOf(
+                        frames,
+                        f -> "leave".equals(f.path("type").asText())
+                                && "A1".equals(f.path("name").asText()));
+                assertTrue(
+                        lastLine >= 0 && lastLine < leave,
+                        client + " heard A1's last line before its leave (" + mode + "): " + "line at " + lastLine
+                                + ", leave at " + leave);
             }
         }
     }
-
 
     static int indexOf(List<JsonNode> frames, java.util.function.Predicate<JsonNode> match) {
         for (int i = 0; i < frames.size(); i++) {
@@ -141,7 +157,8 @@ class ClusterTest extends ClusterFixture {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Mode.class)
-    @DisplayName("every broker connection killed 10 times during a flood: pub/sub loses lines, streams loses none and repeats none")
+    @DisplayName("every broker connection killed 10 times during a flood: pub/sub loses lines, streams loses none and"
+            + " repeats none")
     void brokerBlipDuringAFlood(Mode mode) throws Exception {
         ClusterVerdictTable.Blip expected = ClusterVerdictTable.row(mode).blip();
         try (ClusterRig rig = new ClusterRig(redis, mode)) {
@@ -169,7 +186,10 @@ class ClusterTest extends ClusterFixture {
                     long before = sent.get();
                     await().alias("the flood goes on").until(() -> sent.get() >= before + 100);
                     int atKill = far.framesOfType("chat").size();
-                    assertEquals(connections, redis.killClients("fivechats:"), "blip " + blip + " kills every broker connection");
+                    assertEquals(
+                            connections,
+                            redis.killClients("fivechats:"),
+                            "blip " + blip + " kills every broker connection");
                     await().alias("Lettuce reconnects after blip " + blip)
                             .until(() -> redis.clients("fivechats:").size() == connections);
                     await().alias("lines reach B again after blip " + blip)
@@ -180,18 +200,29 @@ class ClusterTest extends ClusterFixture {
                 flood.join();
             }
             long total = sent.get();
-            await().alias("far gets the flood's last line, " + total).atMost(ChatContract.PATIENCE)
+            await().alias("far gets the flood's last line, " + total)
+                    .atMost(ChatContract.PATIENCE)
                     .until(() -> seqsFrom(far, "flood").contains(total));
             List<Long> got = seqsFrom(far, "flood");
             long distinct = got.stream().distinct().count();
             long lost = total - distinct;
             long twice = got.size() - distinct;
-            System.out.printf("cluster blip (%s): %,d lines sent during %d blips; far on B lost %,d and got %,d twice;"
+            System.out.printf(
+                    "cluster blip (%s): %,d lines sent during %d blips; far on B lost %,d and got %,d twice;"
                             + " A resent %,d appends, B dropped %,d copies%n",
-                    mode, total, BLIPS, lost, twice, Cluster.of(a).metrics().clusterResends(), Cluster.of(b).metrics().clusterDuplicates());
+                    mode,
+                    total,
+                    BLIPS,
+                    lost,
+                    twice,
+                    Cluster.of(a).metrics().clusterResends(),
+                    Cluster.of(b).metrics().clusterDuplicates());
             switch (expected) {
-                case LOST -> assertTrue(lost > 0, "pub/sub is expected to lose lines published while a subscription is"
-                        + " down, and lost none of " + total + " in " + BLIPS + " blips");
+                case LOST ->
+                    assertTrue(
+                            lost > 0,
+                            "pub/sub is expected to lose lines published while a subscription is"
+                                    + " down, and lost none of " + total + " in " + BLIPS + " blips");
                 case NONE_LOST -> {
                     assertEquals(0, lost, "lines lost to the blips (" + mode + ")");
                     assertEquals(0, twice, "lines delivered twice (" + mode + ")");
@@ -205,7 +236,8 @@ class ClusterTest extends ClusterFixture {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Mode.class)
-    @DisplayName("a line the broker holds twice (a resend whose first copy landed): delivered twice by pub/sub, once by streams")
+    @DisplayName("a line the broker holds twice (a resend whose first copy landed): delivered twice by pub/sub, once by"
+            + " streams")
     void aLineTheBrokerHoldsTwice(Mode mode) throws Exception {
         ClusterVerdictTable.Resent expected = ClusterVerdictTable.row(mode).resent();
         List<String> published = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -220,21 +252,38 @@ class ClusterTest extends ClusterFixture {
             // What a resend does when the first copy landed but its reply was lost: the same envelope, once more.
             switch (mode) {
                 case STREAMS -> {
-                    var last = redis.admin().xrevrange("fivechats:stream", io.lettuce.core.Range.create("-", "+"),
-                            io.lettuce.core.Limit.from(1)).getFirst();
+                    var last = redis.admin()
+                            .xrevrange(
+                                    "fivechats:stream",
+                                    io.lettuce.core.Range.create("-", "+"),
+                                    io.lettuce.core.Limit.from(1))
+                            .getFirst();
                     redis.admin().xadd("fivechats:stream", last.getBody());
                 }
                 case PUBSUB -> {
-                    await().alias("the test heard the line published").until(() -> published.stream().anyMatch(m -> m.contains("once")));
-                    redis.admin().publish("fivechats:chat", published.stream().filter(m -> m.contains("once")).findFirst().orElseThrow());
+                    await().alias("the test heard the line published")
+                            .until(() -> published.stream().anyMatch(m -> m.contains("once")));
+                    redis.admin()
+                            .publish(
+                                    "fivechats:chat",
+                                    published.stream()
+                                            .filter(m -> m.contains("once"))
+                                            .findFirst()
+                                            .orElseThrow());
                 }
             }
             sender.send("after"); // the broker keeps one order, so a copy delivered at all arrives before this line
             far.awaitChatsFrom("sender", 2, ChatContract.PATIENCE);
             await().alias("far gets the line after the copy").until(() -> far.hasChat("sender", "after"));
-            long copies = far.framesOfType("chat").stream().filter(f -> "once".equals(f.path("text").asText())).count();
-            System.out.printf("cluster resend (%s): the line held twice by the broker reached far %d times%n", mode, copies);
-            assertEquals(expected == ClusterVerdictTable.Resent.TWICE ? 2 : 1, copies, "copies of the line far got (" + mode + ")");
+            long copies = far.framesOfType("chat").stream()
+                    .filter(f -> "once".equals(f.path("text").asText()))
+                    .count();
+            System.out.printf(
+                    "cluster resend (%s): the line held twice by the broker reached far %d times%n", mode, copies);
+            assertEquals(
+                    expected == ClusterVerdictTable.Resent.TWICE ? 2 : 1,
+                    copies,
+                    "copies of the line far got (" + mode + ")");
         } finally {
             listener.close();
         }
@@ -249,33 +298,47 @@ class ClusterTest extends ClusterFixture {
         try (ClusterRig rig = new ClusterRig(redis, mode)) {
             rig.start(HUB);
             ChatClient observer = join(rig, 0, "observer");
-            try (ModelProcess doomedServer = ModelProcess.start("channel-hub", "--broker", redis.uri().toString(),
-                    "--broker-mode", ClusterRig.flag(mode), "--node", "doomed")) {
+            try (ModelProcess doomedServer = ModelProcess.start(
+                    "channel-hub",
+                    "--broker",
+                    redis.uri().toString(),
+                    "--broker-mode",
+                    ClusterRig.flag(mode),
+                    "--node",
+                    "doomed")) {
                 Process doomed = doomedServer.process;
                 ChatClient ghost = webSockets.connect(doomedServer.chat("ghost"), "ghost");
                 ghost.awaitWelcome();
-                await().alias("observer on A hears ghost join on the doomed server").until(() -> hasPresence(observer, "join", "ghost"));
+                await().alias("observer on A hears ghost join on the doomed server")
+                        .until(() -> hasPresence(observer, "join", "ghost"));
 
                 doomed.destroyForcibly(); // SIGKILL: no goodbye, no leave published
                 long killed = System.nanoTime();
                 assertTrue(doomed.waitFor(10, TimeUnit.SECONDS), "the doomed server did not die of SIGKILL");
                 // Chapter 12's promise, not the bound computed from the constants it limits (a learner who raises
                 // NODE_TTL must see it broken), plus 2 s for a busy runner to schedule the heartbeat and the reader.
-                assertTrue(Cluster.LEAVE_BOUND.compareTo(PROMISED_LEAVE) <= 0, "Cluster.LEAVE_BOUND is "
-                        + Cluster.LEAVE_BOUND + " (the node TTL, one heartbeat, one stream read): a dead server's clients"
-                        + " would stay online that long, and chapter 12 promises they leave within " + PROMISED_LEAVE);
-                await().atMost(PROMISED_LEAVE.plusSeconds(2)).alias("observer hears ghost leave")
+                assertTrue(
+                        Cluster.LEAVE_BOUND.compareTo(PROMISED_LEAVE) <= 0,
+                        "Cluster.LEAVE_BOUND is "
+                                + Cluster.LEAVE_BOUND
+                                + " (the node TTL, one heartbeat, one stream read): a dead server's clients"
+                                + " would stay online that long, and chapter 12 promises they leave within "
+                                + PROMISED_LEAVE);
+                await().atMost(PROMISED_LEAVE.plusSeconds(2))
+                        .alias("observer hears ghost leave")
                         .until(() -> hasPresence(observer, "leave", "ghost"));
                 Duration took = Duration.ofNanos(System.nanoTime() - killed);
-                System.out.printf("cluster SIGKILL (%s): ghost announced as left %d ms after its server died (bound %d s)%n",
+                System.out.printf(
+                        "cluster SIGKILL (%s): ghost announced as left %d ms after its server died (bound %d s)%n",
                         mode, took.toMillis(), PROMISED_LEAVE.toSeconds());
                 ChatClient newcomer = join(rig, 0, "newcomer");
-                assertFalse(newcomer.frames().getFirst().path("online").toString().contains("ghost"),
-                        "a newcomer's welcome still lists the dead server's client: " + newcomer.frames().getFirst());
+                assertFalse(
+                        newcomer.frames().getFirst().path("online").toString().contains("ghost"),
+                        "a newcomer's welcome still lists the dead server's client: "
+                                + newcomer.frames().getFirst());
             }
         }
     }
-
 
     /** Chapter 12's promise: a dead server's clients are announced as left within this. */
     static final Duration PROMISED_LEAVE = Duration.ofSeconds(5);
@@ -290,29 +353,46 @@ class ClusterTest extends ClusterFixture {
      * {@code NODE_TTL = HEARTBEAT} in {@code Roster} (the key expires inside the pause): "1 lapse(s)".
      */
     @org.junit.jupiter.api.Test
-    @DisplayName("a server paused for 1.5 s (a long GC pause) is not taken for dead: its heartbeat key outlives the pause")
+    @DisplayName(
+            "a server paused for 1.5 s (a long GC pause) is not taken for dead: its heartbeat key outlives the pause")
     void deadServersAreNotServersThatPause() throws Exception {
         try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS);
-             ModelProcess paused = ModelProcess.start("channel-hub", "--broker", redis.uri().toString(),
-                     "--broker-mode", ClusterRig.flag(Mode.STREAMS), "--node", "paused")) {
+                ModelProcess paused = ModelProcess.start(
+                        "channel-hub",
+                        "--broker",
+                        redis.uri().toString(),
+                        "--broker-mode",
+                        ClusterRig.flag(Mode.STREAMS),
+                        "--node",
+                        "paused")) {
             rig.start(HUB);
             String key = await().alias("the paused server's heartbeat key")
-                    .until(() -> redis.admin().keys("fivechats:node:paused@*"), keys -> !keys.isEmpty()).getFirst();
+                    .until(() -> redis.admin().keys("fivechats:node:paused@*"), keys -> !keys.isEmpty())
+                    .getFirst();
             // Right after a heartbeat: the key's time to live jumps up when the server renews it.
             long before = redis.admin().pttl(key);
-            await().pollInterval(Duration.ofMillis(5)).alias("a heartbeat renews the key").until(() -> redis.admin().pttl(key) > before);
+            await().pollInterval(Duration.ofMillis(5))
+                    .alias("a heartbeat renews the key")
+                    .until(() -> redis.admin().pttl(key) > before);
             signal("STOP", paused.process);
             Thread.sleep(PAUSE.toMillis()); // the fault itself: how long the server is frozen, not a wait for anything
             long left = redis.admin().pttl(key); // ms the key still had to live (-2: it expired)
             signal("CONT", paused.process);
-            await().pollInterval(Duration.ofMillis(5)).alias("the resumed server's next heartbeat")
+            await().pollInterval(Duration.ofMillis(5))
+                    .alias("the resumed server's next heartbeat")
                     .until(() -> redis.admin().pttl(key) > Math.max(left, 0) + 100);
             long lapses = metric(paused.port, "chat_cluster_heartbeat_lapses_total");
-            System.out.printf("cluster pause: a server frozen for %d ms right after a heartbeat; its key had %d ms to"
-                    + " live when it resumed; %d heartbeat lapse(s)%n", PAUSE.toMillis(), left, lapses);
-            assertEquals(0, lapses, "a server paused for " + PAUSE.toMillis() + " ms found its own heartbeat key expired ("
-                    + lapses + " lapse(s)): the node TTL leaves no room for a pause that a busy machine sees, so the"
-                    + " others may announce a live server's clients as left");
+            System.out.printf(
+                    "cluster pause: a server frozen for %d ms right after a heartbeat; its key had %d ms to"
+                            + " live when it resumed; %d heartbeat lapse(s)%n",
+                    PAUSE.toMillis(), left, lapses);
+            assertEquals(
+                    0,
+                    lapses,
+                    "a server paused for " + PAUSE.toMillis() + " ms found its own heartbeat key expired ("
+                            + lapses
+                            + " lapse(s)): the node TTL leaves no room for a pause that a busy machine sees, so the"
+                            + " others may announce a live server's clients as left");
         }
     }
 
@@ -323,11 +403,18 @@ class ClusterTest extends ClusterFixture {
 
     /** One counter from a server's /metrics. */
     static long metric(int port, String name) throws Exception {
-        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(l -> l.startsWith(name + " ")).mapToLong(l -> (long) Double.parseDouble(l.split(" ")[1]))
-                .findFirst().orElseThrow(() -> new AssertionError(name + " missing from /metrics"));
+        String body = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        return body.lines()
+                .filter(l -> l.startsWith(name + " "))
+                .mapToLong(l -> (long) Double.parseDouble(l.split(" ")[1]))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(name + " missing from /metrics"));
     }
 
     // --- 4. two senders on two servers -------------------------------------------------------------------
@@ -340,7 +427,8 @@ class ClusterTest extends ClusterFixture {
     @EnumSource(Mode.class)
     @DisplayName("two senders on two servers at once: what order do receivers on A, B and C see?")
     void twoSendersOnTwoServers(Mode mode) throws Exception {
-        ClusterVerdictTable.Interleaving expected = ClusterVerdictTable.row(mode).interleaving();
+        ClusterVerdictTable.Interleaving expected =
+                ClusterVerdictTable.row(mode).interleaving();
         try (ClusterRig rig = new ClusterRig(redis, mode)) {
             for (int i = 0; i < 3; i++) {
                 rig.start(HUB);
@@ -377,11 +465,19 @@ class ClusterTest extends ClusterFixture {
                     for (ChatClient sender : List.of(alice, bob)) {
                         receiver.getValue().awaitChatsFrom(sender.name(), ORDER_LINES, ChatContract.PATIENCE);
                     }
-                    seen.put(receiver.getKey(), receiver.getValue().framesOfType("chat").stream()
-                            .map(f -> f.path("from").asText() + ":" + f.path("seq").asLong())
-                            .filter(line -> line.startsWith(alice.name() + ":") || line.startsWith(bob.name() + ":")).toList());
+                    seen.put(
+                            receiver.getKey(),
+                            receiver.getValue().framesOfType("chat").stream()
+                                    .map(f -> f.path("from").asText() + ":"
+                                            + f.path("seq").asLong())
+                                    .filter(line ->
+                                            line.startsWith(alice.name() + ":") || line.startsWith(bob.name() + ":"))
+                                    .toList());
                 }
-                assertEquals(seen.get("C"), seen.get("C'"), "two receivers on C see one order (" + mode + "): they share one link");
+                assertEquals(
+                        seen.get("C"),
+                        seen.get("C'"),
+                        "two receivers on C see one order (" + mode + "): they share one link");
                 switch (expected) {
                     case ONE_ORDER -> {
                         assertEquals(seen.get("A"), seen.get("B"), "receivers on A and B see one order (" + mode + ")");
@@ -389,7 +485,10 @@ class ClusterTest extends ClusterFixture {
                     }
                     case PER_SERVER -> disagreed = !seen.get("A").equals(seen.get("B"));
                 }
-                System.out.printf("cluster order (%s), round %d: A and B %s, A and C %s%n", mode, round,
+                System.out.printf(
+                        "cluster order (%s), round %d: A and B %s, A and C %s%n",
+                        mode,
+                        round,
                         seen.get("A").equals(seen.get("B")) ? "agree" : "disagree",
                         seen.get("A").equals(seen.get("C")) ? "agree" : "disagree");
                 alice.leave();
@@ -399,7 +498,10 @@ class ClusterTest extends ClusterFixture {
                 }
             }
             if (expected == ClusterVerdictTable.Interleaving.PER_SERVER) {
-                assertTrue(disagreed, "pub/sub is expected to show A's and B's clients two orders within " + ORDER_ROUNDS + " rounds");
+                assertTrue(
+                        disagreed,
+                        "pub/sub is expected to show A's and B's clients two orders within " + ORDER_ROUNDS
+                                + " rounds");
             }
         }
     }
@@ -419,8 +521,10 @@ class ClusterTest extends ClusterFixture {
             x.send("hello from A");
             y.send("hello from B");
             for (ChatClient client : List.of(x, y)) {
-                await().alias(client + " has both lines").until(() -> client.hasChat("x", "hello from A") && client.hasChat("y", "hello from B"));
-                assertFalse(client.frames().toString().contains(fivechats.cluster.ClusterLink.NAME),
+                await().alias(client + " has both lines")
+                        .until(() -> client.hasChat("x", "hello from A") && client.hasChat("y", "hello from B"));
+                assertFalse(
+                        client.frames().toString().contains(fivechats.cluster.ClusterLink.NAME),
                         client + " was told about the cluster's link: " + client.frames());
             }
             y.leave();

@@ -25,25 +25,34 @@ import java.util.Optional;
 record Exercise(String id, String row, Map<String, Enum<?>> expected, Map<String, String> wrong, String right) {
 
     static final Exercise[] ALL = {
-            new Exercise("8.1", "mutex-map naive",
-                    Map.of("registry under churn", Churn.OK, "concurrent writes", Writes.OVERLAP),
-                    Map.of("registry under churn", "not yet: the chat still freezes (DEADLOCK). A reader still asks for the"
-                                    + " write lock while it holds the read lock: remove the dead only after"
-                                    + " lock.readLock().unlock() has run, not after the loop inside the try.",
-                            "concurrent writes", "the overlap is gone too (SAFE): your change made broadcasts exclusive"
-                                    + " (a write lock, or synchronized?). That is exercise 2's question; this one keeps the"
-                                    + " shared read lock and moves only the removal."),
-                    "right: the deadlock is gone (the chat goes on after a client dies mid-broadcast), and two broadcasts"
-                            + " under the shared read lock still overlap on one connection: the lock was never what kept"
-                            + " writes apart."),
-            new Exercise("9.1", "thread-per-connection fixed",
-                    Map.of("concurrent writes", Writes.OVERLAP),
-                    Map.of("concurrent writes", "not yet: no write overlapped (SAFE). Every line still goes through each"
-                            + " client's outbox, whose one writer is the only thread that writes: make the fixed broadcast"
-                            + " call client.connection().write(line) instead of offer."),
-                    "right: the readers now write to each other's connections, so two of them met on one connection and"
-                            + " the transport refused the second (a lost line). The contract kit and jcstress's Overlap_01"
-                            + " see it too.")
+        new Exercise(
+                "8.1",
+                "mutex-map naive",
+                Map.of("registry under churn", Churn.OK, "concurrent writes", Writes.OVERLAP),
+                Map.of(
+                        "registry under churn",
+                        "not yet: the chat still freezes (DEADLOCK). A reader still asks for the"
+                                + " write lock while it holds the read lock: remove the dead only after"
+                                + " lock.readLock().unlock() has run, not after the loop inside the try.",
+                        "concurrent writes",
+                        "the overlap is gone too (SAFE): your change made broadcasts exclusive"
+                                + " (a write lock, or synchronized?). That is exercise 2's question; this one keeps the"
+                                + " shared read lock and moves only the removal."),
+                "right: the deadlock is gone (the chat goes on after a client dies mid-broadcast), and two broadcasts"
+                        + " under the shared read lock still overlap on one connection: the lock was never what kept"
+                        + " writes apart."),
+        new Exercise(
+                "9.1",
+                "thread-per-connection fixed",
+                Map.of("concurrent writes", Writes.OVERLAP),
+                Map.of(
+                        "concurrent writes",
+                        "not yet: no write overlapped (SAFE). Every line still goes through each client's outbox,"
+                                + " whose one writer is the only thread that writes: make the fixed broadcast call"
+                                + " client.connection().write(line) instead of offer."),
+                "right: the readers now write to each other's connections, so two of them met on one connection and"
+                        + " the transport refused the second (a lost line). The contract kit and jcstress's Overlap_01"
+                        + " see it too.")
     };
 
     /** The exercise named by {@code -Dfivechats.exercise}, if any; an unknown name is an error that lists the known. */
@@ -52,9 +61,12 @@ record Exercise(String id, String row, Map<String, Enum<?>> expected, Map<String
         if (id.isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(Arrays.stream(ALL).filter(e -> e.id.equals(id)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("-Dfivechats.exercise=" + id + ": no such exercise checked by the verdict"
-                        + " scenarios; these are: " + Arrays.stream(ALL).map(Exercise::id).toList())));
+        return Optional.of(Arrays.stream(ALL)
+                .filter(e -> e.id.equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("-Dfivechats.exercise=" + id
+                        + ": no such exercise checked by the verdict" + " scenarios; these are: "
+                        + Arrays.stream(ALL).map(Exercise::id).toList())));
     }
 
     static Exercise byId(String id) {

@@ -33,8 +33,15 @@ import javax.tools.ToolProvider;
  * @param args     its constructor's arguments, as the row passes them (ints and enum constants), from {@code args: }
  * @param edits    pairs of text found once in the file, and what replaces it
  */
-record ExerciseFixture(String name, Exercise exercise, boolean right, String fails, String file, String variant,
-                       List<String> args, List<String[]> edits) {
+record ExerciseFixture(
+        String name,
+        Exercise exercise,
+        boolean right,
+        String fails,
+        String file,
+        String variant,
+        List<String> args,
+        List<String[]> edits) {
 
     static Stream<ExerciseFixture> all() throws IOException {
         try (Stream<Path> files = Files.list(folder())) {
@@ -43,7 +50,8 @@ record ExerciseFixture(String name, Exercise exercise, boolean right, String fai
     }
 
     private static Path folder() {
-        return Path.of(System.getProperty("fivechats.root", "../..")).resolve("tests/race/src/test/resources/exercises");
+        return Path.of(System.getProperty("fivechats.root", "../.."))
+                .resolve("tests/race/src/test/resources/exercises");
     }
 
     private static ExerciseFixture read(Path path) {
@@ -51,9 +59,15 @@ record ExerciseFixture(String name, Exercise exercise, boolean right, String fai
             List<String> lines = Files.readAllLines(path);
             String name = path.getFileName().toString().replace(".txt", "");
             String file = header(lines, "file"), variant = header(lines, "variant");
-            String fails = lines.stream().filter(l -> l.startsWith("fails: ")).map(l -> l.substring(7)).findFirst().orElse(null);
-            List<String> args = lines.stream().filter(l -> l.startsWith("args: "))
-                    .flatMap(l -> Arrays.stream(l.substring(6).split(",\\s*"))).toList();
+            String fails = lines.stream()
+                    .filter(l -> l.startsWith("fails: "))
+                    .map(l -> l.substring(7))
+                    .findFirst()
+                    .orElse(null);
+            List<String> args = lines.stream()
+                    .filter(l -> l.startsWith("args: "))
+                    .flatMap(l -> Arrays.stream(l.substring(6).split(",\\s*")))
+                    .toList();
             List<String[]> edits = new ArrayList<>();
             StringBuilder find = null, replace = null;
             for (String line : lines) {
@@ -71,15 +85,25 @@ record ExerciseFixture(String name, Exercise exercise, boolean right, String fai
                     find.append(line).append('\n');
                 }
             }
-            return new ExerciseFixture(name, Exercise.byId(name.substring(0, name.indexOf('-'))), name.endsWith("-right"),
-                    fails, file, variant, args, edits);
+            return new ExerciseFixture(
+                    name,
+                    Exercise.byId(name.substring(0, name.indexOf('-'))),
+                    name.endsWith("-right"),
+                    fails,
+                    file,
+                    variant,
+                    args,
+                    edits);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private static String header(List<String> lines, String key) {
-        return lines.stream().filter(l -> l.startsWith(key + ": ")).map(l -> l.substring(key.length() + 2)).findFirst()
+        return lines.stream()
+                .filter(l -> l.startsWith(key + ": "))
+                .map(l -> l.substring(key.length() + 2))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("exercise fixture without a '" + key + ": ' line"));
     }
 
@@ -104,10 +128,19 @@ record ExerciseFixture(String name, Exercise exercise, boolean right, String fai
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter errors = new StringWriter();
         Class<?> original = Class.forName(variant);
-        String classpath = String.join(java.io.File.pathSeparator, location(original), location(ChatModel.class),
+        String classpath = String.join(
+                java.io.File.pathSeparator,
+                location(original),
+                location(ChatModel.class),
                 location(org.slf4j.Logger.class)); // no Jetty: a model needs only the transport
-        boolean ok = javac.getTask(errors, null, null, List.of("-d", dir.toString(), "-cp", classpath, "-proc:none"),
-                null, javac.getStandardFileManager(null, null, null).getJavaFileObjects(copy)).call();
+        boolean ok = javac.getTask(
+                        errors,
+                        null,
+                        null,
+                        List.of("-d", dir.toString(), "-cp", classpath, "-proc:none"),
+                        null,
+                        javac.getStandardFileManager(null, null, null).getJavaFileObjects(copy))
+                .call();
         if (!ok) {
             throw new AssertionError(name + " does not compile against " + file + ":\n" + errors);
         }
@@ -128,7 +161,9 @@ record ExerciseFixture(String name, Exercise exercise, boolean right, String fai
             }
         };
         Constructor<?> constructor = Arrays.stream(loader.loadClass(variant).getDeclaredConstructors())
-                .filter(c -> c.getParameterCount() == args.size()).findFirst().orElseThrow();
+                .filter(c -> c.getParameterCount() == args.size())
+                .findFirst()
+                .orElseThrow();
         constructor.setAccessible(true);
         Object[] values = new Object[args.size()];
         for (int i = 0; i < values.length; i++) {
@@ -150,11 +185,15 @@ record ExerciseFixture(String name, Exercise exercise, boolean right, String fai
     }
 
     private static String location(Class<?> type) throws URISyntaxException {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
     }
 
     @Override
     public String toString() {
-        return name + (right ? " (a right answer: its check passes)" : " (a wrong answer: its check fails on " + fails + ")");
+        return name
+                + (right
+                        ? " (a right answer: its check passes)"
+                        : " (a wrong answer: its check fails on " + fails + ")");
     }
 }

@@ -28,7 +28,8 @@ class ModelJarTest {
     private static final List<String> MODELS =
             List.of("polling-loop", "thread-per-connection", "worker-pool", "channel-hub", "mutex-map");
     /** The Redis client's packages: none of them may be in a model's jar. */
-    private static final List<String> REDIS_CLIENT = List.of("io/lettuce/", "io/netty/", "reactor/", "fivechats/cluster/");
+    private static final List<String> REDIS_CLIENT =
+            List.of("io/lettuce/", "io/netty/", "reactor/", "fivechats/cluster/");
 
     /**
      * Fails with the {@code lettuce-core} dependency put back in {@code shared/pom.xml} (as it was before the cluster
@@ -46,11 +47,16 @@ class ModelJarTest {
                         foreign.add(entry.getName());
                     }
                 }
-                assertTrue(foreign.isEmpty(), model + ".jar holds the Redis client: " + foreign.stream().limit(3).toList());
+                assertTrue(
+                        foreign.isEmpty(),
+                        model + ".jar holds the Redis client: "
+                                + foreign.stream().limit(3).toList());
                 String classPath = file.getManifest().getMainAttributes().getValue("Class-Path");
                 assertEquals("../../../cluster/target/cluster.jar", classPath, model + ".jar's Class-Path");
-                assertTrue(Files.isRegularFile(jar.getParent().resolve(classPath)),
-                        model + ".jar's Class-Path names no file: " + jar.getParent().resolve(classPath).normalize());
+                assertTrue(
+                        Files.isRegularFile(jar.getParent().resolve(classPath)),
+                        model + ".jar's Class-Path names no file: "
+                                + jar.getParent().resolve(classPath).normalize());
             }
         }
     }
@@ -62,28 +68,42 @@ class ModelJarTest {
      * taken out of model.sh's {@code exec} line ("./model.sh's JVM arguments hold models/server.jvm's settings").
      */
     @Test
-    @DisplayName("./model.sh starts a model with the JVM settings in models/server.jvm; exec:exec@run and the benchmark name that file")
+    @DisplayName("./model.sh starts a model with the JVM settings in models/server.jvm; exec:exec@run and the benchmark"
+            + " name that file")
     void everyLauncherUsesTheServerJvmSettings() throws Exception {
-        List<String> settings = Files.readAllLines(ModelProcess.serverJvm()).stream().map(String::strip)
-                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        List<String> settings = Files.readAllLines(ModelProcess.serverJvm()).stream()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .toList();
         assertTrue(settings.contains("-Xmx1g"), "models/server.jvm sets the heap: " + settings);
         try (ModelProcess model = ModelProcess.script("channel-hub")) {
             Path jcmd = Path.of(ModelProcess.java()).resolveSibling("jcmd");
             Process query = new ProcessBuilder(jcmd.toString(), Long.toString(model.process.pid()), "VM.command_line")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String answer = new String(query.getInputStream().readAllBytes());
             assertTrue(query.waitFor(30, TimeUnit.SECONDS), "jcmd answered");
-            List<String> jvmArgs = answer.lines().filter(line -> line.startsWith("jvm_args:"))
-                    .flatMap(line -> List.of(line.substring("jvm_args:".length()).strip().split("\\s+")).stream())
-                    .filter(arg -> !arg.isEmpty()).toList();
+            List<String> jvmArgs = answer.lines()
+                    .filter(line -> line.startsWith("jvm_args:"))
+                    .flatMap(line ->
+                            List.of(line.substring("jvm_args:".length()).strip().split("\\s+")).stream())
+                    .filter(arg -> !arg.isEmpty())
+                    .toList();
             // A sublist: JDK_JAVA_OPTIONS, if set, adds its own arguments around them.
-            assertTrue(Collections.indexOfSubList(jvmArgs, settings) >= 0, "./model.sh's JVM arguments hold"
-                    + " models/server.jvm's settings " + settings + " (jcmd VM.command_line: " + answer.strip() + ")");
+            assertTrue(
+                    Collections.indexOfSubList(jvmArgs, settings) >= 0,
+                    "./model.sh's JVM arguments hold" + " models/server.jvm's settings " + settings
+                            + " (jcmd VM.command_line: " + answer.strip() + ")");
         }
-        assertTrue(Files.readString(ModelProcess.root().resolve("pom.xml")).contains("<commandlineArgs>@${project.basedir}/../server.jvm -jar"),
+        assertTrue(
+                Files.readString(ModelProcess.root().resolve("pom.xml"))
+                        .contains("<commandlineArgs>@${project.basedir}/../server.jvm -jar"),
                 "the root pom's exec:exec@run passes models/server.jvm");
-        assertTrue(Files.readString(ModelProcess.root().resolve("tests/bench/src/main/java/fivechats/bench/Benchmark.java"))
-                .contains("return \"@\" + root.resolve(\"models/server.jvm\");"), "the benchmark passes models/server.jvm");
+        assertTrue(
+                Files.readString(
+                                ModelProcess.root().resolve("tests/bench/src/main/java/fivechats/bench/Benchmark.java"))
+                        .contains("return \"@\" + root.resolve(\"models/server.jvm\");"),
+                "the benchmark passes models/server.jvm");
     }
 
     /**
@@ -97,14 +117,17 @@ class ModelJarTest {
     void withoutTheClusterJarTheBrokerFlagSaysHowToBuildIt(@TempDir Path elsewhere) throws Exception {
         Path copy = Files.copy(ModelProcess.jar("channel-hub"), elsewhere.resolve("channel-hub.jar"));
         Path output = elsewhere.resolve("output.txt");
-        Process process = new ProcessBuilder(ModelProcess.java(), "-jar", copy.toString(), "--port", "0", "--broker",
-                "redis://127.0.0.1:1")
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process process = new ProcessBuilder(
+                        ModelProcess.java(), "-jar", copy.toString(), "--port", "0", "--broker", "redis://127.0.0.1:1")
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
         try {
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the process did not exit within 30 s");
             String printed = Files.readString(output);
             assertEquals(2, process.exitValue(), "exit code; it printed: " + printed);
-            assertTrue(printed.contains("--broker needs the cluster module") && printed.contains("./mvnw -q package"),
+            assertTrue(
+                    printed.contains("--broker needs the cluster module") && printed.contains("./mvnw -q package"),
                     "the error does not say what is missing and how to build it: " + printed);
         } finally {
             process.destroyForcibly();

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Assumptions;
  * the process, in case the test did not end it.
  */
 final class ModelProcess implements AutoCloseable {
-    private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
+    private static final Path ROOT =
+            Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
     private static final Pattern LISTENING = Pattern.compile("^listening on http://127\\.0\\.0\\.1:(\\d+)/$");
     /** A JVM start on a busy runner, Jetty and (with --broker) a Redis connection: seconds, rarely more. */
     private static final Duration START_PATIENCE = Duration.ofSeconds(30);
@@ -40,7 +41,8 @@ final class ModelProcess implements AutoCloseable {
      * waits for its "listening on" line. Skips the test when the jar is not built yet.
      */
     static ModelProcess start(String model, String... flags) throws IOException {
-        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar(model).toString(), "--port", "0"));
+        List<String> command =
+                new ArrayList<>(List.of(java(), "-jar", jar(model).toString(), "--port", "0"));
         command.addAll(List.of(flags));
         return start(model, new ProcessBuilder(command));
     }
@@ -54,17 +56,25 @@ final class ModelProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(ROOT.resolve("model.sh").toString(), model, "--port", "0"));
         command.addAll(List.of(flags));
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("JAVA_HOME", Path.of(java()).getParent().getParent().toString());
+        builder.environment()
+                .put("JAVA_HOME", Path.of(java()).getParent().getParent().toString());
         return start(model, builder);
     }
 
     private static ModelProcess start(String model, ProcessBuilder builder) throws IOException {
         Path output = Files.createTempFile(model, ".out");
-        Process process = builder.redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process process = builder.redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
         try {
-            String listening = await().atMost(START_PATIENCE).alias(model + " prints 'listening on URL'")
-                    .until(() -> Files.readAllLines(output).stream().filter(l -> LISTENING.matcher(l).matches()).findFirst(),
-                            Optional::isPresent).orElseThrow();
+            String listening = await().atMost(START_PATIENCE)
+                    .alias(model + " prints 'listening on URL'")
+                    .until(
+                            () -> Files.readAllLines(output).stream()
+                                    .filter(l -> LISTENING.matcher(l).matches())
+                                    .findFirst(),
+                            Optional::isPresent)
+                    .orElseThrow();
             Matcher m = LISTENING.matcher(listening);
             return new ModelProcess(process, output, m.matches() ? Integer.parseInt(m.group(1)) : -1);
         } catch (RuntimeException | Error e) {
@@ -76,7 +86,8 @@ final class ModelProcess implements AutoCloseable {
     /** {@code models/MODEL/target/MODEL.jar}; skips the test when it is not built yet. */
     static Path jar(String model) {
         Path jar = ROOT.resolve("models/" + model + "/target/" + model + ".jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet: run `./mvnw verify`, which packages it first");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(jar), "no " + jar + " yet: run `./mvnw verify`, which packages it first");
         return jar;
     }
 

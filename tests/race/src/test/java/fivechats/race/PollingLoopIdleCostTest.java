@@ -32,14 +32,18 @@ class PollingLoopIdleCostTest {
     @ParameterizedTest(name = "--idle {0}")
     @EnumSource(PollingLoop.Idle.class)
     void idleCpu(PollingLoop.Idle idle) throws Exception {
-        ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), new PollingLoop(idle)).start();
+        ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), new PollingLoop(idle))
+                .start();
         WebSocketClient webSockets = TestClients.start();
         try {
             ChatClient.connect(webSockets, server.chatUri("quiet"), "quiet");
             await().until(() -> server.model().registered() == 1);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long loop = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().equals("polling-loop")).findFirst().orElseThrow().threadId();
+                    .filter(t -> t.getName().equals("polling-loop"))
+                    .findFirst()
+                    .orElseThrow()
+                    .threadId();
             long cpuBefore = threads.getThreadCpuTime(loop);
             long wallBefore = System.nanoTime();
             if (idle == PollingLoop.Idle.SPIN) {
@@ -52,8 +56,9 @@ class PollingLoopIdleCostTest {
                 Thread.sleep(WINDOW.toMillis()); // other load can only lower the share, never raise it
             }
             double share = (double) (threads.getThreadCpuTime(loop) - cpuBefore) / (System.nanoTime() - wallBefore);
-            String seen = String.format("the loop thread used %.0f%% of a core over %d ms of silence", share * 100,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wallBefore));
+            String seen = String.format(
+                    "the loop thread used %.0f%% of a core over %d ms of silence",
+                    share * 100, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wallBefore));
             if (idle == PollingLoop.Idle.BACKOFF) {
                 assertTrue(share < 0.1, "backoff should cost almost nothing: " + seen);
             }

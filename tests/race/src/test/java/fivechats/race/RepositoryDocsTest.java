@@ -29,9 +29,11 @@ import org.junit.jupiter.api.Test;
  * {@link TutorialTest}.
  */
 class RepositoryDocsTest {
-    private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
+    private static final Path ROOT =
+            Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
     private static final Pattern MODULE = Pattern.compile("<module>models/([a-z-]+)</module>");
-    private static final Pattern README_MODEL = Pattern.compile("^\\| \\[`([a-z-]+)`]\\(models/([a-z-]+)/\\)", Pattern.MULTILINE);
+    private static final Pattern README_MODEL =
+            Pattern.compile("^\\| \\[`([a-z-]+)`]\\(models/([a-z-]+)/\\)", Pattern.MULTILINE);
 
     private static String read(Path path) throws IOException {
         return Files.readString(path);
@@ -45,7 +47,10 @@ class RepositoryDocsTest {
         assertTrue(start >= 0, "shared/README.md has no '## Flags (every model)' block");
         start = readme.indexOf("```\n", start) + 4;
         String listed = readme.substring(start, readme.indexOf("```", start));
-        assertEquals(transportHelp(), listed, "shared/README.md's flags vs what --help prints: copy the help into the README");
+        assertEquals(
+                transportHelp(),
+                listed,
+                "shared/README.md's flags vs what --help prints: copy the help into the README");
     }
 
     /** The transport's part of any model's --help (TransportOptions, rendered by picocli), without its indent. */
@@ -57,34 +62,47 @@ class RepositoryDocsTest {
             }
         });
         String heading = String.format(Launcher.TRANSPORT_HEADING).strip();
-        List<String> lines = usage.substring(usage.indexOf(heading) + heading.length()).stripTrailing().lines()
-                .dropWhile(String::isBlank).map(String::stripTrailing).toList();
-        int indent = lines.stream().mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+        List<String> lines = usage.substring(usage.indexOf(heading) + heading.length())
+                .stripTrailing()
+                .lines()
+                .dropWhile(String::isBlank)
+                .map(String::stripTrailing)
+                .toList();
+        int indent = lines.stream()
+                .mapToInt(l -> l.length() - l.stripLeading().length())
+                .min()
+                .orElse(0);
         return lines.stream().map(l -> l.substring(indent)).collect(Collectors.joining("\n", "", "\n"));
     }
 
     /** Shown to fail when chapter 8's "when 256 frames wait" was changed to 255, and on Jetty's 8 before it knew Jetty's. */
     @Test
-    @DisplayName("every 'N frames' limit a text quotes is the code's: a model's per-client queue, or Jetty's outgoing frames")
+    @DisplayName("every 'N frames' limit a text quotes is the code's: a model's per-client queue, or Jetty's outgoing"
+            + " frames")
     void slowClientLimitIsQuotedAsTheCodeHasIt() throws IOException {
-        List<Integer> limits = List.of(fivechats.channelhub.ChannelHub.DEFAULT_SEND_QUEUE,
+        List<Integer> limits = List.of(
+                fivechats.channelhub.ChannelHub.DEFAULT_SEND_QUEUE,
                 fivechats.mutexmap.MutexMap.Fixed.DEFAULT_SEND_QUEUE,
                 fivechats.threadperconnection.ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE,
                 fivechats.workerpool.WorkerPool.LANE_LIMIT);
         assertEquals(1, limits.stream().distinct().count(), "the fixed models' per-client limits differ: " + limits);
         int limit = limits.getFirst();
         int jetty = fivechats.transport.TransportConfig.DEFAULT_MAX_OUTGOING_FRAMES;
-        Pattern quoted = Pattern.compile("(?i)(?:up to|holds|after|when|is|falls|client|\\(buffer) (\\d+)(?:\\s+queued)?(?:\\s+frames|\\))");
+        Pattern quoted = Pattern.compile(
+                "(?i)(?:up to|holds|after|when|is|falls|client|\\(buffer) (\\d+)(?:\\s+queued)?(?:\\s+frames|\\))");
         List<String> wrong = new java.util.ArrayList<>();
         int seen = 0;
         try (var files = Files.walk(ROOT)) {
-            for (Path doc : files.filter(f -> f.toString().endsWith(".md") && !f.toString().contains("node_modules")
-                    && !f.toString().contains("/target/")).toList()) {
+            for (Path doc : files.filter(f -> f.toString().endsWith(".md")
+                            && !f.toString().contains("node_modules")
+                            && !f.toString().contains("/target/"))
+                    .toList()) {
                 String text = read(doc);
                 Matcher m = quoted.matcher(text);
                 while (m.find()) {
                     seen++;
-                    boolean aboutJetty = text.substring(Math.max(0, m.start() - 80), m.start()).contains("Jetty");
+                    boolean aboutJetty = text.substring(Math.max(0, m.start() - 80), m.start())
+                            .contains("Jetty");
                     if (Integer.parseInt(m.group(1)) != (aboutJetty ? jetty : limit)) {
                         wrong.add(ROOT.relativize(doc) + ": '" + m.group() + "'");
                     }
@@ -92,8 +110,10 @@ class RepositoryDocsTest {
             }
         }
         assertTrue(seen >= 5, "only " + seen + " quotes of the limit found: has the wording changed?");
-        assertTrue(wrong.isEmpty(), "texts quote a limit other than the code's (" + limit
-                + " frames per client; Jetty's queue " + jetty + " frames, when Jetty is named just before): " + wrong);
+        assertTrue(
+                wrong.isEmpty(),
+                "texts quote a limit other than the code's (" + limit + " frames per client; Jetty's queue " + jetty
+                        + " frames, when Jetty is named just before): " + wrong);
     }
 
     @Test
@@ -103,13 +123,17 @@ class RepositoryDocsTest {
                 .matcher(read(ROOT.resolve("tutorial/01-why-this-repository.md")));
         TreeSet<Integer> mapped = new TreeSet<>();
         while (row.find()) {
-            assertEquals(Integer.parseInt(row.group(2)), Integer.parseInt(row.group(1)), "chapter 1 numbers " + row.group());
+            assertEquals(
+                    Integer.parseInt(row.group(2)), Integer.parseInt(row.group(1)), "chapter 1 numbers " + row.group());
             mapped.add(Integer.parseInt(row.group(2)));
         }
         TreeSet<Integer> chapters = new TreeSet<>();
         try (var files = Files.list(ROOT.resolve("tutorial"))) {
-            files.map(f -> f.getFileName().toString()).filter(f -> f.matches("\\d\\d-.*\\.md"))
-                    .map(f -> Integer.parseInt(f.substring(0, 2))).filter(n -> n > 1).forEach(chapters::add);
+            files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.matches("\\d\\d-.*\\.md"))
+                    .map(f -> Integer.parseInt(f.substring(0, 2)))
+                    .filter(n -> n > 1)
+                    .forEach(chapters::add);
         }
         assertEquals(chapters, mapped, "chapters in tutorial/ vs chapters in chapter 1's map");
     }
@@ -131,7 +155,8 @@ class RepositoryDocsTest {
         assertTrue(!built.isEmpty(), "no model modules found in " + ROOT.resolve("pom.xml"));
         assertEquals(built, listed, "models built by pom.xml vs models listed in README.md");
         for (String model : built) {
-            assertTrue(Files.isRegularFile(ROOT.resolve("models").resolve(model).resolve("README.md")),
+            assertTrue(
+                    Files.isRegularFile(ROOT.resolve("models").resolve(model).resolve("README.md")),
                     "models/" + model + " has no README.md");
         }
     }
@@ -153,26 +178,42 @@ class RepositoryDocsTest {
         while (route.find()) {
             listed.add(route.group(1));
         }
-        assertEquals(new TreeSet<>(ChatServer.ROUTES), listed, "routes the server answers (ChatServer.ROUTES) vs routes"
-                + " shared/README.md's 'HTTP routes' lists as `GET /...`");
+        assertEquals(
+                new TreeSet<>(ChatServer.ROUTES),
+                listed,
+                "routes the server answers (ChatServer.ROUTES) vs routes"
+                        + " shared/README.md's 'HTTP routes' lists as `GET /...`");
         String javadoc = read(ROOT.resolve("shared/src/main/java/fivechats/transport/ChatServer.java"));
         javadoc = javadoc.substring(0, javadoc.indexOf("public final class ChatServer"));
         for (String path : ChatServer.ROUTES) {
-            assertTrue(javadoc.contains("{@code " + path + "}") || javadoc.contains("{@code " + path + "?"),
+            assertTrue(
+                    javadoc.contains("{@code " + path + "}") || javadoc.contains("{@code " + path + "?"),
                     "ChatServer's class javadoc does not name " + path);
         }
         // And the list is what a client gets: every plain route answers, a path not on it is a 404, and so is a
         // request to the socket that does not ask to upgrade.
-        ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0),
-                new fivechats.channelhub.ChannelHub(fivechats.channelhub.ChannelHub.DEFAULT_SEND_QUEUE)).start();
+        ChatServer server = ChatServer.newServer(
+                        TransportConfig.defaults().withPort(0),
+                        new fivechats.channelhub.ChannelHub(fivechats.channelhub.ChannelHub.DEFAULT_SEND_QUEUE))
+                .start();
         try (HttpClient http = HttpClient.newHttpClient()) {
             for (String path : ChatServer.ROUTES) {
-                int status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                int status = http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 assertEquals(path.equals("/chat") ? 404 : 200, status, "GET " + path);
             }
-            assertEquals(404, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                    + "/not-a-route")).build(), HttpResponse.BodyHandlers.discarding()).statusCode(), "GET /not-a-route");
+            assertEquals(
+                    404,
+                    http.send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create("http://127.0.0.1:" + server.port() + "/not-a-route"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode(),
+                    "GET /not-a-route");
         } finally {
             server.shutdown();
         }
@@ -190,15 +231,22 @@ class RepositoryDocsTest {
         TreeSet<String> encoded = all(Pattern.compile("new [A-Z]\\w*\\(\"([a-z]+)\""), wire);
         assertTrue(encoded.containsAll(List.of("welcome", "join", "leave", "chat")), "Wire encodes " + encoded);
         Pattern type = Pattern.compile("\\{\"type\":\"([a-z]+)\"");
-        assertEquals(encoded, all(type, wire.substring(0, wire.indexOf("public final class Wire"))),
+        assertEquals(
+                encoded,
+                all(type, wire.substring(0, wire.indexOf("public final class Wire"))),
                 "frame types Wire encodes vs the ones its javadoc lists");
-        assertEquals(encoded, all(Pattern.compile("case \"([a-z]+)\":"),
-                read(ROOT.resolve("shared/src/main/resources/fivechats/web/chat.js"))),
+        assertEquals(
+                encoded,
+                all(
+                        Pattern.compile("case \"([a-z]+)\":"),
+                        read(ROOT.resolve("shared/src/main/resources/fivechats/web/chat.js"))),
                 "frame types Wire encodes vs the ones the page's chat.js handles");
         List<String> unknown = new java.util.ArrayList<>();
         try (var files = Files.walk(ROOT)) {
-            for (Path doc : files.filter(f -> f.toString().endsWith(".md") && !f.toString().contains("node_modules")
-                    && !f.toString().contains("/target/")).toList()) {
+            for (Path doc : files.filter(f -> f.toString().endsWith(".md")
+                            && !f.toString().contains("node_modules")
+                            && !f.toString().contains("/target/"))
+                    .toList()) {
                 for (String named : all(type, read(doc))) {
                     if (!encoded.contains(named)) {
                         unknown.add(ROOT.relativize(doc) + ": " + named);
@@ -207,7 +255,8 @@ class RepositoryDocsTest {
             }
         }
         assertTrue(unknown.isEmpty(), "Markdown shows frame types Wire never encodes: " + unknown);
-        assertTrue(all(type, read(ROOT.resolve("README.md"))).containsAll(List.of("welcome", "join", "leave", "chat")),
+        assertTrue(
+                all(type, read(ROOT.resolve("README.md"))).containsAll(List.of("welcome", "join", "leave", "chat")),
                 "README.md's protocol block lacks one of welcome, join, leave, chat");
     }
 
@@ -230,14 +279,17 @@ class RepositoryDocsTest {
     void noModelImportsJetty() throws IOException {
         List<String> found = new java.util.ArrayList<>();
         int files = 0;
-        for (String folder : List.of("models", "tests/assignments/starter", "tests/assignments/sharded-hub",
-                "tests/assignments/mistakes")) {
+        for (String folder : List.of(
+                "models", "tests/assignments/starter", "tests/assignments/sharded-hub", "tests/assignments/mistakes")) {
             try (var walk = Files.walk(ROOT.resolve(folder))) {
-                for (Path source : walk.filter(f -> f.toString().endsWith(".java") && f.toString().contains("/src/main/"))
+                for (Path source : walk.filter(f ->
+                                f.toString().endsWith(".java") && f.toString().contains("/src/main/"))
                         .toList()) {
                     files++;
-                    read(source).lines().filter(l -> l.startsWith("import org.eclipse.jetty")
-                            || l.startsWith("import static org.eclipse.jetty"))
+                    read(source)
+                            .lines()
+                            .filter(l -> l.startsWith("import org.eclipse.jetty")
+                                    || l.startsWith("import static org.eclipse.jetty"))
                             .forEach(l -> found.add(ROOT.relativize(source) + ": " + l));
                 }
             }
@@ -252,8 +304,10 @@ class RepositoryDocsTest {
     void theGuaranteeTableHasEveryFault() throws IOException {
         String table = read(ClusterGuaranteesTest.TABLE);
         for (ClusterGuaranteesTest.Fault fault : ClusterGuaranteesTest.Fault.values()) {
-            assertTrue(table.contains("| " + fault.title + " | " + fault.what + " |"), "tutorial/cluster-guarantees.md has no"
-                    + " row for '" + fault.title + "': write it again with " + ClusterGuaranteesTest.COMMAND);
+            assertTrue(
+                    table.contains("| " + fault.title + " | " + fault.what + " |"),
+                    "tutorial/cluster-guarantees.md has no" + " row for '" + fault.title + "': write it again with "
+                            + ClusterGuaranteesTest.COMMAND);
         }
     }
 }

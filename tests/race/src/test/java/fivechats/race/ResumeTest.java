@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import fivechats.cluster.ClusterLink;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ChatServer;
 import fivechats.transport.ClosedConnectionException;
+import fivechats.transport.ClusterConfig.Mode;
 import fivechats.transport.ModelContext;
 import fivechats.transport.TransportConfig;
-import fivechats.cluster.ClusterLink;
-import fivechats.transport.ClusterConfig.Mode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,49 +55,63 @@ class ResumeTest extends ClusterFixture {
      * WebSocketConnection.wants}: "at position 9584 came #9483 ... 12101 lines in all", the held lines twice.
      */
     @Test
-    @DisplayName("streams: a client cut off for 3 s during a flood reconnects with since= and ends with every line once, in order")
+    @DisplayName(
+            "streams: a client cut off for 3 s during a flood reconnects with since= and ends with every line once, in"
+                    + " order")
     void aClientCutOffDuringAFloodGetsEveryLineOnce() throws Exception {
         try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
             rig.start(HUB);
             rig.start(SlowToWelcome::new);
             ChatClient sender = join(rig, 0, "sender");
             try (BrokerProxy network = BrokerProxy.toPort(rig.server(1).port())) {
-                ChatClient before = webSockets.connect(URI.create("ws://127.0.0.1:" + network.port() + "/chat?name=watcher"),
-                        "watcher");
+                ChatClient before = webSockets.connect(
+                        URI.create("ws://127.0.0.1:" + network.port() + "/chat?name=watcher"), "watcher");
                 before.awaitWelcome();
-                await().alias("the watcher knows the sender").until(() -> hasPresence(before, "join", "sender")
-                        || before.frames().getFirst().path("online").toString().contains("\"sender\""));
+                await().alias("the watcher knows the sender")
+                        .until(() -> hasPresence(before, "join", "sender")
+                                || before.frames()
+                                        .getFirst()
+                                        .path("online")
+                                        .toString()
+                                        .contains("\"sender\""));
                 AtomicInteger sent = new AtomicInteger();
                 Thread flood = flood(sender, () -> LINES, sent);
                 try {
-                    await().atMost(Duration.ofSeconds(60)).alias("the watcher has " + CUT_AT + " lines")
+                    await().atMost(Duration.ofSeconds(60))
+                            .alias("the watcher has " + CUT_AT + " lines")
                             .until(() -> before.count("chat") >= CUT_AT);
                     network.cut();
                     before.awaitClose(Duration.ofSeconds(10));
                     String since = lastId(before);
                     Thread.sleep(3000); // away for 3 s: the fault's length, not a wait for anything
                     int sentWhileAway = sent.get();
-                    ChatClient after = webSockets.connect(URI.create(rig.chat(1, "watcher") + "&since=" + since), "watcher");
+                    ChatClient after =
+                            webSockets.connect(URI.create(rig.chat(1, "watcher") + "&since=" + since), "watcher");
                     after.awaitWelcome();
                     flood.join();
-                    await().atMost(Duration.ofSeconds(60)).alias("the watcher gets the flood's last line")
+                    await().atMost(Duration.ofSeconds(60))
+                            .alias("the watcher gets the flood's last line")
                             .until(() -> after.hasChat("sender", "flood " + LINES));
 
                     List<Long> seqs = new ArrayList<>(seqsFrom(before, "sender"));
                     seqs.addAll(seqsFrom(after, "sender"));
-                    assertTrue(LongStream.rangeClosed(1, LINES).boxed().toList().equals(seqs),
-                            () -> "the watcher's lines, before the cut and after, are not 1.." + LINES + " once each, in order: "
-                                    + describe(seqs));
+                    assertTrue(
+                            LongStream.rangeClosed(1, LINES).boxed().toList().equals(seqs),
+                            () -> "the watcher's lines, before the cut and after, are not 1.." + LINES
+                                    + " once each, in order: " + describe(seqs));
                     List<JsonNode> told = after.frames().stream()
-                            .filter(f -> List.of("resumed", "gap").contains(f.path("type").asText())).toList();
+                            .filter(f -> List.of("resumed", "gap")
+                                    .contains(f.path("type").asText()))
+                            .toList();
                     assertEquals(1, told.size(), "the second connection says once whether it has everything: " + told);
                     JsonNode resumed = told.getFirst();
                     assertEquals("resumed", resumed.path("type").asText(), "continuity was provable: " + resumed);
                     assertEquals(since, resumed.path("since").asText());
                     int replayed = resumed.path("lines").asInt();
-                    System.out.printf("resume after a 3 s cut during a flood of %d lines: cut after %d lines (id %s), %d"
-                            + " sent by the time it reconnected, %d replayed after its welcome, %d lines in all%n", LINES,
-                            seqsFrom(before, "sender").size(), since, sentWhileAway, replayed, seqs.size());
+                    System.out.printf(
+                            "resume after a 3 s cut during a flood of %d lines: cut after %d lines (id %s), %d sent by"
+                                    + " the time it reconnected, %d replayed after its welcome, %d lines in all%n",
+                            LINES, seqsFrom(before, "sender").size(), since, sentWhileAway, replayed, seqs.size());
                     assertTrue(replayed > 0, "nothing was replayed: the cut missed no line?");
                 } finally {
                     flood.join();
@@ -115,7 +129,8 @@ class ResumeTest extends ClusterFixture {
      * trimmed history: [welcome, chat #4, chat #5, resumed] ==> expected: <gap> but was: <resumed>".
      */
     @Test
-    @DisplayName("streams: a position the stream no longer holds, or never held, is said plainly (gap); a bad one is refused")
+    @DisplayName("streams: a position the stream no longer holds, or never held, is said plainly (gap); a bad one is"
+            + " refused")
     void aPositionThatCannotBeProvenIsSaidPlainly() throws Exception {
         try (ClusterRig rig = new ClusterRig(redis, Mode.STREAMS)) {
             rig.start(HUB);
@@ -135,7 +150,8 @@ class ResumeTest extends ClusterFixture {
             assertEquals(List.of("welcome", "chat #4", "chat #5", "gap"), after, "after a trimmed history");
             assertTrue(trimmed.frames().getLast().path("reason").asText().contains("trimmed"), after::toString);
 
-            ChatClient unknown = webSockets.connect(URI.create(rig.chat(0, "carol") + "&since=99999999999999-0"), "carol");
+            ChatClient unknown =
+                    webSockets.connect(URI.create(rig.chat(0, "carol") + "&since=99999999999999-0"), "carol");
             unknown.awaitWelcome();
             await().alias("carol is told of the gap").until(() -> unknown.count("gap") > 0);
             assertEquals(List.of("welcome", "gap"), typesAndSeqs(unknown), "after a position the stream never held");
@@ -143,10 +159,13 @@ class ResumeTest extends ClusterFixture {
 
             try (RawClient bad = RawClient.upgrade(rig.server(0).port(), "/chat?name=dave&since=yesterday", null)) {
                 assertEquals(400, bad.handshake().status(), "a position that is no stream id: " + bad.handshake());
-                assertTrue(bad.handshake().body().contains("since must be the id of the last chat line"), bad.handshake()::toString);
+                assertTrue(
+                        bad.handshake().body().contains("since must be the id of the last chat line"),
+                        bad.handshake()::toString);
             }
         }
-        ChatServer alone = ChatServer.newServer(TransportConfig.defaults().withPort(0), HUB.get()).start();
+        ChatServer alone = ChatServer.newServer(TransportConfig.defaults().withPort(0), HUB.get())
+                .start();
         try {
             ChatClient erin = webSockets.connect(URI.create(alone.chatUri("erin") + "&since=1-0"), "erin");
             erin.awaitWelcome();
@@ -159,8 +178,12 @@ class ResumeTest extends ClusterFixture {
 
     /** Each frame's type, and a chat line's seq: "welcome", "chat #4", "gap". */
     private static List<String> typesAndSeqs(ChatClient client) {
-        return client.frames().stream().map(f -> f.path("type").asText()
-                + (f.path("type").asText().equals("chat") ? " #" + f.path("seq").asLong() : "")).toList();
+        return client.frames().stream()
+                .map(f -> f.path("type").asText()
+                        + (f.path("type").asText().equals("chat")
+                                ? " #" + f.path("seq").asLong()
+                                : ""))
+                .toList();
     }
 
     /**
@@ -243,8 +266,10 @@ class ResumeTest extends ClusterFixture {
     }
 
     private static List<Long> seqsFrom(ChatClient client, String sender) {
-        return client.framesOfType("chat").stream().filter(f -> sender.equals(f.path("from").asText()))
-                .map(f -> f.path("seq").asLong()).toList();
+        return client.framesOfType("chat").stream()
+                .filter(f -> sender.equals(f.path("from").asText()))
+                .map(f -> f.path("seq").asLong())
+                .toList();
     }
 
     /** Where a list of seqs first goes wrong: a repeat, a jump or a step back. */

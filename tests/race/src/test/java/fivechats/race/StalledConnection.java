@@ -28,7 +28,9 @@ public final class StalledConnection implements ChatConnection {
 
     /** Clients 1..n that do not hear presence yet, so they can join without filling each other's queues. */
     public static List<StalledConnection> quietCrowd(int n) {
-        return IntStream.rangeClosed(1, n).mapToObj(i -> new StalledConnection(i).hearsPresence(false)).toList();
+        return IntStream.rangeClosed(1, n)
+                .mapToObj(i -> new StalledConnection(i).hearsPresence(false))
+                .toList();
     }
 
     /** What a test does with a model on the model's own kind of thread. */
@@ -42,13 +44,16 @@ public final class StalledConnection implements ChatConnection {
      */
     public static Throwable runOnPlatformThread(String name, Steps steps) throws InterruptedException {
         Throwable[] died = new Throwable[1];
-        Thread.ofPlatform().name(name).start(() -> {
-            try {
-                steps.run();
-            } catch (Throwable t) {
-                died[0] = t;
-            }
-        }).join();
+        Thread.ofPlatform()
+                .name(name)
+                .start(() -> {
+                    try {
+                        steps.run();
+                    } catch (Throwable t) {
+                        died[0] = t;
+                    }
+                })
+                .join();
         return died[0];
     }
 
@@ -108,7 +113,9 @@ public final class StalledConnection implements ChatConnection {
      * the lines queued behind it as one batch, and leave that client's queue short of full.
      */
     public static void awaitSending(List<StalledConnection> crowd) {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).alias("every writer has started its first send")
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .alias("every writer has started its first send")
                 .until(() -> crowd.stream().allMatch(c -> c.sending));
     }
 

@@ -1,10 +1,10 @@
 package fivechats.race;
 
+import fivechats.cluster.ClusterLink;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
-import fivechats.cluster.ClusterLink;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 
@@ -21,8 +21,7 @@ final class StalledLinkModel implements ChatModel {
      * How the model's reads of its link are held, published as one object: {@code gate} is open (zero) while the model
      * reads as usual; {@code taken}, if not null, asks for the next frame to be taken first, and is counted down then.
      */
-    private record Pause(CountDownLatch gate, CountDownLatch taken) {
-    }
+    private record Pause(CountDownLatch gate, CountDownLatch taken) {}
 
     private volatile Pause pause = new Pause(new CountDownLatch(0), null);
 

@@ -7,6 +7,7 @@ import fivechats.transport.ChatModel;
 class ThreadPerConnectionPlatformContractTest extends ChatContract {
     @Override
     public ChatModel newModel() {
-        return new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.PLATFORM, ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE);
+        return new ThreadPerConnection.Fixed(
+                ThreadPerConnection.Threads.PLATFORM, ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE);
     }
 }

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ToolsTest {
-    private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
+    private static final Path ROOT =
+            Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
     private static final Path JAR = ROOT.resolve("tools/target/tools.jar");
 
     private ChatServer server;
@@ -38,7 +39,8 @@ class ToolsTest {
 
     @BeforeEach
     void needsTheJar() {
-        Assumptions.assumeTrue(Files.isRegularFile(JAR), "no " + JAR + " yet: run `./mvnw verify`, which packages it first");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(JAR), "no " + JAR + " yet: run `./mvnw verify`, which packages it first");
     }
 
     @AfterEach
@@ -54,13 +56,19 @@ class ToolsTest {
     @DisplayName("java -jar tools/target/tools.jar --help lists the tools and exits 0")
     void helpListsTheTools() throws Exception {
         Path out = Files.createTempFile("tool", ".out");
-        Process process = new ProcessBuilder("java", "-jar", JAR.toString(), "--help").redirectErrorStream(true)
-                .redirectOutput(out.toFile()).start();
+        Process process = new ProcessBuilder("java", "-jar", JAR.toString(), "--help")
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         processes.add(process);
         Tool help = new Tool(process, out);
         String printed = help.awaitExit();
-        assertTrue(printed.startsWith("Usage: java -jar tools/target/tools.jar") && printed.contains("stuck")
-                && printed.contains("burst") && printed.contains("watch"), printed);
+        assertTrue(
+                printed.startsWith("Usage: java -jar tools/target/tools.jar")
+                        && printed.contains("stuck")
+                        && printed.contains("burst")
+                        && printed.contains("watch"),
+                printed);
     }
 
     private void serve(ChatModel model, TransportConfig config) throws Exception {
@@ -73,7 +81,10 @@ class ToolsTest {
         List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
         command.addAll(List.of(args));
         command.addAll(List.of("--url", "ws://127.0.0.1:" + server.port()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         processes.add(process);
         return new Tool(process, out);
     }
@@ -102,10 +113,12 @@ class ToolsTest {
         assertTrue(fine.contains("5 of 5 clients got all 500 lines, each once and in order"), fine);
         server.shutdown();
 
-        serve(new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL),
+        serve(
+                new ThreadPerConnection.Naive(ThreadPerConnection.Threads.VIRTUAL),
                 TransportConfig.defaults().withRaceWindow(Duration.ofMillis(5)));
         // A refused write is never retried: a short patience can only call more lines lost, never fewer.
-        String lossy = start("burst", "--senders", "4", "--lines", "25", "--patience", "5s").awaitExit();
+        String lossy = start("burst", "--senders", "4", "--lines", "25", "--patience", "5s")
+                .awaitExit();
         assertTrue(lossy.matches("(?s).*got \\d+ of burst\\d's 25 lines \\(\\d+ lost\\).*"), lossy);
         assertTrue(!lossy.contains("4 of 4 clients got all"), lossy);
         // The rate counts what did arrive: a lossy run still delivered lines (it printed "0 deliveries/s" when the rate
@@ -119,23 +132,30 @@ class ToolsTest {
      * the test asserts only what it is about: the stuck client was evicted, and the tool says how it ended.
      */
     @Test
-    @DisplayName("stuck: a client that stops reading while others flood is evicted by the channel hub, and says how it ended")
+    @DisplayName("stuck: a client that stops reading while others flood is evicted by the channel hub, and says how it"
+            + " ended")
     void stuckClientSeesItsEviction() throws Exception {
         serve(new ChannelHub(256), TransportConfig.defaults());
         Tool stuck = start("stuck", "--clients", "1", "--for", "15s");
-        await().alias("the stuck client stopped reading").until(() -> stuck.output().contains("stopped reading"));
+        await().alias("the stuck client stopped reading")
+                .until(() -> stuck.output().contains("stopped reading"));
         // 8 MB of lines: more than the loopback's socket buffers and the stuck client's queue of 256 hold.
         start("burst", "--senders", "2", "--lines", "1000", "--size", "4000").awaitExit();
-        await().alias("the stuck client is evicted").until(() -> server.metrics().evictions() >= 1);
+        await().alias("the stuck client is evicted")
+                .until(() -> server.metrics().evictions() >= 1);
         String told = stuck.awaitExit();
         // 1008 if the close frame got through, 1006 if the network was still too full for it: both end an eviction.
         // Seen once in a busy soak and once in CI (not in 22 runs alone, 8 of them beside a busy core): the tool read
         // what had waited and no close came within its 5 s of quiet, though the server had evicted it and failed a
         // write. Since then the tool pings before it calls a quiet connection open (a connection dropped while the JDK
         // client read nothing may show it only when something is sent). The server's side of it, for the next time:
-        assertTrue(told.matches("(?s).*the server closed it: 100[68] .*"), told + "\nserver: " + server.metrics().evictions()
-                + " eviction(s), " + server.metrics().writeFailures() + " failed write(s) (a send that timed out), "
-                + server.metrics().messagesOut() + " frames sent, " + server.model().registered() + " registered");
+        assertTrue(
+                told.matches("(?s).*the server closed it: 100[68] .*"),
+                told + "\nserver: " + server.metrics().evictions()
+                        + " eviction(s), " + server.metrics().writeFailures()
+                        + " failed write(s) (a send that timed out), "
+                        + server.metrics().messagesOut() + " frames sent, "
+                        + server.model().registered() + " registered");
     }
 
     @Test
@@ -147,15 +167,20 @@ class ToolsTest {
             await().alias("the watcher joined").until(() -> server.model().registered() == 1);
             start("burst", "--senders", "1", "--lines", "200").awaitExit();
             // Written to both: the watcher's welcome, burst1's join and 200 lines; burst1's welcome and 200 lines.
-            await().alias("the server wrote every line to both").until(() -> server.metrics().messagesOut() >= 404);
+            await().alias("the server wrote every line to both")
+                    .until(() -> server.metrics().messagesOut() >= 404);
             watch.process().destroy(); // SIGTERM, as Ctrl-C: the watcher prints its count on the way out
             String seen = watch.awaitExit(143);
             if (variant == WorkerPool.Variant.LOCKED) {
                 // A line that overtakes others first looks like a gap, then the late ones arrive out of order.
                 assertTrue(seen.contains("ORDER burst1 #"), seen);
-                assertTrue(seen.matches("(?s).*watched \\d+ chat lines: \\d+ gaps, [1-9]\\d* out of order, \\d+ still missing.*"), seen);
+                assertTrue(
+                        seen.matches("(?s).*watched \\d+ chat lines: \\d+ gaps, [1-9]\\d* out of order, \\d+ still"
+                                + " missing.*"),
+                        seen);
             } else {
-                assertTrue(seen.matches("(?s).*watched \\d+ chat lines: 0 gaps, 0 out of order, 0 still missing.*"), seen);
+                assertTrue(
+                        seen.matches("(?s).*watched \\d+ chat lines: 0 gaps, 0 out of order, 0 still missing.*"), seen);
             }
             server.shutdown();
         }

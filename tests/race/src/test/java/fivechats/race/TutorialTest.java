@@ -42,18 +42,20 @@ import org.junit.jupiter.api.Test;
  * rewrites the snippets and figures in place; review the diff and commit it.
  */
 class TutorialTest {
-    private static final Path ROOT = Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
+    private static final Path ROOT =
+            Path.of(System.getProperty("fivechats.root", "../..")).normalize().toAbsolutePath();
     private static final Path TUTORIAL = ROOT.resolve("tutorial");
     private static final boolean WRITE = Boolean.getBoolean("fivechats.writeTutorial");
 
     private static final Pattern CHAPTER = Pattern.compile("(\\d\\d)-[a-z0-9-]+\\.md");
-    private static final Pattern SNIPPET = Pattern.compile(
-            "<!-- snippet ([^#\\s]+)#([a-z0-9-]+) -->\\n```(\\w*)\\n(.*?)```\\n", Pattern.DOTALL);
-    private static final Pattern FIGURES = Pattern.compile(
-            "<!-- figures ([^>]+?) -->\\n(.*?)<!-- /figures -->\\n", Pattern.DOTALL);
+    private static final Pattern SNIPPET =
+            Pattern.compile("<!-- snippet ([^#\\s]+)#([a-z0-9-]+) -->\\n```(\\w*)\\n(.*?)```\\n", Pattern.DOTALL);
+    private static final Pattern FIGURES =
+            Pattern.compile("<!-- figures ([^>]+?) -->\\n(.*?)<!-- /figures -->\\n", Pattern.DOTALL);
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]+)(#[^)\\s]*)?\\)");
     /** A command line in a fenced block: after a {@code $ } prompt, or any line that runs Maven or {@code java}. */
-    private static final Pattern COMMAND = Pattern.compile("^(?:\\$ (.+)|((?:mvn|\\./mvnw|\\S*/java|java) .+))$", Pattern.MULTILINE);
+    private static final Pattern COMMAND =
+            Pattern.compile("^(?:\\$ (.+)|((?:mvn|\\./mvnw|\\S*/java|java) .+))$", Pattern.MULTILINE);
 
     /** Each model's command line: the same flags, parsed the same way, as {@code java -jar} uses. */
     private static final Map<String, Supplier<ModelCommand>> MODELS = Map.of(
@@ -65,41 +67,48 @@ class TutorialTest {
 
     static List<Path> chapters() throws IOException {
         try (Stream<Path> files = Files.list(TUTORIAL)) {
-            return files.filter(p -> CHAPTER.matcher(p.getFileName().toString()).matches()).sorted().toList();
+            return files.filter(p -> CHAPTER.matcher(p.getFileName().toString()).matches())
+                    .sorted()
+                    .toList();
         }
     }
 
     @Test
-    @DisplayName("chapters are numbered 01, 02, ... without gaps, each ends with exercises that each fold a hint or an answer, and tutorial/README.md links every one")
+    @DisplayName("chapters are numbered 01, 02, ... without gaps, each ends with exercises that each fold a hint or an"
+            + " answer, and tutorial/README.md links every one")
     void chaptersAreNumberedAndListed() throws IOException {
         List<Path> chapters = chapters();
         assertTrue(chapters.size() >= 10, "expected the tutorial's chapters in " + TUTORIAL + ", found " + chapters);
         String index = Files.readString(TUTORIAL.resolve("README.md"));
         for (int i = 0; i < chapters.size(); i++) {
             String file = chapters.get(i).getFileName().toString();
-            assertEquals(String.format("%02d", i + 1), file.substring(0, 2), "chapter numbers must run without gaps: " + chapters);
+            assertEquals(
+                    String.format("%02d", i + 1),
+                    file.substring(0, 2),
+                    "chapter numbers must run without gaps: " + chapters);
             String text = Files.readString(chapters.get(i));
             assertTrue(text.contains("\n## Exercises\n"), file + " has no '## Exercises' section");
             // Each exercise (a numbered item) carries its own folded hint or answer, so a learner can check it alone.
             String[] items = text.substring(text.indexOf("\n## Exercises\n")).split("\n(?=\\d+\\. )");
             for (int n = 1; n < items.length; n++) {
-                assertTrue(items[n].contains("<details>"), file + ": exercise " + n + " has no folded hint or answer"
-                        + " (<details><summary>Hint</summary> ... </details>)");
+                assertTrue(
+                        items[n].contains("<details>"),
+                        file + ": exercise " + n + " has no folded hint or answer"
+                                + " (<details><summary>Hint</summary> ... </details>)");
             }
             assertTrue(index.contains("](" + file + ")"), "tutorial/README.md does not link " + file);
         }
     }
 
     /** What {@link #regenerate} found: how many marked places, and which of them were stale. */
-    private record Generated(int seen, List<String> stale) {
-    }
+    private record Generated(int seen, List<String> stale) {}
 
     /**
      * For every match of {@code marker} in every chapter: a match is stale when {@code render} makes something else of
      * it, and with {@code -Dfivechats.writeTutorial=true} the chapter is rewritten with what it makes.
      */
-    private static Generated regenerate(Pattern marker, Function<Matcher, String> render, Function<Matcher, String> label)
-            throws IOException {
+    private static Generated regenerate(
+            Pattern marker, Function<Matcher, String> render, Function<Matcher, String> label) throws IOException {
         List<String> stale = new ArrayList<>();
         int seen = 0;
         for (Path chapter : chapters()) {
@@ -124,12 +133,17 @@ class TutorialTest {
     @Test
     @DisplayName("every snippet in a chapter equals its marked region in the source")
     void snippetsMatchTheCode() throws IOException {
-        Generated g = regenerate(SNIPPET, m -> "<!-- snippet " + m.group(1) + "#" + m.group(2) + " -->\n```" + m.group(3) + "\n"
-                + uncheckedRegion(ROOT.resolve(m.group(1)), m.group(2)) + "```\n", m -> m.group(1) + "#" + m.group(2));
+        Generated g = regenerate(
+                SNIPPET,
+                m -> "<!-- snippet " + m.group(1) + "#" + m.group(2) + " -->\n```" + m.group(3) + "\n"
+                        + uncheckedRegion(ROOT.resolve(m.group(1)), m.group(2)) + "```\n",
+                m -> m.group(1) + "#" + m.group(2));
         assertTrue(g.seen() >= 10, "only " + g.seen() + " snippets found: is the marker syntax right?");
         if (!WRITE) {
-            assertTrue(g.stale().isEmpty(), "chapters whose code no longer matches the source (rewrite them with "
-                    + "-Dfivechats.writeTutorial=true and review): " + g.stale());
+            assertTrue(
+                    g.stale().isEmpty(),
+                    "chapters whose code no longer matches the source (rewrite them with "
+                            + "-Dfivechats.writeTutorial=true and review): " + g.stale());
         }
     }
 
@@ -161,15 +175,25 @@ class TutorialTest {
         }
         assertTrue(end < lines.size(), "snippet " + name + " in " + file + " has no '// end-snippet'");
         List<String> body = lines.subList(start, end);
-        int indent = body.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
-        return body.stream().map(l -> l.isBlank() ? "" : l.substring(indent)).collect(Collectors.joining("\n", "", "\n"));
+        int indent = body.stream()
+                .filter(l -> !l.isBlank())
+                .mapToInt(l -> l.length() - l.stripLeading().length())
+                .min()
+                .orElse(0);
+        return body.stream()
+                .map(l -> l.isBlank() ? "" : l.substring(indent))
+                .collect(Collectors.joining("\n", "", "\n"));
     }
 
     @Test
     @DisplayName("every chapter's benchmark figures equal tutorial/benchmark.json")
     void figuresMatchTheBenchmark() throws IOException {
-        JsonNode results = new ObjectMapper().readTree(TUTORIAL.resolve("benchmark.json").toFile()).get("results");
-        Generated g = regenerate(FIGURES, m -> "<!-- figures " + m.group(1) + " -->\n" + figures(results, m.group(1)) + "<!-- /figures -->\n",
+        JsonNode results = new ObjectMapper()
+                .readTree(TUTORIAL.resolve("benchmark.json").toFile())
+                .get("results");
+        Generated g = regenerate(
+                FIGURES,
+                m -> "<!-- figures " + m.group(1) + " -->\n" + figures(results, m.group(1)) + "<!-- /figures -->\n",
                 m -> m.group(1));
         assertTrue(g.seen() >= 5, "only " + g.seen() + " figure tables found; every model chapter quotes its figures");
         if (!WRITE) {
@@ -177,7 +201,8 @@ class TutorialTest {
         }
     }
 
-    private static final Pattern CAPACITY = Pattern.compile("<!-- capacity ([a-z-]+) -->\\n(.*?)<!-- /capacity -->\\n", Pattern.DOTALL);
+    private static final Pattern CAPACITY =
+            Pattern.compile("<!-- capacity ([a-z-]+) -->\\n(.*?)<!-- /capacity -->\\n", Pattern.DOTALL);
 
     /**
      * A chapter's quotes of the capacity run ({@code <!-- capacity table -->}: its table; {@code <!-- capacity MODEL -->}:
@@ -188,8 +213,10 @@ class TutorialTest {
     @DisplayName("every chapter's capacity figures equal tutorial/capacity.md")
     void capacityFiguresMatchTheRun() throws IOException {
         String run = Files.readString(TUTORIAL.resolve("capacity.md"));
-        Generated g = regenerate(CAPACITY, m -> "<!-- capacity " + m.group(1) + " -->\n" + capacityTable(run, m.group(1))
-                + "<!-- /capacity -->\n", m -> "capacity " + m.group(1));
+        Generated g = regenerate(
+                CAPACITY,
+                m -> "<!-- capacity " + m.group(1) + " -->\n" + capacityTable(run, m.group(1)) + "<!-- /capacity -->\n",
+                m -> "capacity " + m.group(1));
         assertTrue(g.seen() >= 2, "only " + g.seen() + " capacity quotes found");
         if (!WRITE) {
             assertTrue(g.stale().isEmpty(), "capacity figures that no longer match tutorial/capacity.md: " + g.stale());
@@ -216,31 +243,47 @@ class TutorialTest {
         Map<String, List<JsonNode>> byScenario = new TreeMap<>();
         for (JsonNode r : results) {
             if (r.get("target").asText().equals(target)) {
-                byScenario.computeIfAbsent(r.get("scenario").asText(), k -> new ArrayList<>()).add(r);
+                byScenario
+                        .computeIfAbsent(r.get("scenario").asText(), k -> new ArrayList<>())
+                        .add(r);
             }
         }
         assertTrue(!byScenario.isEmpty(), "tutorial/benchmark.json has no results for target '" + target + "'");
-        StringBuilder t = new StringBuilder("| scenario | clients | median of " + byScenario.values().iterator().next().size()
-                + " runs |\n|---|---|---|\n");
-        for (String scenario : List.of("CLOSED_SMALL", "CLOSED_BIG", "STEADY", "SLOW_CLIENT", "IDLE", "CAPACITY_SMALL", "CAPACITY")) {
+        StringBuilder t = new StringBuilder("| scenario | clients | median of "
+                + byScenario.values().iterator().next().size() + " runs |\n|---|---|---|\n");
+        for (String scenario :
+                List.of("CLOSED_SMALL", "CLOSED_BIG", "STEADY", "SLOW_CLIENT", "IDLE", "CAPACITY_SMALL", "CAPACITY")) {
             List<JsonNode> runs = byScenario.get(scenario);
             if (runs == null) {
                 continue;
             }
             int clients = runs.get(0).get("clients").asInt();
             String figure = switch (scenario) {
-                case "CLOSED_SMALL", "CLOSED_BIG", "STEADY", "SLOW_CLIENT" -> String.format(Locale.ROOT,
-                        "%,.0f deliveries/s, %.2f us of server CPU each, p50 %.1f ms, p99 %.1f ms, %,d lost, %,d out of order",
-                        median(runs, "deliveriesPerSecond"), median(runs, "cpuMicrosPerDelivery"), median(runs, "p50Millis"),
-                        median(runs, "p99Millis"), (long) median(runs, "lost"), (long) median(runs, "outOfOrder"));
-                case "IDLE" -> String.format(Locale.ROOT, "%.1f%% of a core while nobody talks", median(runs, "serverCpuPercent"));
+                case "CLOSED_SMALL", "CLOSED_BIG", "STEADY", "SLOW_CLIENT" ->
+                    String.format(
+                            Locale.ROOT,
+                            "%,.0f deliveries/s, %.2f us of server CPU each, p50 %.1f ms, p99 %.1f ms, %,d lost, %,d"
+                                    + " out of order",
+                            median(runs, "deliveriesPerSecond"),
+                            median(runs, "cpuMicrosPerDelivery"),
+                            median(runs, "p50Millis"),
+                            median(runs, "p99Millis"),
+                            (long) median(runs, "lost"),
+                            (long) median(runs, "outOfOrder"));
+                case "IDLE" ->
+                    String.format(Locale.ROOT, "%.1f%% of a core while nobody talks", median(runs, "serverCpuPercent"));
                 // A peer that is not a JVM has no Java heap and no model threads: the benchmark writes -1 for those.
-                default -> String.format(Locale.ROOT, "%.1f KiB RSS", median(runs, "rssPerConnectionKiB"))
-                        + (median(runs, "heapPerConnectionKiB") < 0 ? "" : String.format(Locale.ROOT, " and %.1f KiB heap",
-                                median(runs, "heapPerConnectionKiB")))
-                        + " per connection" + (median(runs, "threads") < 0 ? "" : String.format(Locale.ROOT,
-                                ", %,.0f model threads", median(runs, "threads")))
-                        + String.format(Locale.ROOT, ", connected in %.1f s", median(runs, "connectSeconds"));
+                default ->
+                    String.format(Locale.ROOT, "%.1f KiB RSS", median(runs, "rssPerConnectionKiB"))
+                            + (median(runs, "heapPerConnectionKiB") < 0
+                                    ? ""
+                                    : String.format(
+                                            Locale.ROOT, " and %.1f KiB heap", median(runs, "heapPerConnectionKiB")))
+                            + " per connection"
+                            + (median(runs, "threads") < 0
+                                    ? ""
+                                    : String.format(Locale.ROOT, ", %,.0f model threads", median(runs, "threads")))
+                            + String.format(Locale.ROOT, ", connected in %.1f s", median(runs, "connectSeconds"));
             };
             String name = switch (scenario) {
                 case "CLOSED_SMALL", "CLOSED_BIG" -> "closed loop";
@@ -255,7 +298,8 @@ class TutorialTest {
     }
 
     private static double median(List<JsonNode> runs, String field) {
-        double[] v = runs.stream().mapToDouble(r -> r.get(field).asDouble()).sorted().toArray();
+        double[] v =
+                runs.stream().mapToDouble(r -> r.get(field).asDouble()).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
@@ -289,14 +333,16 @@ class TutorialTest {
             return fivechats.tools.Main.problem(words.subList(3, words.size()).toArray(String[]::new));
         }
         if (words.size() >= 3 && words.get(0).endsWith("java") && words.get(1).equals("-jar")) {
-            Matcher jar = Pattern.compile("models/([a-z-]+)/target/([a-z-]+)\\.jar").matcher(words.get(2));
+            Matcher jar =
+                    Pattern.compile("models/([a-z-]+)/target/([a-z-]+)\\.jar").matcher(words.get(2));
             if (!jar.matches() || !jar.group(1).equals(jar.group(2)) || !MODELS.containsKey(jar.group(1))) {
                 return "no model builds " + words.get(2);
             }
             return refusal(jar.group(1), words.subList(3, words.size()));
         }
         if (words.get(0).equals("./model.sh") && words.size() >= 2) { // the jar, with a Java 21+ it finds
-            return MODELS.containsKey(words.get(1)) ? refusal(words.get(1), words.subList(2, words.size()))
+            return MODELS.containsKey(words.get(1))
+                    ? refusal(words.get(1), words.subList(2, words.size()))
                     : "no model " + words.get(1);
         }
         if (words.get(0).endsWith(".sh")) {
@@ -352,7 +398,8 @@ class TutorialTest {
     /** The simple names of every Java class under tests/ (a -Dtest filter names one of them). */
     private static TreeSet<String> testClasses() throws IOException {
         try (Stream<Path> files = Files.walk(ROOT.resolve("tests"))) {
-            return files.filter(p -> p.toString().endsWith(".java") && !p.toString().contains("/target/"))
+            return files.filter(
+                            p -> p.toString().endsWith(".java") && !p.toString().contains("/target/"))
                     .map(p -> p.getFileName().toString().replace(".java", ""))
                     .collect(Collectors.toCollection(TreeSet::new));
         }
@@ -409,8 +456,8 @@ class TutorialTest {
     }
 
     /** "18 tests" or "18 contract tests", said of the contract kit (ChatContract, "the contract kit" on the same line). */
-    private static final Pattern KIT_COUNT = Pattern.compile(
-            "(?:ChatContract|contract kit)\\W[^.|]{0,60}?\\b(\\d+) tests|\\b(\\d+) contract tests");
+    private static final Pattern KIT_COUNT =
+            Pattern.compile("(?:ChatContract|contract kit)\\W[^.|]{0,60}?\\b(\\d+) tests|\\b(\\d+) contract tests");
 
     @Test
     @DisplayName("every count of the contract kit's tests in a chapter or README is the number ChatContract really has")
@@ -437,8 +484,10 @@ class TutorialTest {
     private static List<Path> docs() throws IOException {
         try (Stream<Path> files = Files.walk(ROOT)) {
             return files.filter(p -> p.toString().endsWith(".md"))
-                    .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/node_modules/"))
-                    .sorted().toList();
+                    .filter(p ->
+                            !p.toString().contains("/target/") && !p.toString().contains("/node_modules/"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -450,7 +499,9 @@ class TutorialTest {
             Matcher m = LINK.matcher(Files.readString(doc));
             while (m.find()) {
                 String target = m.group(1);
-                if (!target.contains("://") && !target.startsWith("mailto:") && !Files.exists(doc.getParent().resolve(target))) {
+                if (!target.contains("://")
+                        && !target.startsWith("mailto:")
+                        && !Files.exists(doc.getParent().resolve(target))) {
                     dead.add(ROOT.relativize(doc) + " -> " + target);
                 }
             }
@@ -461,21 +512,28 @@ class TutorialTest {
     @Test
     @DisplayName("every diagram has its rendered SVG beside it and is shown in some chapter")
     void everyDiagramIsRenderedAndShown() throws IOException {
-        String all = chapters().stream().map(p -> {
-            try {
-                return Files.readString(p);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }).collect(Collectors.joining());
+        String all = chapters().stream()
+                .map(p -> {
+                    try {
+                        return Files.readString(p);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .collect(Collectors.joining());
         List<String> sources;
         try (Stream<Path> files = Files.list(ROOT.resolve("diagrams"))) {
-            sources = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".mmd")).sorted().toList();
+            sources = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".mmd"))
+                    .sorted()
+                    .toList();
         }
         assertTrue(sources.size() >= 10, "diagrams: " + sources);
         for (String source : sources) {
             String svg = source.replace(".mmd", ".svg");
-            assertTrue(Files.isRegularFile(ROOT.resolve("diagrams").resolve(svg)), svg + " is not rendered (cd diagrams && npm run render)");
+            assertTrue(
+                    Files.isRegularFile(ROOT.resolve("diagrams").resolve(svg)),
+                    svg + " is not rendered (cd diagrams && npm run render)");
             assertTrue(all.contains("../diagrams/" + svg), "no chapter shows diagrams/" + svg);
         }
     }

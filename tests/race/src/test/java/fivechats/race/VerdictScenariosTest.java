@@ -30,8 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +63,7 @@ class VerdictScenariosTest {
 
     @RegisterExtension
     static final TestClients webSockets = new TestClients();
+
     private ChatServer server;
     private final List<ChatClient> clients = new ArrayList<>();
     /** The row the current scenario runs. */
@@ -75,7 +76,8 @@ class VerdictScenariosTest {
     static Stream<Row> rows() {
         Pattern only = Pattern.compile(System.getProperty("fivechats.rows", ""));
         Optional<Exercise> exercise = Exercise.chosen();
-        return VerdictTable.ROWS.stream().filter(row -> only.matcher(row.toString()).find())
+        return VerdictTable.ROWS.stream()
+                .filter(row -> only.matcher(row.toString()).find())
                 .filter(row -> exercise.isEmpty() || exercise.get().row().equals(row.id()));
     }
 
@@ -86,8 +88,10 @@ class VerdictScenariosTest {
     private Exercise exercise = Exercise.chosen().orElse(null);
 
     private void onlyIfChecked(Row row, String scenario) {
-        assumeTrue(exercise == null || exercise.checks(row, scenario), () -> "exercise " + exercise.id() + " is checked by "
-                + exercise.expected().keySet() + ", not by " + scenario);
+        assumeTrue(
+                exercise == null || exercise.checks(row, scenario),
+                () -> "exercise " + exercise.id() + " is checked by "
+                        + exercise.expected().keySet() + ", not by " + scenario);
     }
 
     /**
@@ -98,9 +102,11 @@ class VerdictScenariosTest {
     private <V extends Enum<V>> void assertVerdict(Row row, String scenario, V expected, V seen, String saw) {
         if (exercise != null && exercise.checks(row, scenario)) {
             if (exercise.expected().get(scenario) != seen) {
-                fail("exercise " + exercise.id() + " | " + scenario + ": " + exercise.wrong().get(scenario) + "\n  seen: " + saw);
+                fail("exercise " + exercise.id() + " | " + scenario + ": "
+                        + exercise.wrong().get(scenario) + "\n  seen: " + saw);
             }
-            System.out.println("exercise " + exercise.id() + " | " + scenario + " | " + seen + " | " + exercise.right());
+            System.out.println(
+                    "exercise " + exercise.id() + " | " + scenario + " | " + seen + " | " + exercise.right());
             return;
         }
         if (expected == seen) {
@@ -109,12 +115,15 @@ class VerdictScenariosTest {
         V healthy = expected.getDeclaringClass().getEnumConstants()[0];
         String what = seen == healthy
                 ? "you fixed it. The table expects " + expected + " and this run saw " + seen + ": if you just repaired"
-                        + " this form (a chapter's exercise), update VerdictTable (this row's " + scenario + " verdict becomes "
-                        + seen + "), redraw tutorial/verdicts.md with VerdictMatrixTest and -Dfivechats.writeVerdicts=true,"
-                        + " and run the scenario again; it should now pass. If you changed nothing, the race did not happen"
-                        + " this time: see \"Making races happen every time\" in chapter 9."
-                : "it broke. The table expects " + expected + " and this run saw " + seen + ": if you changed this form,"
-                        + " the change broke it (what was seen is below); if you meant to break it, update VerdictTable.";
+                        + " this form (a chapter's exercise), update VerdictTable (this row's " + scenario
+                        + " verdict becomes "
+                        + seen
+                        + "), redraw tutorial/verdicts.md with VerdictMatrixTest and -Dfivechats.writeVerdicts=true,"
+                        + " and run the scenario again; it should now pass. If you changed nothing, the race did not"
+                        + " happen this time: see \"Making races happen every time\" in chapter 9."
+                : "it broke. The table expects " + expected + " and this run saw " + seen
+                        + ": if you changed this form, the change broke it (what was seen is below); if you meant to"
+                        + " break it, update VerdictTable.";
         fail(row + " | " + scenario + ": " + what + "\n  seen: " + saw);
     }
 
@@ -147,7 +156,9 @@ class VerdictScenariosTest {
     }
 
     private void assertPromisesKept(String when) {
-        if (row != null && row.contract() != null && exercise == null) { // an exercise may break a fixed form on purpose
+        if (row != null
+                && row.contract() != null
+                && exercise == null) { // an exercise may break a fixed form on purpose
             Promises.assertKept(clients, row + ": a promise every client is owed, " + when);
         }
     }
@@ -180,7 +191,8 @@ class VerdictScenariosTest {
     /** Waits until every client's welcome write has ended (sent or refused), so a burst starts from a known count. */
     private void awaitWelcomesWritten() {
         int n = clients.size();
-        await().alias("all " + n + " welcomes written").until(() -> server.metrics().writeAttempts() >= n);
+        await().alias("all " + n + " welcomes written")
+                .until(() -> server.metrics().writeAttempts() >= n);
     }
 
     /**
@@ -193,12 +205,15 @@ class VerdictScenariosTest {
      */
     private String awaitBurstOver(List<ChatClient> receivers, long owed, long attemptsBefore, long sentBefore) {
         try {
-            await().alias("every one of " + owed + " frames sent, or every write ended").atMost(PATIENCE)
+            await().alias("every one of " + owed + " frames sent, or every write ended")
+                    .atMost(PATIENCE)
                     .until(() -> server.metrics().messagesOut() - sentBefore >= owed
                             || server.metrics().writeAttempts() - attemptsBefore >= owed);
-            await().alias("every sent line arrived").atMost(PATIENCE)
-                    .until(() -> receivers.stream().mapToLong(c -> c.count("chat")).sum()
-                            == server.metrics().messagesOut() - sentBefore);
+            await().alias("every sent line arrived")
+                    .atMost(PATIENCE)
+                    .until(() ->
+                            receivers.stream().mapToLong(c -> c.count("chat")).sum()
+                                    == server.metrics().messagesOut() - sentBefore);
             return "";
         } catch (ConditionTimeoutException e) {
             return " (bound ran out: " + (server.metrics().writeAttempts() - attemptsBefore) + " of " + owed
@@ -210,8 +225,12 @@ class VerdictScenariosTest {
     @MethodSource("rows")
     void concurrentWrites(Row row) throws Exception {
         onlyIfChecked(row, "concurrent writes");
-        start(row, TransportConfig.defaults().withPort(0).withRaceWindow(RACE_WINDOW), row.factory().get());
-        List<ChatClient> everyone = IntStream.range(0, 6).mapToObj(i -> connect("c" + i)).toList();
+        start(
+                row,
+                TransportConfig.defaults().withPort(0).withRaceWindow(RACE_WINDOW),
+                row.factory().get());
+        List<ChatClient> everyone =
+                IntStream.range(0, 6).mapToObj(i -> connect("c" + i)).toList();
         awaitWelcomesWritten();
         long attempts = server.metrics().writeAttempts();
         long sent = server.metrics().messagesOut();
@@ -219,15 +238,20 @@ class VerdictScenariosTest {
         int perSender = 25;
         Crowd.sendAtOnce(senders, perSender, PATIENCE);
         int lines = senders.size() * perSender;
-        // Or a reader died (an exercise's answer may let an overlap's IllegalStateException end it): its lines are lost.
-        await().alias("the model read all " + lines + " lines").until(() -> server.metrics().messagesIn() == lines
-                || server.threads().died() > 0);
+        // Or a reader died (an exercise's answer may let an overlap's IllegalStateException end it): its lines are
+        // lost.
+        await().alias("the model read all " + lines + " lines")
+                .until(() -> server.metrics().messagesIn() == lines
+                        || server.threads().died() > 0);
         String bound = awaitBurstOver(everyone, (long) lines * everyone.size(), attempts, sent);
 
         long overlaps = server.metrics().concurrentWrites();
         List<DeliveryCheck.Report> reports = everyone.stream()
-                .map(c -> DeliveryCheck.check(c, senders.stream().map(ChatClient::name).toList(), perSender)).toList();
-        List<DeliveryCheck.Report> lossy = reports.stream().filter(r -> !r.complete()).toList();
+                .map(c -> DeliveryCheck.check(
+                        c, senders.stream().map(ChatClient::name).toList(), perSender))
+                .toList();
+        List<DeliveryCheck.Report> lossy =
+                reports.stream().filter(r -> !r.complete()).toList();
         Writes seen = overlaps > 0 ? Writes.OVERLAP : Writes.SAFE;
         ChatMetrics.Overlap last = server.metrics().lastOverlapSeen();
         String saw = "saw " + overlaps + " overlapping writes and " + lossy.size() + " of " + everyone.size()
@@ -237,12 +261,15 @@ class VerdictScenariosTest {
         printSteps(overlaps, last);
         assertVerdict(row, "concurrent writes", row.writes(), seen, saw);
         if (seen == Writes.OVERLAP) {
-            assertTrue(lossy.stream().anyMatch(r -> !r.lost().isEmpty()), row + ": refused writes must cost lines at the clients; " + saw);
+            assertTrue(
+                    lossy.stream().anyMatch(r -> !r.lost().isEmpty()),
+                    row + ": refused writes must cost lines at the clients; " + saw);
         } else {
             // Order is the order scenario's verdict: the locked pool is safe here and may still reorder.
             assertTrue(lossy.isEmpty(), row + ": " + saw);
             if (row.order() == Order.IN_ORDER) {
-                List<DeliveryCheck.Report> reordered = reports.stream().filter(r -> !r.reordered().isEmpty()).toList();
+                List<DeliveryCheck.Report> reordered =
+                        reports.stream().filter(r -> !r.reordered().isEmpty()).toList();
                 assertTrue(reordered.isEmpty(), row + ": lines out of order, e.g. " + reordered);
             }
         }
@@ -261,11 +288,18 @@ class VerdictScenariosTest {
     @MethodSource("rows")
     void jettyAloneBehindAStuckClient(Row row) throws Exception {
         onlyIfChecked(row, "Jetty alone");
-        start(row, TransportConfig.defaults().withPort(0).withDetector(TransportConfig.Detector.REPORT)
-                .withWriteWait(Duration.ofSeconds(5)).withShutdownGrace(Duration.ofSeconds(1)), row.factory().get());
+        start(
+                row,
+                TransportConfig.defaults()
+                        .withPort(0)
+                        .withDetector(TransportConfig.Detector.REPORT)
+                        .withWriteWait(Duration.ofSeconds(5))
+                        .withShutdownGrace(Duration.ofSeconds(1)),
+                row.factory().get());
         ChatClient stuck = connect("stuck");
         stuck.pauseReading();
-        List<ChatClient> flooders = IntStream.range(0, 12).mapToObj(i -> connect("f" + i)).toList();
+        List<ChatClient> flooders =
+                IntStream.range(0, 12).mapToObj(i -> connect("f" + i)).toList();
         String filler = "#".repeat(3000);
         List<Thread> floods = new ArrayList<>();
         for (ChatClient flooder : flooders) {
@@ -279,7 +313,8 @@ class VerdictScenariosTest {
                 }
             }));
         }
-        await().alias("Jetty refused a send, or the model gave up on the stuck client").atMost(PATIENCE)
+        await().alias("Jetty refused a send, or the model gave up on the stuck client")
+                .atMost(PATIENCE)
                 .until(() -> server.metrics().jettyRefusals() > 0 || givenUp());
         long refused = server.metrics().jettyRefusals();
         long overlaps = server.metrics().concurrentWrites();
@@ -297,7 +332,10 @@ class VerdictScenariosTest {
     }
 
     private boolean givenUp() {
-        return server.metrics().writeFailures() - server.metrics().jettyRefusals() + server.metrics().evictions() > 0;
+        return server.metrics().writeFailures()
+                        - server.metrics().jettyRefusals()
+                        + server.metrics().evictions()
+                > 0;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -305,7 +343,9 @@ class VerdictScenariosTest {
     void perSenderOrder(Row row) throws Exception {
         onlyIfChecked(row, "per-sender order");
         // The detector only reports: a naive model loses no line to it, so what the receivers see is order alone.
-        start(row, TransportConfig.defaults().withPort(0).withDetector(TransportConfig.Detector.REPORT),
+        start(
+                row,
+                TransportConfig.defaults().withPort(0).withDetector(TransportConfig.Detector.REPORT),
                 (row.orderFactory() != null ? row.orderFactory() : row.factory()).get());
         ChatClient sender = connect("sender");
         List<ChatClient> receivers = List.of(connect("r1"), connect("r2"), connect("r3"));
@@ -333,10 +373,19 @@ class VerdictScenariosTest {
             }
         }
         Order seen = reordered.isEmpty() ? Order.IN_ORDER : Order.REORDERED;
-        report(row, "per-sender order", seen, reordered.size() + " of " + (lines * receivers.size())
-                + " deliveries out of order " + reordered.stream().limit(2).toList() + bound);
-        assertVerdict(row, "per-sender order", row.order(), seen, "one sender's " + lines + " lines; saw " + reordered.size()
-                + " out of order " + reordered.stream().limit(3).toList());
+        report(
+                row,
+                "per-sender order",
+                seen,
+                reordered.size() + " of " + (lines * receivers.size()) + " deliveries out of order "
+                        + reordered.stream().limit(2).toList() + bound);
+        assertVerdict(
+                row,
+                "per-sender order",
+                row.order(),
+                seen,
+                "one sender's " + lines + " lines; saw " + reordered.size() + " out of order "
+                        + reordered.stream().limit(3).toList());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -352,7 +401,12 @@ class VerdictScenariosTest {
             seen = deathMidBroadcast(row);
         }
         report(row, "registry under churn", seen, "lock: " + lockState());
-        assertVerdict(row, "registry under churn", row.churn(), seen, "a join storm, then a client dying mid-broadcast; lock: " + lockState());
+        assertVerdict(
+                row,
+                "registry under churn",
+                row.churn(),
+                seen,
+                "a join storm, then a client dying mid-broadcast; lock: " + lockState());
     }
 
     /**
@@ -362,7 +416,8 @@ class VerdictScenariosTest {
     private void deathMidBroadcastOnly(Row row) throws Exception {
         Churn seen = deathMidBroadcast(row);
         report(row, "registry under churn", seen, "lock: " + lockState());
-        assertVerdict(row, "registry under churn", row.churn(), seen, "a client dying mid-broadcast; lock: " + lockState());
+        assertVerdict(
+                row, "registry under churn", row.churn(), seen, "a client dying mid-broadcast; lock: " + lockState());
     }
 
     /** Rounds of the join storm, each into the registry the last ones left: the bound on "repeat until seen". */
@@ -380,10 +435,13 @@ class VerdictScenariosTest {
         int threads = 8;
         int each = 50;
         for (int round = 1; round <= STORM_ROUNDS; round++) {
-            clients.addAll(Crowd.joinStorm(webSockets.client(), server, threads, each, PATIENCE, "r" + round + "j", false));
+            clients.addAll(
+                    Crowd.joinStorm(webSockets.client(), server, threads, each, PATIENCE, "r" + round + "j", false));
             int n = round * threads * each;
             try {
-                await().atMost(Duration.ofSeconds(10)).until(() -> server.model().registered() == n || server.threads().died() > 0);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> server.model().registered() == n
+                                || server.threads().died() > 0);
             } catch (ConditionTimeoutException wrong) {
                 // reported below
             }
@@ -391,8 +449,11 @@ class VerdictScenariosTest {
             int registered = server.model().registered();
             if (died > 0 || registered != n) {
                 System.out.println(row + ": join storm round " + round + " (" + n + " clients): " + died
-                        + " model threads died (the JVM's ConcurrentModificationException, or worse, inside the map), registry holds "
-                        + registered + (registered == n ? " (right this time: the map's count survived, the readers walking it did not)"
+                        + " model threads died (the JVM's ConcurrentModificationException, or worse, inside the map),"
+                        + " registry holds "
+                        + registered
+                        + (registered == n
+                                ? " (right this time: the map's count survived, the readers walking it did not)"
                                 : " of " + n + " (a lost or phantom registration)"));
                 return Churn.CORRUPTED;
             }
@@ -401,7 +462,12 @@ class VerdictScenariosTest {
     }
 
     private Churn deathMidBroadcast(Row row) throws Exception {
-        start(row, TransportConfig.defaults().withPort(0).withWriteWait(Duration.ofSeconds(1)).withShutdownGrace(Duration.ofSeconds(1)),
+        start(
+                row,
+                TransportConfig.defaults()
+                        .withPort(0)
+                        .withWriteWait(Duration.ofSeconds(1))
+                        .withShutdownGrace(Duration.ofSeconds(1)),
                 row.factory().get());
         ChatClient slow = connect("slow");
         slow.pauseReading();
@@ -410,7 +476,11 @@ class VerdictScenariosTest {
         // Flood until the model gives up on the stuck client: its write times out, or it is evicted.
         Thread flood = Thread.ofVirtual().start(() -> {
             String filler = "#".repeat(3000);
-            for (int i = 1; i <= 20_000 && server.metrics().writeFailures() == 0 && server.metrics().evictions() == 0; i++) {
+            for (int i = 1;
+                    i <= 20_000
+                            && server.metrics().writeFailures() == 0
+                            && server.metrics().evictions() == 0;
+                    i++) {
                 try {
                     flooder.send(i + " " + filler);
                 } catch (IllegalStateException stuck) {
@@ -425,7 +495,8 @@ class VerdictScenariosTest {
         // The chat goes on when two probes in a row come back, within five tries. Two, because a first probe can
         // slip through in the microseconds before a deadlock forms; tries, because a lossy (naive) model may drop
         // a probe that overlaps the flood's last writes, and that is loss, not a freeze.
-        // A model that evicts may evict the watcher too, if it fell behind on the flood (one core busy on a CI runner is
+        // A model that evicts may evict the watcher too, if it fell behind on the flood (one core busy on a CI runner
+        // is
         // enough), and it may do so mid-probe: then a newcomer takes over. A newcomer cannot join a deadlocked model,
         // but a deadlocked model evicts nobody, so the watcher stays open there.
         ChatClient prober = watcher;
@@ -440,13 +511,15 @@ class VerdictScenariosTest {
             String probe = "probe " + i;
             try {
                 probing.send(probe);
-                await().atMost(Duration.ofSeconds(2)).until(() -> probing.hasChat(probing.name(), probe) || probing.isClosed());
+                await().atMost(Duration.ofSeconds(2))
+                        .until(() -> probing.hasChat(probing.name(), probe) || probing.isClosed());
                 inARow = probing.hasChat(probing.name(), probe) ? inARow + 1 : 0;
             } catch (ConditionTimeoutException missing) {
                 inARow = 0;
             } catch (IllegalStateException sendFailed) {
                 if (!awaitClosed(probing)) {
-                    throw sendFailed; // not an eviction: a client that cannot send on an open connection is a test fault
+                    throw sendFailed; // not an eviction: a client that cannot send on an open connection is a test
+                    // fault
                 }
                 inARow = 0;
             }
@@ -455,10 +528,12 @@ class VerdictScenariosTest {
             seen = Churn.OK;
         } else {
             String dump = threadDump();
-            boolean selfDeadlock = dump.contains("ReentrantReadWriteLock$WriteLock.lock")
-                    && dump.contains("MutexMap$Naive.remove");
-            assertTrue(selfDeadlock, row + ": the chat froze, but the thread dump shows no reader waiting for the write lock;"
-                    + " lock: " + lockState() + "\n" + dump);
+            boolean selfDeadlock =
+                    dump.contains("ReentrantReadWriteLock$WriteLock.lock") && dump.contains("MutexMap$Naive.remove");
+            assertTrue(
+                    selfDeadlock,
+                    row + ": the chat froze, but the thread dump shows no reader waiting for the write lock;"
+                            + " lock: " + lockState() + "\n" + dump);
             assertRoutesAnswer(row);
             seen = Churn.DEADLOCK;
         }
@@ -471,17 +546,23 @@ class VerdictScenariosTest {
      * main 550e2ba, whose mutex map's registered() took the read lock ("/stats did not answer within 2 s").
      */
     private void assertRoutesAnswer(Row row) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         for (int i = 1; i <= 15; i++) {
             for (String route : List.of("/stats", "/metrics", "/healthz")) {
                 HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + route))
-                        .timeout(Duration.ofSeconds(2)).build();
+                        .timeout(Duration.ofSeconds(2))
+                        .build();
                 try {
-                    int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    int status = http.send(request, HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
                     assertEquals(200, status, row + ": " + route + " answered " + status + " with the chat deadlocked");
                 } catch (java.net.http.HttpTimeoutException e) {
-                    throw new AssertionError(row + ": " + route + " did not answer within 2 s (poll " + i + ") with the"
-                            + " chat deadlocked: an HTTP route is waiting for the model's lock; lock: " + lockState(), e);
+                    throw new AssertionError(
+                            row + ": " + route + " did not answer within 2 s (poll " + i + ") with the"
+                                    + " chat deadlocked: an HTTP route is waiting for the model's lock; lock: "
+                                    + lockState(),
+                            e);
                 }
             }
         }
@@ -528,8 +609,10 @@ class VerdictScenariosTest {
         await().alias("model threads settle at " + row.threadsText() + " per connection served")
                 .until(() -> server.threads().live() + server.threads().died()
                         == row.threads().applyAsInt(server.openConnections()));
-        assertTrue(server.openConnections() >= n * 9 / 10, row + ": only " + server.openConnections() + " of " + n
-                + " clients still connected after the join storm");
+        assertTrue(
+                server.openConnections() >= n * 9 / 10,
+                row + ": only " + server.openConnections() + " of " + n
+                        + " clients still connected after the join storm");
     }
 
     /**
@@ -546,11 +629,27 @@ class VerdictScenariosTest {
         @ParameterizedTest(name = "{0}")
         @MethodSource("fivechats.race.ExerciseFixture#all")
         void answer(ExerciseFixture fixture) throws Exception {
-            assumeTrue(System.getProperty("fivechats.rows", "").isEmpty() && Exercise.chosen().isEmpty(),
+            assumeTrue(
+                    System.getProperty("fivechats.rows", "").isEmpty()
+                            && Exercise.chosen().isEmpty(),
                     "the run is narrowed to one row or one exercise");
-            Row table = VerdictTable.ROWS.stream().filter(r -> r.id().equals(fixture.exercise().row())).findFirst().orElseThrow();
-            Row answer = new Row(table.model(), table.variant(), fixture.compile(), null, table.writes(), table.jetty(),
-                    table.order(), table.churn(), table.contract(), table.slowClient(), table.threads(), table.threadsText(),
+            Row table = VerdictTable.ROWS.stream()
+                    .filter(r -> r.id().equals(fixture.exercise().row()))
+                    .findFirst()
+                    .orElseThrow();
+            Row answer = new Row(
+                    table.model(),
+                    table.variant(),
+                    fixture.compile(),
+                    null,
+                    table.writes(),
+                    table.jetty(),
+                    table.order(),
+                    table.churn(),
+                    table.contract(),
+                    table.slowClient(),
+                    table.threads(),
+                    table.threadsText(),
                     table.jcstress());
             exercise = fixture.exercise();
             List<String> failures = new ArrayList<>();
@@ -573,7 +672,8 @@ class VerdictScenariosTest {
                 assertTrue(failures.isEmpty(), fixture + ": the check failed a right answer: " + failures);
             } else {
                 String sentence = exercise.wrong().get(fixture.fails());
-                assertTrue(failures.stream().anyMatch(f -> f.contains(sentence)),
+                assertTrue(
+                        failures.stream().anyMatch(f -> f.contains(sentence)),
                         fixture + ": the check did not fail this wrong answer with its sentence; it said " + failures);
             }
         }

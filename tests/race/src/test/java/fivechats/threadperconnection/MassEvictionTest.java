@@ -29,10 +29,12 @@ class MassEvictionTest {
     private static final int SEND_QUEUE = 2;
 
     @Test
-    @DisplayName("5,000 clients full at once are each evicted exactly once, their readers stopped, and the reader goes on")
+    @DisplayName(
+            "5,000 clients full at once are each evicted exactly once, their readers stopped, and the reader goes on")
     void massEvictionIsCountedOnce() throws Exception {
         ChatMetrics metrics = ChatMetrics.standalone();
-        ThreadPerConnection.Fixed model = new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, SEND_QUEUE);
+        ThreadPerConnection.Fixed model =
+                new ThreadPerConnection.Fixed(ThreadPerConnection.Threads.VIRTUAL, SEND_QUEUE);
         model.attach(metrics);
         List<StalledConnection> stalled = StalledConnection.quietCrowd(CLIENTS);
         List<Outbox> outboxes = new ArrayList<>();
@@ -53,7 +55,12 @@ class MassEvictionTest {
         });
         assertEquals(null, died, "the broadcasting reader died");
         assertEquals(CLIENTS, metrics.evictions(), "evictions counted: each client exactly once");
-        assertEquals(List.of(), stalled.stream().filter(c -> !c.stoppedReading()).map(StalledConnection::name).toList(),
+        assertEquals(
+                List.of(),
+                stalled.stream()
+                        .filter(c -> !c.stoppedReading())
+                        .map(StalledConnection::name)
+                        .toList(),
                 "evicted clients whose reader was not stopped");
         died = StalledConnection.runOnPlatformThread("readers", () -> {
             for (Outbox outbox : outboxes) {
@@ -65,7 +72,8 @@ class MassEvictionTest {
         Outbox newcomer = model.outbox(new StalledConnection(CLIENTS + 1), SEND_QUEUE);
         model.join(newcomer);
         model.broadcast("after the storm");
-        assertEquals(2, newcomer.pending().size(), "a newcomer gets its welcome and the next line: " + newcomer.pending());
+        assertEquals(
+                2, newcomer.pending().size(), "a newcomer gets its welcome and the next line: " + newcomer.pending());
         stalled.forEach(c -> c.close(CloseCode.SHUTDOWN, "test over")); // fails the stuck sends, so the writers end
         assertTrue(threads.awaitNone(Duration.ofSeconds(30)), threads.live() + " writers still running");
     }

@@ -29,7 +29,9 @@ class MassEvictionTest {
     private static final int CLIENTS = 5_000;
 
     @Test
-    @DisplayName("5,000 clients whose lanes are full at once are each evicted exactly once, their queues dropped, and the pool goes on")
+    @DisplayName(
+            "5,000 clients whose lanes are full at once are each evicted exactly once, their queues dropped, and the"
+                    + " pool goes on")
     void massEvictionIsCountedOnce() throws Exception {
         ChatMetrics metrics = ChatMetrics.standalone();
         WorkerPool pool = new WorkerPool(WorkerPool.Variant.FIXED, 1, Duration.ZERO);
@@ -38,7 +40,8 @@ class MassEvictionTest {
         List<StalledConnection> stalled = StalledConnection.quietCrowd(CLIENTS);
         List<Member> members = new ArrayList<>();
         Throwable died = StalledConnection.runOnPlatformThread("reader", () -> {
-            stalled.forEach(c -> members.add(pool.register(c))); // a welcome each, which the worker sends and nobody reads
+            // a welcome each, which the worker sends and nobody reads
+            stalled.forEach(c -> members.add(pool.register(c)));
             StalledConnection.awaitSending(stalled); // every welcome in flight: nothing queued from now on is sent
             stalled.forEach(c -> c.hearsPresence(true)); // from now on each leave is offered to everyone
             for (int line = 1; line <= WorkerPool.LANE_LIMIT; line++) {
@@ -50,9 +53,15 @@ class MassEvictionTest {
         assertEquals(null, died, "the broadcasting reader died");
         assertEquals(CLIENTS, metrics.evictions(), "evictions counted: each client exactly once");
         assertEquals(0, metrics.queuedMessages(), "frames still queued for evicted clients");
-        assertEquals(List.of(), stalled.stream().filter(c -> !c.stoppedReading()).map(StalledConnection::name).toList(),
+        assertEquals(
+                List.of(),
+                stalled.stream()
+                        .filter(c -> !c.stoppedReading())
+                        .map(StalledConnection::name)
+                        .toList(),
                 "evicted clients whose reader was not stopped");
-        died = StalledConnection.runOnPlatformThread("readers", () -> members.forEach(m -> pool.leave(m, CloseCode.NORMAL, "left")));
+        died = StalledConnection.runOnPlatformThread(
+                "readers", () -> members.forEach(m -> pool.leave(m, CloseCode.NORMAL, "left")));
         assertEquals(null, died, "a leaving reader died");
         assertEquals(0, pool.registered(), "clients left in the registry");
         stalled.forEach(c -> c.close(CloseCode.SHUTDOWN, "test over"));

@@ -20,15 +20,20 @@ class AssignmentTest {
     @DisplayName("B1. assignment B: the registry is swapped with AtomicReference.compareAndSet")
     void registryIsSwappedWithCompareAndSet() throws IOException, URISyntaxException {
         Class<?> model = GradedModel.create().getClass();
-        Path classes = Path.of(model.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(
+                model.getProtectionDomain().getCodeSource().getLocation().toURI());
         String packageFolder = model.getPackageName().replace('.', '/');
         boolean found;
-        try (Stream<Path> files = Files.isDirectory(classes) ? Files.walk(classes.resolve(packageFolder)) : Stream.empty()) {
+        try (Stream<Path> files =
+                Files.isDirectory(classes) ? Files.walk(classes.resolve(packageFolder)) : Stream.empty()) {
             found = files.filter(f -> f.toString().endsWith(".class")).anyMatch(AssignmentTest::callsCompareAndSet);
         }
-        assertTrue(found, "no class in " + model.getPackageName() + " calls AtomicReference.compareAndSet: assignment B"
-                + " swaps the registry's snapshot with compareAndSet in a retry loop (a lock, or a plain set, is not the"
-                + " assignment, even when it passes the contract)");
+        assertTrue(
+                found,
+                "no class in " + model.getPackageName() + " calls AtomicReference.compareAndSet: assignment B swaps"
+                        + " the registry's snapshot with compareAndSet in a retry loop"
+                        + " (a lock, or a plain set, is not the assignment, even when"
+                        + " it passes the contract)");
     }
 
     /** The class's constant pool names both the method and the class it belongs to. */

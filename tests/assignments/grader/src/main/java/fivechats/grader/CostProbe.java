@@ -25,9 +25,11 @@ final class CostProbe {
     private static final int CLIENTS = 30;
     /** Of them, how many send at once. */
     private static final int SENDERS = 5;
+
     private static final int LINES_EACH = 200;
     /** A sender's lines in flight at most: a closed loop, so a slow model is measured, not drowned. */
     private static final int WINDOW = 16;
+
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     record Figures(double deliveriesPerSecond, double p99Millis) {
@@ -37,13 +39,13 @@ final class CostProbe {
         }
     }
 
-    private CostProbe() {
-    }
+    private CostProbe() {}
 
     /** One warm-up round, then the measured one. */
     static Figures measure(ChatModel model) throws Exception {
         WebSocketClient webSockets = TestClients.start();
-        ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), model).start();
+        ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), model)
+                .start();
         List<ChatClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < CLIENTS; i++) {
@@ -65,7 +67,9 @@ final class CostProbe {
         List<ChatClient> senders = clients.subList(0, SENDERS);
         long started = System.nanoTime();
         List<Throwable> failures = Crowd.atOnce(senders, PATIENCE, sender -> {
-            long echoed = sender.framesOfType("chat").stream().filter(f -> f.path("from").asText().equals(sender.name())).count();
+            long echoed = sender.framesOfType("chat").stream()
+                    .filter(f -> f.path("from").asText().equals(sender.name()))
+                    .count();
             for (int i = 1; i <= LINES_EACH; i++) {
                 if (i > WINDOW) {
                     sender.awaitChatsFrom(sender.name(), echoed + i - WINDOW, PATIENCE);
@@ -94,13 +98,15 @@ final class CostProbe {
                 }
             }
         }
-        double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted =
+                latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double p99 = sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)];
         return new Figures(latencies.size() / ((last - started) / 1e9), p99);
     }
 
     /** "CLIENTS clients, SENDERS sending at once": what the figures are of. */
     static String load() {
-        return CLIENTS + " clients, " + SENDERS + " of them sending " + LINES_EACH + " lines each (" + WINDOW + " in flight)";
+        return CLIENTS + " clients, " + SENDERS + " of them sending " + LINES_EACH + " lines each (" + WINDOW
+                + " in flight)";
     }
 }

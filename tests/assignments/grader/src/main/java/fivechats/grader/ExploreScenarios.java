@@ -13,8 +13,7 @@ import java.util.function.IntFunction;
  * Arguments: the reports folder, the bound, the drivers' class names.
  */
 public final class ExploreScenarios {
-    private ExploreScenarios() {
-    }
+    private ExploreScenarios() {}
 
     @SuppressWarnings("unchecked")
     public static void main(String[] args) throws ReflectiveOperationException, IOException {
@@ -23,7 +22,8 @@ public final class ExploreScenarios {
         for (int i = 2; i < args.length; i++) {
             String text;
             try {
-                var driver = (IntFunction<Explorer.Report>) Class.forName(args[i]).getDeclaredConstructor().newInstance();
+                var driver = (IntFunction<Explorer.Report>)
+                        Class.forName(args[i]).getDeclaredConstructor().newInstance();
                 Explorer.Report found = driver.apply(bound);
                 text = found.broke()
                         ? "broke " + found.explored() + "\n" + found.scenario() + "\n" + oneLine(found.outcome()) + "\n"
@@ -31,7 +31,8 @@ public final class ExploreScenarios {
                         : "held " + found.explored() + "\n" + found.scenario()
                                 + (found.outcome() == null ? "" : "\n" + oneLine(found.outcome()));
             } catch (RuntimeException | ReflectiveOperationException | LinkageError e) {
-                text = "error 0\n" + args[i] + "\n" + oneLine(e.toString()); // one scenario's trouble, not every report's
+                text = "error 0\n" + args[i] + "\n"
+                        + oneLine(e.toString()); // one scenario's trouble, not every report's
             }
             Files.writeString(reports.resolve(args[i] + ".txt"), text + "\n");
         }

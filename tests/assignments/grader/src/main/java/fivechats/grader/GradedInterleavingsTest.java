@@ -30,27 +30,39 @@ class GradedInterleavingsTest {
     @DisplayName("I1. your scenarios in tests/jcstress: no interleaving of their actors reaches a forbidden outcome")
     void scenariosHold(TestReporter reporter) throws Exception {
         String pkg = GradedModel.create().getClass().getPackageName();
-        List<Scenarios.Result> results = Scenarios.explore(pkg,
-                Path.of(System.getProperty("grade.target", "target")).resolve("explored"));
+        List<Scenarios.Result> results = Scenarios.explore(
+                pkg, Path.of(System.getProperty("grade.target", "target")).resolve("explored"));
         if (results.stream().allMatch(r -> r.explored() == 0)) { // none, or none the explorer can run
             String none = "a model with no jcstress scenario the explorer can run in " + Scenarios.where(pkg)
-                    + results.stream().map(r -> " (" + r.scenario() + ": " + r.outcome() + ")").collect(Collectors.joining());
+                    + results.stream()
+                            .map(r -> " (" + r.scenario() + ": " + r.outcome() + ")")
+                            .collect(Collectors.joining());
             if (System.getProperty("grade.assignment", "").equalsIgnoreCase("B")) {
                 fail(none + ": assignment B asks for one (two joins at once never lose one), see \"B's jcstress test\""
                         + " in tests/assignments/README.md");
             }
-            Assumptions.abort(none + " (write one there to have its interleavings explored: see tests/assignments/README.md)");
+            Assumptions.abort(
+                    none + " (write one there to have its interleavings explored: see tests/assignments/README.md)");
         }
         for (Scenarios.Result r : results) {
-            reporter.publishEntry("explored", r.scenario() + (r.explored() == 0 ? ": " + r.outcome()
-                    : r.broke() ? ": interleaving " + r.explored() + " reached " + r.outcome()
-                    : ": held through " + r.explored() + " interleavings"
-                            + (r.outcome() == null ? "" : ", passing by the interesting " + r.outcome())));
+            reporter.publishEntry(
+                    "explored",
+                    r.scenario()
+                            + (r.explored() == 0
+                                    ? ": " + r.outcome()
+                                    : r.broke()
+                                            ? ": interleaving " + r.explored() + " reached " + r.outcome()
+                                            : ": held through " + r.explored() + " interleavings"
+                                                    + (r.outcome() == null
+                                                            ? ""
+                                                            : ", passing by the interesting " + r.outcome())));
         }
-        List<Scenarios.Result> broken = results.stream().filter(Scenarios.Result::broke).toList();
+        List<Scenarios.Result> broken =
+                results.stream().filter(Scenarios.Result::broke).toList();
         if (!broken.isEmpty()) {
-            throw new Broke(broken.stream().map(r -> r.scenario() + " broke in interleaving " + r.explored() + ": "
-                    + r.outcome() + "\nThe steps of each thread that led to it (the same every run):\n" + r.trace())
+            throw new Broke(broken.stream()
+                    .map(r -> r.scenario() + " broke in interleaving " + r.explored() + ": " + r.outcome()
+                            + "\nThe steps of each thread that led to it (the same every run):\n" + r.trace())
                     .collect(Collectors.joining("\n\n")));
         }
     }

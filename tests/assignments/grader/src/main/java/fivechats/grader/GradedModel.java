@@ -7,23 +7,28 @@ import java.util.ServiceLoader;
 
 /** The model being graded: the one class the student's module lists in {@code META-INF/services/fivechats.transport.ChatModel}. */
 final class GradedModel {
-    private GradedModel() {
-    }
+    private GradedModel() {}
 
     static ChatModel create() {
         String wanted = System.getProperty("grade.model", "");
         List<ServiceLoader.Provider<ChatModel>> found = ServiceLoader.load(ChatModel.class).stream()
-                .filter(p -> wanted.isEmpty() || p.type().getName().equals(wanted) || p.type().getSimpleName().equals(wanted))
+                .filter(p -> wanted.isEmpty()
+                        || p.type().getName().equals(wanted)
+                        || p.type().getSimpleName().equals(wanted))
                 .toList();
         if (found.isEmpty() && !wanted.isEmpty()) {
             throw new IllegalStateException("-Dgrade.model=" + wanted + " names no model in META-INF/services/"
-                    + "fivechats.transport.ChatModel of the graded module; it lists " + ServiceLoader.load(ChatModel.class)
-                    .stream().map(p -> p.type().getSimpleName()).toList());
+                    + "fivechats.transport.ChatModel of the graded module; it lists "
+                    + ServiceLoader.load(ChatModel.class).stream()
+                            .map(p -> p.type().getSimpleName())
+                            .toList());
         }
         if (found.size() != 1) {
-            throw new IllegalStateException("expected exactly one model in META-INF/services/fivechats.transport.ChatModel"
-                    + " of the graded module, found " + found.stream().map(p -> p.type().getName()).toList()
-                    + ": list one, or pick one with -Dgrade.model=NAME");
+            throw new IllegalStateException(
+                    "expected exactly one model in META-INF/services/fivechats.transport.ChatModel"
+                            + " of the graded module, found "
+                            + found.stream().map(p -> p.type().getName()).toList()
+                            + ": list one, or pick one with -Dgrade.model=NAME");
         }
         return found.get(0).get();
     }

@@ -29,9 +29,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GradedRaceTest {
     /** Each write waits up to this long for a rival writer: an unsafe model meets one at the first broadcast. */
     private static final Duration RACE_WINDOW = Duration.ofMillis(5);
+
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+
     @RegisterExtension
     static final TestClients webSockets = new TestClients();
+
     private ChatServer server;
     private final List<ChatClient> clients = Collections.synchronizedList(new ArrayList<>());
 
@@ -40,8 +43,11 @@ class GradedRaceTest {
         clients.forEach(ChatClient::leave);
         if (server != null) {
             server.shutdown();
-            assertEquals(0, server.threads().died(), () -> "model threads died of an uncaught exception: "
-                    + server.threads().firstDeath());
+            assertEquals(
+                    0,
+                    server.threads().died(),
+                    () -> "model threads died of an uncaught exception: "
+                            + server.threads().firstDeath());
         }
     }
 
@@ -53,9 +59,13 @@ class GradedRaceTest {
     }
 
     @Test
-    @DisplayName("R1. 4 senders at once, race window on: no overlapping write, and every client gets every line once, in order")
+    @DisplayName(
+            "R1. 4 senders at once, race window on: no overlapping write, and every client gets every line once, in"
+                    + " order")
     void concurrentWritesNeverOverlap() throws Exception {
-        server = ChatServer.newServer(TransportConfig.defaults().withPort(0).withRaceWindow(RACE_WINDOW), GradedModel.create()).start();
+        server = ChatServer.newServer(
+                        TransportConfig.defaults().withPort(0).withRaceWindow(RACE_WINDOW), GradedModel.create())
+                .start();
         List<ChatClient> everyone = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             everyone.add(connect("c" + i));
@@ -67,17 +77,22 @@ class GradedRaceTest {
         for (ChatClient c : everyone) {
             await().alias(c + " gets all " + perSender * senders.size() + " lines (or the model lost some)")
                     .atMost(Duration.ofSeconds(30))
-                    .until(() -> c.count("chat") >= (long) perSender * senders.size() || server.metrics().concurrentWrites() > 0);
+                    .until(() -> c.count("chat") >= (long) perSender * senders.size()
+                            || server.metrics().concurrentWrites() > 0);
         }
-        assertEquals(0, server.metrics().concurrentWrites(), "two threads wrote to one connection at the same time"
-                + " (chat_concurrent_writes_total): keep at most one writer per connection");
+        assertEquals(
+                0,
+                server.metrics().concurrentWrites(),
+                "two threads wrote to one connection at the same time"
+                        + " (chat_concurrent_writes_total): keep at most one writer per connection");
         DeliveryCheck.assertPerfect(everyone, names, perSender, "a broken delivery");
     }
 
     @Test
     @DisplayName("R2. one sender's 200 lines reach three clients in the order they were sent")
     void oneSendersLinesStayInOrder() throws Exception {
-        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), GradedModel.create()).start();
+        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), GradedModel.create())
+                .start();
         ChatClient sender = connect("sender");
         List<ChatClient> receivers = List.of(connect("r1"), connect("r2"), connect("r3"));
         int lines = 200;
@@ -89,7 +104,9 @@ class GradedRaceTest {
             long previous = 0;
             for (JsonNode chat : r.framesOfType("chat")) {
                 long seq = chat.path("seq").asLong();
-                assertTrue(seq > previous, r + " got line #" + seq + " after #" + previous + ": one sender's lines were reordered");
+                assertTrue(
+                        seq > previous,
+                        r + " got line #" + seq + " after #" + previous + ": one sender's lines were reordered");
                 previous = seq;
             }
         }
@@ -101,13 +118,18 @@ class GradedRaceTest {
      * be under the join lock, and the storm would pass.
      */
     @Test
-    @DisplayName("R3. 400 clients join from 8 threads at once while a client talks: the registry counts 400 and no model thread dies")
+    @DisplayName(
+            "R3. 400 clients join from 8 threads at once while a client talks: the registry counts 400 and no model"
+                    + " thread dies")
     void joinStormKeepsTheRegistryWhole() throws Exception {
-        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), GradedModel.create()).start();
+        server = ChatServer.newServer(TransportConfig.defaults().withPort(0), GradedModel.create())
+                .start();
         ChatClient talker = connect("talker");
         CountDownLatch stop = new CountDownLatch(1);
         Thread talking = Thread.ofVirtual().start(() -> {
-            for (int i = 1; stop.getCount() > 0 && i <= 100_000 && server.threads().died() == 0; i++) {
+            for (int i = 1;
+                    stop.getCount() > 0 && i <= 100_000 && server.threads().died() == 0;
+                    i++) {
                 try {
                     talker.send("line " + i); // each line is a broadcast that walks the registry
                     talker.awaitChatsFrom(talker.name(), Math.max(0, i - 16), Duration.ofSeconds(10));
@@ -126,14 +148,23 @@ class GradedRaceTest {
         }
         int n = threads * each + 1;
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> server.model().registered() == n || server.threads().died() > 0);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            server.model().registered() == n || server.threads().died() > 0);
         } catch (ConditionTimeoutException shownBelow) {
             // the assertions say what was seen
         }
-        assertEquals(0, server.threads().died(), () -> "model threads died while clients joined and a line was"
-                + " broadcast: " + server.threads().firstDeath() + ". The registry is walked by broadcasts while joins"
-                + " change it: it must be a concurrent map (or every walk must hold the lock its changes hold)");
-        assertEquals(n, server.model().registered(), "clients in the registry after " + (n - 1) + " joined at once (and"
-                + " the talker): a registration was lost or doubled");
+        assertEquals(
+                0,
+                server.threads().died(),
+                () -> "model threads died while clients joined and a line was"
+                        + " broadcast: " + server.threads().firstDeath()
+                        + ". The registry is walked by broadcasts while joins change it: it must be a concurrent map"
+                        + " (or every walk must hold the lock its changes hold)");
+        assertEquals(
+                n,
+                server.model().registered(),
+                "clients in the registry after " + (n - 1) + " joined at once (and"
+                        + " the talker): a registration was lost or doubled");
     }
 }

@@ -43,13 +43,12 @@ import org.junit.platform.launcher.core.LauncherFactory;
  */
 public final class Grader {
     /** Awaitility's "Condition with alias 'WHAT' didn't complete within TIME because ...". */
-    private static final Pattern TIMED_OUT =
-            Pattern.compile("Condition with alias '(.+)' didn't complete within ([^.]+?)( because.*)?\\.?", Pattern.DOTALL);
+    private static final Pattern TIMED_OUT = Pattern.compile(
+            "Condition with alias '(.+)' didn't complete within ([^.]+?)( because.*)?\\.?", Pattern.DOTALL);
     /** The longest line of a reason: a list of a hundred names says nothing more than its first few. */
     private static final int LONGEST_LINE = 600;
 
-    private Grader() {
-    }
+    private Grader() {}
 
     /** PASS, FAIL, or SKIP: a test that does not apply (5c and 5d to a model that stalls on a stuck client). */
     private record Outcome(String test, String verdict, String why, List<String> notes) {
@@ -81,10 +80,11 @@ public final class Grader {
         }
         boolean all = Boolean.getBoolean("grade.all");
         String mode = GradedModel.slowClientPolicy() == SlowClientPolicy.EVICTED_WITH_1008
-                ? "evict (a client that stops reading must be closed with 1008; -Dgrade.slowClients=stall if yours waits for it)"
+                ? "evict (a client that stops reading must be closed with 1008; -Dgrade.slowClients=stall if yours"
+                        + " waits for it)"
                 : "stall (a client that stops reading may hold everyone up until the write deadline drops it: tests 5c"
-                        + " and 5d, which forbid that, are skipped, so this grade cannot tell a model that holds everyone up"
-                        + " from one that does not; grade in evict mode to find out)";
+                        + " and 5d, which forbid that, are skipped, so this grade cannot tell a model that holds"
+                        + " everyone up from one that does not; grade in evict mode to find out)";
         System.out.println("Grading " + model + ", cause by cause...");
 
         Map<Cause, List<Outcome>> outcomes = new EnumMap<>(Cause.class);
@@ -96,8 +96,12 @@ public final class Grader {
             List<Outcome> results = run(cause);
             if (!results.isEmpty()) {
                 outcomes.put(cause, results);
-                System.out.printf(Locale.ROOT, "  %-28s %d of %d passed%n", cause.title,
-                        results.stream().filter(Outcome::passed).count(), results.size());
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %-28s %d of %d passed%n",
+                        cause.title,
+                        results.stream().filter(Outcome::passed).count(),
+                        results.size());
             }
             if (firstFailing == null && results.stream().anyMatch(Outcome::failed)) {
                 firstFailing = cause;
@@ -105,23 +109,39 @@ public final class Grader {
         }
 
         int total = countTests();
-        long passed = outcomes.values().stream().flatMap(List::stream).filter(Outcome::passed).count();
+        long passed = outcomes.values().stream()
+                .flatMap(List::stream)
+                .filter(Outcome::passed)
+                .count();
         long ran = outcomes.values().stream().mapToLong(List::size).sum();
-        long skipped = outcomes.values().stream().flatMap(List::stream).filter(o -> o.verdict().equals("SKIP")).count();
+        long skipped = outcomes.values().stream()
+                .flatMap(List::stream)
+                .filter(o -> o.verdict().equals("SKIP"))
+                .count();
         StringBuilder text = new StringBuilder();
         text.append("\nGrading ").append(model).append('\n');
         text.append("Slow-client mode: ").append(mode).append("\n");
         for (Map.Entry<Cause, List<Outcome>> group : outcomes.entrySet()) {
             Cause cause = group.getKey();
             boolean groupFailed = group.getValue().stream().anyMatch(Outcome::failed);
-            text.append('\n').append(cause.ordinal() + 1).append(". ").append(cause.title).append('\n');
+            text.append('\n')
+                    .append(cause.ordinal() + 1)
+                    .append(". ")
+                    .append(cause.title)
+                    .append('\n');
             if (groupFailed) {
                 text.append("   ").append(cause.invariant).append('\n');
             }
             for (Outcome o : group.getValue()) {
-                text.append("  ").append(o.verdict()).append("  ").append(o.test()).append('\n');
+                text.append("  ")
+                        .append(o.verdict())
+                        .append("  ")
+                        .append(o.test())
+                        .append('\n');
                 if (!o.passed()) {
-                    text.append("        why: ").append(o.why().replace("\n", "\n             ")).append('\n');
+                    text.append("        why: ")
+                            .append(o.why().replace("\n", "\n             "))
+                            .append('\n');
                 }
                 for (String note : o.passed() ? o.notes() : List.<String>of()) { // a failure's why says it all
                     text.append("        ").append(note).append('\n');
@@ -129,16 +149,28 @@ public final class Grader {
             }
         }
         if (ran < total) {
-            text.append(String.format(Locale.ROOT, "%nNot run: %d tests of the causes after \"%s\", whose failures would"
-                    + " mostly be its symptoms (-Dgrade.all=true runs them anyway).%n", total - ran, firstFailing.title));
+            text.append(String.format(
+                    Locale.ROOT,
+                    "%nNot run: %d tests of the causes after \"%s\", whose failures would"
+                            + " mostly be its symptoms (-Dgrade.all=true runs them anyway).%n",
+                    total - ran,
+                    firstFailing.title));
         }
         boolean pass = firstFailing == null;
         if (pass) {
             text.append('\n').append(cost());
         }
-        text.append(String.format(Locale.ROOT, "%nScore: %d of %d tests passed%s, in %s. %s%n", passed, total - skipped,
-                skipped == 0 ? "" : " (" + skipped + " skipped: they do not apply here, see SKIP above)", wall(started), pass ? "PASSED: the model keeps the contract and survives the race scenarios."
-                        : "NOT PASSED: fix the cause \"" + firstFailing.title + "\" first (its FAILs above), then grade again."));
+        text.append(String.format(
+                Locale.ROOT,
+                "%nScore: %d of %d tests passed%s, in %s. %s%n",
+                passed,
+                total - skipped,
+                skipped == 0 ? "" : " (" + skipped + " skipped: they do not apply here, see SKIP above)",
+                wall(started),
+                pass
+                        ? "PASSED: the model keeps the contract and survives the race scenarios."
+                        : "NOT PASSED: fix the cause \"" + firstFailing.title
+                                + "\" first (its FAILs above), then grade again."));
         write(report, text.toString());
         if (!pass) {
             Files.writeString(failed, firstFailing.title + "\n");
@@ -155,7 +187,8 @@ public final class Grader {
             /** What a test published for the report (TestReporter), shown under its verdict. */
             @Override
             public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
-                notes.computeIfAbsent(test.getUniqueId(), id -> new ArrayList<>()).addAll(entry.getKeyValuePairs().values());
+                notes.computeIfAbsent(test.getUniqueId(), id -> new ArrayList<>())
+                        .addAll(entry.getKeyValuePairs().values());
             }
 
             @Override
@@ -163,14 +196,23 @@ public final class Grader {
                 List<String> said = notes.getOrDefault(test.getUniqueId(), List.of());
                 boolean ok = result.getStatus() == TestExecutionResult.Status.SUCCESSFUL;
                 if (test.isTest() && result.getStatus() == TestExecutionResult.Status.ABORTED) {
-                    String why = result.getThrowable().map(Throwable::getMessage).orElse("").replace("Assumption failed: ", "");
+                    String why = result.getThrowable()
+                            .map(Throwable::getMessage)
+                            .orElse("")
+                            .replace("Assumption failed: ", "");
                     outcomes.add(new Outcome(test.getDisplayName(), "SKIP", "does not apply to " + why, said));
                 } else if (test.isTest()) {
-                    outcomes.add(new Outcome(test.getDisplayName(), ok ? "PASS" : "FAIL",
-                            result.getThrowable().map(Grader::reason).orElse(""), said));
+                    outcomes.add(new Outcome(
+                            test.getDisplayName(),
+                            ok ? "PASS" : "FAIL",
+                            result.getThrowable().map(Grader::reason).orElse(""),
+                            said));
                 } else if (!ok) { // a class-level failure (the server did not start, say)
-                    outcomes.add(new Outcome(test.getDisplayName() + " (setup)", "FAIL",
-                            result.getThrowable().map(Grader::reason).orElse("failed"), said));
+                    outcomes.add(new Outcome(
+                            test.getDisplayName() + " (setup)",
+                            "FAIL",
+                            result.getThrowable().map(Grader::reason).orElse("failed"),
+                            said));
                 }
             }
         });
@@ -180,7 +222,10 @@ public final class Grader {
 
     private static LauncherDiscoveryRequest request(Cause cause) {
         PostDiscoveryFilter only = d -> FilterResult.includedIf(!d.isTest() || Cause.of(d.getDisplayName()) == cause);
-        return LauncherDiscoveryRequestBuilder.request().selectors(selectors()).filters(only).build();
+        return LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectors())
+                .filters(only)
+                .build();
     }
 
     /**
@@ -188,7 +233,9 @@ public final class Grader {
      * check too. Add hidden tests here.
      */
     private static List<ClassSelector> selectors() {
-        List<ClassSelector> selected = new ArrayList<>(List.of(selectClass(GradedContractTest.class), selectClass(GradedRaceTest.class),
+        List<ClassSelector> selected = new ArrayList<>(List.of(
+                selectClass(GradedContractTest.class),
+                selectClass(GradedRaceTest.class),
                 selectClass(GradedInterleavingsTest.class)));
         if (System.getProperty("grade.assignment", "").equalsIgnoreCase("B")) {
             selected.add(selectClass(AssignmentTest.class));
@@ -198,7 +245,10 @@ public final class Grader {
 
     /** How many tests there are, counted without running them. */
     private static int countTests() {
-        TestPlan plan = LauncherFactory.create().discover(LauncherDiscoveryRequestBuilder.request().selectors(selectors()).build());
+        TestPlan plan = LauncherFactory.create()
+                .discover(LauncherDiscoveryRequestBuilder.request()
+                        .selectors(selectors())
+                        .build());
         return (int) plan.countTestIdentifiers(TestIdentifier::isTest);
     }
 
@@ -207,9 +257,14 @@ public final class Grader {
         try {
             CostProbe.Figures yours = CostProbe.measure(GradedModel.create());
             CostProbe.Figures reference = CostProbe.measure(new ChannelHub(ChannelHub.DEFAULT_SEND_QUEUE));
-            return String.format(Locale.ROOT, "Cost, %s:%n  yours:                 %s%n  reference channel hub: %s%n"
-                    + "  yours delivers %.2fx the reference's rate: a figure, not a grade (far below it, look for a lock held"
-                    + " while writing, which makes every write wait for every other).%n", CostProbe.load(), yours, reference,
+            return String.format(
+                    Locale.ROOT,
+                    "Cost, %s:%n  yours:                 %s%n  reference channel hub: %s%n  yours delivers %.2fx the"
+                        + " reference's rate: a figure, not a grade (far below it, look for a lock held while writing,"
+                        + " which makes every write wait for every other).%n",
+                    CostProbe.load(),
+                    yours,
+                    reference,
                     yours.deliveriesPerSecond() / reference.deliveriesPerSecond());
         } catch (Exception | AssertionError e) {
             return "Cost: not measured (" + reason(e) + ")\n";
@@ -229,7 +284,9 @@ public final class Grader {
         if (t instanceof ConditionTimeoutException && t.getCause() instanceof AssertionError seen) {
             return reason(seen); // an untilAsserted that timed out: its last assertion says what was seen
         }
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().strip();
+        String message = t.getMessage() == null
+                ? t.getClass().getSimpleName()
+                : t.getMessage().strip();
         Matcher waited = TIMED_OUT.matcher(message);
         if (t instanceof ConditionTimeoutException && waited.matches()) {
             return "waited " + waited.group(2) + " for this, and it never happened: " + waited.group(1);

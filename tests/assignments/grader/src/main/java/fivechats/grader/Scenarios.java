@@ -31,8 +31,13 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 final class Scenarios {
     /** The same bound as the build's own exploration (Exploration.DEFAULT_BOUND in tests/interleavings), and its JVM options. */
     static final int BOUND = 200;
-    private static final List<String> JVM_OPTIONS = List.of("-XX:+EnableDynamicAgentLoading", "-Xss4m", "-Xshare:off",
-            "-Dlincheck.logLevel=ERROR", "-Dio.prometheus.metrics.exemplarsEnabled=false");
+
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-XX:+EnableDynamicAgentLoading",
+            "-Xss4m",
+            "-Xshare:off",
+            "-Dlincheck.logLevel=ERROR",
+            "-Dio.prometheus.metrics.exemplarsEnabled=false");
     /** Ample for a few scenarios of two or three actors (about 6 s each here); a hung exploration is stopped. */
     private static final long PATIENCE_MINUTES = 10;
 
@@ -41,15 +46,15 @@ final class Scenarios {
      * if not null), or broken by a forbidden {@code outcome} in interleaving {@code explored}, with its {@code trace};
      * or not explored at all ({@code explored} 0, {@code outcome} says why).
      */
-    record Result(String scenario, int explored, boolean broke, String outcome, String trace) {
-    }
+    record Result(String scenario, int explored, boolean broke, String outcome, String trace) {}
 
-    private Scenarios() {
-    }
+    private Scenarios() {}
 
     /** The repository's root: the grading command names it; three folders up from the grader otherwise. */
     private static Path root() {
-        return Path.of(System.getProperty("grade.root", "../../..")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("grade.root", "../../.."))
+                .toAbsolutePath()
+                .normalize();
     }
 
     /** tests/jcstress's sources: scenarios find what they use there (RecordingConnection, say). */
@@ -86,7 +91,8 @@ final class Scenarios {
         List<String> drivers = new ArrayList<>();
         List<Path> driverSources = new ArrayList<>();
         List<Result> results = new ArrayList<>();
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, Scenarios.class.getClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {classes.toUri().toURL()}, Scenarios.class.getClassLoader())) {
             for (String name : classNames(classes, packageName, folder)) {
                 Class<?> scenario = loader.loadClass(name);
                 if (!scenario.isAnnotationPresent(JCStressTest.class)) {
@@ -97,7 +103,8 @@ final class Scenarios {
                     results.add(new Result(scenario.getSimpleName(), 0, false, "not explored: " + unsupported, null));
                     continue;
                 }
-                Path driver = work.resolve("drivers").resolve(driverName(scenario).replace('.', '/') + ".java");
+                Path driver =
+                        work.resolve("drivers").resolve(driverName(scenario).replace('.', '/') + ".java");
                 Files.createDirectories(driver.getParent());
                 Files.writeString(driver, driverSource(scenario));
                 driverSources.add(driver);
@@ -118,12 +125,21 @@ final class Scenarios {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter errors = new StringWriter();
         // -g: the trace names a variable as the code does ("s.bobsReader()"), not by its object ("Hub#1.bobsReader()")
-        List<String> options = List.of("-g", "-proc:none", "-nowarn", "-d", out.toString(), "-cp", classpath,
-                "-sourcepath", sourceRoot().toString());
+        List<String> options = List.of(
+                "-g",
+                "-proc:none",
+                "-nowarn",
+                "-d",
+                out.toString(),
+                "-cp",
+                classpath,
+                "-sourcepath",
+                sourceRoot().toString());
         try (StandardJavaFileManager manager = javac.getStandardFileManager(null, null, null)) {
             var files = manager.getJavaFileObjectsFromPaths(sources);
             if (!javac.getTask(errors, manager, null, options, null, files).call()) {
-                throw new AssertionError("your scenarios do not compile:\n" + errors.toString().strip());
+                throw new AssertionError(
+                        "your scenarios do not compile:\n" + errors.toString().strip());
             }
         }
     }
@@ -134,9 +150,11 @@ final class Scenarios {
      */
     private static String unsupported(Class<?> scenario) {
         List<Method> methods = Arrays.stream(scenario.getMethods())
-                .filter(m -> m.isAnnotationPresent(Actor.class) || m.isAnnotationPresent(Arbiter.class)).toList();
+                .filter(m -> m.isAnnotationPresent(Actor.class) || m.isAnnotationPresent(Arbiter.class))
+                .toList();
         if (methods.stream().anyMatch(m -> m.getParameterCount() > 1)) {
-            return "an @Actor or @Arbiter takes a separate @State (the explorer runs actors on the scenario's own state)";
+            return "an @Actor or @Arbiter takes a separate @State (the explorer runs actors on the scenario's own"
+                    + " state)";
         }
         if (result(scenario) == null) {
             return "no @Actor or @Arbiter takes a result (a termination test, say): there is no outcome to judge";
@@ -147,7 +165,10 @@ final class Scenarios {
     private static Class<?> result(Class<?> scenario) {
         return Arrays.stream(scenario.getMethods())
                 .filter(m -> m.isAnnotationPresent(Actor.class) || m.isAnnotationPresent(Arbiter.class))
-                .filter(m -> m.getParameterCount() == 1).map(m -> m.getParameterTypes()[0]).findFirst().orElse(null);
+                .filter(m -> m.getParameterCount() == 1)
+                .map(m -> m.getParameterTypes()[0])
+                .findFirst()
+                .orElse(null);
     }
 
     /**
@@ -155,16 +176,21 @@ final class Scenarios {
      * .explore(bound)}: a grade fails on a forbidden outcome only.
      */
     private static String driverSource(Class<?> scenario) {
-        List<Method> actors = Arrays.stream(scenario.getMethods()).filter(m -> m.isAnnotationPresent(Actor.class))
-                .sorted(Comparator.comparing(Method::getName)).toList(); // by name: the same order, so the same trace
+        List<Method> actors = Arrays.stream(scenario.getMethods())
+                .filter(m -> m.isAnnotationPresent(Actor.class))
+                .sorted(Comparator.comparing(Method::getName))
+                .toList(); // by name: the same order, so the same trace
         Class<?> result = result(scenario);
         StringBuilder calls = new StringBuilder();
         for (Method actor : actors) {
-            calls.append(", (s, r) -> s.").append(actor.getName()).append(actor.getParameterCount() == 1 ? "(r)" : "()");
+            calls.append(", (s, r) -> s.")
+                    .append(actor.getName())
+                    .append(actor.getParameterCount() == 1 ? "(r)" : "()");
         }
         return "package " + scenario.getPackageName() + ";\n\n"
                 + "/** Written by the grader (Scenarios.java): explores " + scenario.getSimpleName() + ". */\n"
-                + "public final class " + driverName(scenario).substring(scenario.getPackageName().length() + 1)
+                + "public final class "
+                + driverName(scenario).substring(scenario.getPackageName().length() + 1)
                 + " implements java.util.function.IntFunction<fivechats.interleavings.Explorer.Report> {\n"
                 + "    @Override\n    public fivechats.interleavings.Explorer.Report apply(int bound) {\n"
                 + "        return fivechats.interleavings.Explorer.of(" + scenario.getCanonicalName() + ".class, "
@@ -172,8 +198,10 @@ final class Scenarios {
     }
 
     private static String driverName(Class<?> scenario) {
-        return scenario.getPackageName() + ".Explore_" + scenario.getName()
-                .substring(scenario.getPackageName().length() + 1).replace('$', '_');
+        return scenario.getPackageName() + ".Explore_"
+                + scenario.getName()
+                        .substring(scenario.getPackageName().length() + 1)
+                        .replace('$', '_');
     }
 
     private static void run(String classpath, Path reports, List<String> drivers, Path log)
@@ -182,12 +210,17 @@ final class Scenarios {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString()); // this JVM's own JDK
         command.addAll(JVM_OPTIONS);
         command.add("-Dfivechats.root=" + root()); // the explorer's trace keeps the steps in this repository's files
-        command.addAll(List.of("-cp", classpath, ExploreScenarios.class.getName(), reports.toString(), String.valueOf(BOUND)));
+        command.addAll(
+                List.of("-cp", classpath, ExploreScenarios.class.getName(), reports.toString(), String.valueOf(BOUND)));
         command.addAll(drivers);
-        Process explorer = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process explorer = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
             if (!explorer.waitFor(PATIENCE_MINUTES, TimeUnit.MINUTES)) {
-                throw new AssertionError("exploring your scenarios took more than " + PATIENCE_MINUTES + " minutes: see " + log);
+                throw new AssertionError(
+                        "exploring your scenarios took more than " + PATIENCE_MINUTES + " minutes: see " + log);
             }
         } finally {
             explorer.destroyForcibly(); // ended already, or hung, or this thread was interrupted: never left behind
@@ -207,8 +240,13 @@ final class Scenarios {
         String outcome = lines.size() > 2 ? lines.get(2) : null;
         return switch (head[0]) {
             case "held" -> new Result(scenario, Integer.parseInt(head[1]), false, outcome, null);
-            case "broke" -> new Result(scenario, Integer.parseInt(head[1]), true, outcome,
-                    String.join("\n", lines.subList(3, lines.size())));
+            case "broke" ->
+                new Result(
+                        scenario,
+                        Integer.parseInt(head[1]),
+                        true,
+                        outcome,
+                        String.join("\n", lines.subList(3, lines.size())));
             default -> throw new AssertionError("the explorer could not run " + scenario + ": " + outcome);
         };
     }
@@ -227,11 +265,15 @@ final class Scenarios {
         Path compiled = classes.resolve(packageName.replace('.', '/'));
         if (!Files.isDirectory(compiled)) {
             throw new AssertionError("the files in " + folder + " declare no class of package " + packageName
-                    + ": a scenario must be in its model's package (so that it can call the model's package-private methods)");
+                    + ": a scenario must be in its model's package (so that it can call the model's"
+                    + " package-private methods)");
         }
         try (Stream<Path> files = Files.list(compiled)) {
-            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".class"))
-                    .map(f -> packageName + "." + f.substring(0, f.length() - ".class".length())).sorted().toList();
+            return files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".class"))
+                    .map(f -> packageName + "." + f.substring(0, f.length() - ".class".length()))
+                    .sorted()
+                    .toList();
         }
     }
 

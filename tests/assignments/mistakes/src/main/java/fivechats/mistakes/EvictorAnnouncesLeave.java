@@ -1,7 +1,7 @@
 package fivechats.mistakes;
 
-import fivechats.transport.Outbox;
 import fivechats.transport.CloseCode;
+import fivechats.transport.Outbox;
 
 /**
  * MISTAKE: whoever finds a client too slow announces its leave at once. "Tell the others now, not when its reader

@@ -2,6 +2,7 @@ package fivechats.mistakes;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.Outbox;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import fivechats.transport.CloseCode;
 
 /**
  * The control: assignment B's shape done right, which the grader must PASS. A reader thread per client, one
@@ -52,7 +52,8 @@ public class Honest implements ChatModel {
     }
 
     private void serve(ChatConnection connection) {
-        Outbox self = new Outbox(connection, SEND_QUEUE, context.config().writeWait(), context.metrics()).start(context.threads());
+        Outbox self = new Outbox(connection, SEND_QUEUE, context.config().writeWait(), context.metrics())
+                .start(context.threads());
         join(self);
         try {
             while (true) {
@@ -123,7 +124,8 @@ public class Honest implements ChatModel {
             all = List.copyOf(clients.values());
         }
         try {
-            Outbox.shutDownAll(all, System.nanoTime() + context.config().shutdownGrace().toNanos());
+            Outbox.shutDownAll(
+                    all, System.nanoTime() + context.config().shutdownGrace().toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

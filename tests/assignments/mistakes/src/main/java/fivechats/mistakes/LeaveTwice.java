@@ -1,8 +1,8 @@
 package fivechats.mistakes;
 
+import fivechats.transport.CloseCode;
 import fivechats.transport.Outbox;
 import fivechats.transport.Wire;
-import fivechats.transport.CloseCode;
 
 /**
  * MISTAKE: a leave that is not idempotent, announced by whoever evicts. "Tell the others now, not when its reader

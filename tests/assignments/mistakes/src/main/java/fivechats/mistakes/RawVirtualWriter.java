@@ -1,13 +1,13 @@
 package fivechats.mistakes;
 
 import fivechats.transport.ChatConnection;
+import fivechats.transport.CloseCode;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import fivechats.transport.CloseCode;
 
 /**
  * MISTAKE: a writer on a raw virtual thread that nobody stops when its client leaves. "Virtual threads are cheap, so
@@ -21,8 +21,7 @@ public final class RawVirtualWriter extends ReadersWriteDirectly {
     /** Tells a writer to end: only {@link #stop()} sends it. */
     private static final String STOP = new String("stop");
 
-    private record Writer(BlockingQueue<String> queue, Thread thread) {
-    }
+    private record Writer(BlockingQueue<String> queue, Thread thread) {}
 
     private final Map<Long, Writer> writers = new ConcurrentHashMap<>();
 

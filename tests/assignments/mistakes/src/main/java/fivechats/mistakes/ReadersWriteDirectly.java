@@ -36,7 +36,8 @@ public class ReadersWriteDirectly implements ChatModel {
 
     private void serve(ChatConnection connection) {
         synchronized (membership) {
-            List<String> online = new ArrayList<>(clients.values().stream().map(ChatConnection::name).toList());
+            List<String> online = new ArrayList<>(
+                    clients.values().stream().map(ChatConnection::name).toList());
             online.add(connection.name());
             deliver(connection, Wire.welcome(connection.name(), online));
             broadcast(Wire.join(connection.name()));

@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 /** {@code java -jar sharded-hub.jar --port 8080 [--shards N]}; {@code --help} lists every flag. */
 @Command(name = "sharded-hub")
 public final class Main extends ModelCommand {
-    @Option(names = "--shards", paramLabel = "N",
+    @Option(
+            names = "--shards",
+            paramLabel = "N",
             description = "hub threads sharing the fan-out (default: one per core, at least 2; here ${DEFAULT-VALUE})")
     int shards = ShardedHub.DEFAULT_SHARDS;
 

@@ -2,6 +2,7 @@ package fivechats.shardedhub;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
+import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
 import fivechats.transport.ModelContext;
 import fivechats.transport.Outbox;
@@ -15,7 +16,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import fivechats.transport.CloseCode;
 
 /**
  * Assignment A's reference solution: the channel hub split into shards, so that fan-out uses every core.
@@ -45,20 +45,15 @@ public final class ShardedHub implements ChatModel {
     /** Events waiting for one shard; when full, readers block and TCP pushes back on their clients. */
     static final int INBOX_CAPACITY = 1024;
 
-    sealed interface Event {
-    }
+    sealed interface Event {}
 
-    record Add(Outbox client) implements Event {
-    }
+    record Add(Outbox client) implements Event {}
 
-    record Remove(Outbox client) implements Event {
-    }
+    record Remove(Outbox client) implements Event {}
 
-    record Line(String frame) implements Event {
-    }
+    record Line(String frame) implements Event {}
 
-    record Stop(CountDownLatch done) implements Event {
-    }
+    record Stop(CountDownLatch done) implements Event {}
 
     private final Shard[] shards;
     private final Object membership = new Object();
@@ -66,6 +61,7 @@ public final class ShardedHub implements ChatModel {
     private final Map<Long, Outbox> online = new LinkedHashMap<>();
     /** Guarded by {@link #membership}. */
     private boolean stopping;
+
     private volatile int registered;
     private ModelContext context;
 
@@ -129,7 +125,8 @@ public final class ShardedHub implements ChatModel {
                 self.finish(CloseCode.SHUTDOWN, "server shutting down");
                 return false;
             }
-            List<String> names = new ArrayList<>(online.values().stream().map(o -> o.connection().name()).toList());
+            List<String> names = new ArrayList<>(
+                    online.values().stream().map(o -> o.connection().name()).toList());
             names.add(name);
             self.offer(Wire.welcome(name, names)); // queued before the client can receive any line
             online.put(self.connection().id(), self);
@@ -150,7 +147,8 @@ public final class ShardedHub implements ChatModel {
             registered = online.size();
             try {
                 shardOf(self).put(new Remove(self)); // shards never take this lock, so the wait always ends
-                // Through every shard, behind this reader's own lines: <b>a leave never overtakes the leaver's lines</b>.
+                // Through every shard, behind this reader's own lines: <b>a leave never overtakes the leaver's
+                // lines</b>.
                 toEveryShard(new Line(Wire.leave(self.connection().name())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // the server is stopping: the shards are going too

@@ -2,8 +2,8 @@ package fivechats.starter;
 
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
-import fivechats.transport.ModelContext;
 import fivechats.transport.CloseCode;
+import fivechats.transport.ModelContext;
 
 /**
  * TODO(you): your model, in one paragraph: which threads exist, who owns the registry, and the invariant that
@@ -21,8 +21,7 @@ public final class StarterModel implements ChatModel {
     private ModelContext context;
 
     /** The grader builds your model with this constructor (see META-INF/services). */
-    public StarterModel() {
-    }
+    public StarterModel() {}
 
     @Override
     public void start(ModelContext context) {
@@ -39,7 +38,8 @@ public final class StarterModel implements ChatModel {
         //     sender included, exactly once and in order, with at most one writer per connection at a time;
         //  4. when read() throws ClosedConnectionException, remove it and send Wire.leave(name) to the others.
         // Until then, the client is told plainly why nothing happens.
-        connection.close(CloseCode.SERVER_ERROR, "the starter model does nothing yet: see the TODOs in StarterModel.java");
+        connection.close(
+                CloseCode.SERVER_ERROR, "the starter model does nothing yet: see the TODOs in StarterModel.java");
     }
 
     @Override
