@@ -74,7 +74,7 @@ public final class ModelThreads {
     }
 
     /**
-     * Where the threads still running are, grouped: "3 WAITING in MutexMap$Naive.remove(MutexMap.java:136)". Each is
+     * Where the threads still running are, grouped: "3 WAITING in MutexMap$Naive.remove(MutexMap.java:138)". Each is
      * placed at its innermost frame outside the JDK (the model's code, or the transport's when it waits in a write),
      * which is where it waits for something.
      */
