@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.ParameterException;
-import sun.misc.Signal;
 
 /**
  * The {@code main} of every model: parse flags (picocli), start the server, print {@code listening on URL}, and on
@@ -63,14 +62,8 @@ public final class Launcher {
             System.exit(1);
             return;
         }
-        // sun.misc.Signal, not a shutdown hook: a hook runs while the JVM is already exiting with status 143;
-        // handling the signal lets the server stop in order and the process exit 0.
-        Signal.handle(
-                new Signal("INT"),
-                signal -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
-        Signal.handle(
-                new Signal("TERM"),
-                signal -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
+        // Handling the signal, not a shutdown hook, lets the server stop in order and the process exit 0.
+        Signals.onTermination(() -> Thread.ofPlatform().name("shutdown").start(server::shutdown));
         log.info("{} started: {}", name, server.model());
         System.out.println("listening on " + server.httpUri());
         server.awaitStopped();

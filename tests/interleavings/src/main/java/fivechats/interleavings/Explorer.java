@@ -121,6 +121,7 @@ public final class Explorer<S, R> {
     }
 
     @SafeVarargs
+    @SuppressWarnings("varargs") // List.of copies the array, and nothing else sees it
     public static <S, R> Explorer<S, R> of(Class<S> scenario, Class<R> result, ActorCall<S, R>... actors) {
         return new Explorer<>(scenario, result, List.of(actors));
     }

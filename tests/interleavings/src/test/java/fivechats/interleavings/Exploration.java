@@ -48,6 +48,7 @@ final class Exploration {
      * and prints the steps that led to it.
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // handed on to Explorer.of, which only copies it
     static <S, R> void breaks(String row, Class<S> scenario, Class<R> result, Explorer.ActorCall<S, R>... actors) {
         Explorer.Report r = Explorer.of(scenario, result, actors).explore(BOUND);
         assertTrue(
@@ -68,6 +69,7 @@ final class Exploration {
 
     /** A fixed form: no interleaving within {@link #BOUND} ends in a bad outcome. */
     @SafeVarargs
+    @SuppressWarnings("varargs") // handed on to Explorer.of, which only copies it
     static <S, R> void holds(String row, Class<S> scenario, Class<R> result, Explorer.ActorCall<S, R>... actors) {
         Explorer.Report r = Explorer.of(scenario, result, actors).explore(BOUND);
         assertFalse(
@@ -83,6 +85,7 @@ final class Exploration {
      * show it however long it looks. This asserts that limit, so that chapter 9 can state it.
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // handed on to Explorer.of, which only copies it
     static <S, R> void cannotShow(Class<S> scenario, Class<R> result, Explorer.ActorCall<S, R>... actors) {
         Explorer.Report r = Explorer.of(scenario, result, actors).explore(BOUND);
         assertFalse(

@@ -309,11 +309,6 @@ class TransportTest {
         first.thread.join(Duration.ofSeconds(20));
     }
 
-    /**
-     * A batched send goes out in chunks, each started from the previous chunk's completion. Shown to fail (the send
-     * failed: "Jetty refused it (WritePendingException: more than 8 sends at once)") with chunks as long as
-     * maxOutgoingFrames: Jetty still counts the previous chunk's last frame while its callback starts the next chunk.
-     */
     /** One send of lines 1 to n, each a small chat frame, and waits until the client has every one, in order. */
     private static void sendLinesInOrder(ChatConnection connection, ChatClient client, int n) throws Exception {
         List<String> frames = new ArrayList<>();
@@ -328,6 +323,11 @@ class TransportTest {
         assertEquals(LongStream.rangeClosed(1, n).boxed().toList(), seqs, "lines arrived out of order");
     }
 
+    /**
+     * A batched send goes out in chunks, each started from the previous chunk's completion. Shown to fail (the send
+     * failed: "Jetty refused it (WritePendingException: more than 8 sends at once)") with chunks as long as
+     * maxOutgoingFrames: Jetty still counts the previous chunk's last frame while its callback starts the next chunk.
+     */
     @Test
     @DisplayName("one batched send writes 500 frames, in order, and Jetty refuses none of them")
     void batchedSendWritesEveryFrameInOrder() throws Exception {
