@@ -1,5 +1,6 @@
 package fivechats.cluster;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.CloseCode;
 import fivechats.transport.ClosedConnectionException;
@@ -52,12 +53,16 @@ public final class ClusterLink implements ChatConnection {
 
     // What the model has been told, guarded by this: written as it takes each join or leave, read by welcomes.
     /** Names online on the other servers, with how many clients use each (names need not be unique). */
+    @GuardedBy("this")
     private final Map<String, Integer> told = new HashMap<>();
     /** Joins and leaves the model has taken, in all: the position of the newest. */
+    @GuardedBy("this")
     private long position;
     /** The newest joins and leaves taken, each by its own {@code String} instance, and the position it was taken at. */
+    @GuardedBy("this")
     private final Map<String, Long> recent = new IdentityHashMap<>();
 
+    @GuardedBy("this")
     private final ArrayDeque<String> recentOrder = new ArrayDeque<>();
 
     // The chat lines the model has taken from the stream, for clients that resume (chapter 12), guarded by this.
@@ -66,11 +71,13 @@ public final class ClusterLink implements ChatConnection {
     /** A chat line from the stream, and its id there. */
     record Line(String frame, String id) {}
 
+    @GuardedBy("this")
     private final ArrayDeque<Line> lines = new ArrayDeque<>();
     /**
      * Every line taken after this stream id is in {@link #lines}: where the stream bus began to listen, then the newest
      * line no longer kept. Null without a stream (pub/sub).
      */
+    @GuardedBy("this")
     private String forgotten;
 
     /** The stream bus hears what comes after {@code id}: the lines taken from now on follow it. */

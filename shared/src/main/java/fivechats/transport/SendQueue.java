@@ -1,5 +1,6 @@
 package fivechats.transport;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -44,12 +45,20 @@ public final class SendQueue {
     private final long writeWaitNanos;
     private final long stallNanos;
     private final ChatMetrics metrics;
-    private final Queue<String> frames = new ArrayDeque<>(); // guarded by this
-    /** When the send in flight started waiting on the client's network; 0 when none is waiting. Guarded by this. */
+
+    @GuardedBy("this")
+    private final Queue<String> frames = new ArrayDeque<>();
+    /** When the send in flight started waiting on the client's network; 0 when none is waiting. */
+    @GuardedBy("this")
     private long waitingSince;
 
+    @GuardedBy("this")
     private boolean closing;
+
+    @GuardedBy("this")
     private CloseCode closeCode;
+
+    @GuardedBy("this")
     private String closeReason;
 
     /** The close reason a model gives a client it evicts as too slow. */

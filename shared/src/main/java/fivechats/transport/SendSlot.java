@@ -1,5 +1,6 @@
 package fivechats.transport;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.function.Supplier;
 
 // snippet:send-slot
@@ -24,6 +25,7 @@ final class SendSlot {
 
     private final SlotSteps steps;
     /** The thread whose send holds the slot; null while it is free. */
+    @GuardedBy("this")
     private Thread holder;
 
     SendSlot(SlotSteps steps) {

@@ -1,5 +1,6 @@
 package fivechats.transport;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,10 +77,13 @@ final class SlotSteps {
 
     private final String connection;
     /** The last {@link #BEFORE} steps, oldest first. */
+    @GuardedBy("this")
     private final ArrayDeque<Step> recent = new ArrayDeque<>(BEFORE);
     /** The step in which the holder took the slot: kept with an overlap even when the steps since have pushed it out. */
+    @GuardedBy("this")
     private Step taken;
     /** The last overlap's steps, still growing; null before the first. */
+    @GuardedBy("this")
     private Around around;
 
     SlotSteps(String connection) {
@@ -111,6 +115,7 @@ final class SlotSteps {
         return freeze();
     }
 
+    @GuardedBy("this")
     private Step record(Thread thread, What what, int frames, Thread holderNow, boolean gaveBack) {
         Step step = new Step(System.nanoTime(), thread, what, frames, holderNow, gaveBack);
         if (recent.size() == BEFORE) {
@@ -125,6 +130,7 @@ final class SlotSteps {
     }
 
     /** Starts a new overlap's steps and answers them, rendered when asked. */
+    @GuardedBy("this")
     private Supplier<String> freeze() {
         List<Step> kept = new ArrayList<>(recent);
         if (taken != null && !recent.contains(taken)) {

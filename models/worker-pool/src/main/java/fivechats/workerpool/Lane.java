@@ -1,5 +1,6 @@
 package fivechats.workerpool;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.CloseCode;
@@ -37,9 +38,10 @@ final class Lane {
     private final Executor workers;
     private final SendQueue queue;
     /**
-     * The single-writer token: a drain is queued or running, or its send is in flight. Guarded by this. A new lane's
+     * The single-writer token: a drain is queued or running, or its send is in flight. A new lane's
      * token is its joiner's, who hands it to the first drain once the member is published ({@link #open}).
      */
+    @GuardedBy("this")
     private boolean scheduled = true;
 
     private final CountDownLatch closed = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package fivechats.workerpool;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +22,8 @@ final class SlowWorker {
     private final AtomicLong submitted = new AtomicLong();
     /** The worker that holds its tasks; set once, before any task runs. */
     private volatile Thread workerZero;
-    /** The highest task number finished by a worker other than worker 0. Guarded by this. */
+    /** The highest task number finished by a worker other than worker 0. */
+    @GuardedBy("this")
     private long overtaken;
 
     SlowWorker(Duration hold) {

@@ -1,5 +1,6 @@
 package fivechats.workerpool;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatMetrics;
 import fivechats.transport.ChatModel;
@@ -65,7 +66,8 @@ public final class WorkerPool implements ChatModel {
     private final Map<Long, Member> members = new ConcurrentHashMap<>();
     /** Held only to join or leave, so every client sees presence in one order. Never held while writing. */
     private final Object membership = new Object();
-    /** Set by {@link #stop()}: from then on nobody joins, so every lane is in stop's snapshot. Guarded by membership. */
+    /** Set by {@link #stop()}: from then on nobody joins, so every lane is in stop's snapshot. */
+    @GuardedBy("membership")
     private boolean closing;
 
     private volatile boolean stopped;

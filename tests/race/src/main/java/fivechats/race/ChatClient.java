@@ -2,6 +2,7 @@ package fivechats.race;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -38,12 +39,16 @@ public final class ChatClient implements Session.Listener {
      */
     private boolean coalesced;
 
+    @GuardedBy("frames")
     private final List<JsonNode> frames = new ArrayList<>();
-    /** When each frame arrived ({@link System#nanoTime()}), index for index with {@code frames}; guarded by it. */
+    /** When each frame arrived ({@link System#nanoTime()}), index for index with {@code frames}. */
+    @GuardedBy("frames")
     private final List<Long> arrivals = new ArrayList<>();
-    /** Chat lines received per sender, updated as they arrive; guarded by {@code frames}. */
+    /** Chat lines received per sender, updated as they arrive. */
+    @GuardedBy("frames")
     private final Map<String, Long> chatsFrom = new HashMap<>();
-    /** The WebSocket text frames that carried them (fewer than frames for a client with coalesce=on); guarded by frames. */
+    /** The WebSocket text frames that carried them (fewer than frames for a client with coalesce=on). */
+    @GuardedBy("frames")
     private final List<Integer> textFrameBytes = new ArrayList<>();
 
     private final CompletableFuture<Close> closed = new CompletableFuture<>();

@@ -1,5 +1,6 @@
 package fivechats.shardedhub;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import fivechats.transport.ChatConnection;
 import fivechats.transport.ChatModel;
 import fivechats.transport.CloseCode;
@@ -57,9 +58,11 @@ public final class ShardedHub implements ChatModel {
 
     private final Shard[] shards;
     private final Object membership = new Object();
-    /** Everyone online, in join order. Guarded by {@link #membership}. */
+    /** Everyone online, in join order. */
+    @GuardedBy("membership")
     private final Map<Long, Outbox> online = new LinkedHashMap<>();
-    /** Guarded by {@link #membership}. */
+
+    @GuardedBy("membership")
     private boolean stopping;
 
     private volatile int registered;
