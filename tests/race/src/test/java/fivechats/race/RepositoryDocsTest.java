@@ -42,11 +42,9 @@ class RepositoryDocsTest {
     @Test
     @DisplayName("shared/README.md's flag list is what --help prints under 'Transport flags', word for word")
     void sharedReadmeListsTheFlagsHelpPrints() throws IOException {
-        String readme = read(ROOT.resolve("shared/README.md"));
-        int start = readme.indexOf("## Flags (every model)\n\n```\n");
-        assertTrue(start >= 0, "shared/README.md has no '## Flags (every model)' block");
-        start = readme.indexOf("```\n", start) + 4;
-        String listed = readme.substring(start, readme.indexOf("```", start));
+        String section = sharedReadmeSection("## Flags (every model)");
+        int start = section.indexOf("```\n") + 4;
+        String listed = section.substring(start, section.indexOf("```", start));
         assertEquals(
                 transportHelp(),
                 listed,
@@ -169,15 +167,7 @@ class RepositoryDocsTest {
     @Test
     @DisplayName("shared/README.md lists exactly the routes the server answers, and ChatServer's javadoc names each")
     void readmeListsTheRoutesServed() throws Exception {
-        String readme = read(ROOT.resolve("shared/README.md"));
-        int start = readme.indexOf("## HTTP routes\n");
-        assertTrue(start >= 0, "shared/README.md has no '## HTTP routes' section");
-        String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
-        TreeSet<String> listed = new TreeSet<>();
-        Matcher route = Pattern.compile("`GET (/[^`?\\s]*)").matcher(section);
-        while (route.find()) {
-            listed.add(route.group(1));
-        }
+        TreeSet<String> listed = all(Pattern.compile("`GET (/[^`?\\s]*)"), sharedReadmeSection("## HTTP routes"));
         assertEquals(
                 new TreeSet<>(ChatServer.ROUTES),
                 listed,
@@ -258,6 +248,15 @@ class RepositoryDocsTest {
         assertTrue(
                 all(type, read(ROOT.resolve("README.md"))).containsAll(List.of("welcome", "join", "leave", "chat")),
                 "README.md's protocol block lacks one of welcome, join, leave, chat");
+    }
+
+    /** The section of shared/README.md under this heading, up to the next heading of its level. */
+    private static String sharedReadmeSection(String heading) throws IOException {
+        String readme = read(ROOT.resolve("shared/README.md"));
+        int start = readme.indexOf(heading + "\n");
+        assertTrue(start >= 0, "shared/README.md has no '" + heading + "' section");
+        int end = readme.indexOf("\n## ", start + 1);
+        return readme.substring(start, end < 0 ? readme.length() : end);
     }
 
     private static TreeSet<String> all(Pattern pattern, String text) {
