@@ -1,4 +1,4 @@
-package fivechats.race;
+package fivechats.docs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,47 +73,6 @@ class RepositoryDocsTest {
         return lines.stream().map(l -> l.substring(indent)).collect(Collectors.joining("\n", "", "\n"));
     }
 
-    /** Shown to fail when chapter 8's "when 256 frames wait" was changed to 255, and on Jetty's 8 before it knew Jetty's. */
-    @Test
-    @DisplayName("every 'N frames' limit a text quotes is the code's: a model's per-client queue, or Jetty's outgoing"
-            + " frames")
-    void slowClientLimitIsQuotedAsTheCodeHasIt() throws IOException {
-        List<Integer> limits = List.of(
-                fivechats.channelhub.ChannelHub.DEFAULT_SEND_QUEUE,
-                fivechats.mutexmap.MutexMap.Fixed.DEFAULT_SEND_QUEUE,
-                fivechats.threadperconnection.ThreadPerConnection.Fixed.DEFAULT_SEND_QUEUE,
-                fivechats.workerpool.WorkerPool.LANE_LIMIT);
-        assertEquals(1, limits.stream().distinct().count(), "the fixed models' per-client limits differ: " + limits);
-        int limit = limits.getFirst();
-        int jetty = fivechats.transport.TransportConfig.DEFAULT_MAX_OUTGOING_FRAMES;
-        Pattern quoted = Pattern.compile(
-                "(?i)(?:up to|holds|after|when|is|falls|client|\\(buffer) (\\d+)(?:\\s+queued)?(?:\\s+frames|\\))");
-        List<String> wrong = new java.util.ArrayList<>();
-        int seen = 0;
-        try (var files = Files.walk(ROOT)) {
-            for (Path doc : files.filter(f -> f.toString().endsWith(".md")
-                            && !f.toString().contains("node_modules")
-                            && !f.toString().contains("/target/"))
-                    .toList()) {
-                String text = read(doc);
-                Matcher m = quoted.matcher(text);
-                while (m.find()) {
-                    seen++;
-                    boolean aboutJetty = text.substring(Math.max(0, m.start() - 80), m.start())
-                            .contains("Jetty");
-                    if (Integer.parseInt(m.group(1)) != (aboutJetty ? jetty : limit)) {
-                        wrong.add(ROOT.relativize(doc) + ": '" + m.group() + "'");
-                    }
-                }
-            }
-        }
-        assertTrue(seen >= 5, "only " + seen + " quotes of the limit found: has the wording changed?");
-        assertTrue(
-                wrong.isEmpty(),
-                "texts quote a limit other than the code's (" + limit + " frames per client; Jetty's queue " + jetty
-                        + " frames, when Jetty is named just before): " + wrong);
-    }
-
     @Test
     @DisplayName("chapter 1's map of the tutorial numbers every later chapter as its file does, and misses none")
     void chapterOneMapsEveryChapter() throws IOException {
@@ -182,9 +141,7 @@ class RepositoryDocsTest {
         }
         // And the list is what a client gets: every plain route answers, a path not on it is a 404, and so is a
         // request to the socket that does not ask to upgrade.
-        ChatServer server = ChatServer.newServer(
-                        TransportConfig.defaults().withPort(0),
-                        new fivechats.channelhub.ChannelHub(fivechats.channelhub.ChannelHub.DEFAULT_SEND_QUEUE))
+        ChatServer server = ChatServer.newServer(TransportConfig.defaults().withPort(0), new IdleModel())
                 .start();
         try (HttpClient http = HttpClient.newHttpClient()) {
             for (String path : ChatServer.ROUTES) {
@@ -297,16 +254,20 @@ class RepositoryDocsTest {
         assertTrue(found.isEmpty(), "models import Jetty; use the transport's types (CloseCode for a close): " + found);
     }
 
-    /** Fails with a fault's title changed in ClusterGuaranteesTest.Fault (RESTART called "Redis restarted empty") until the table is written again. */
-    @Test
-    @DisplayName("tutorial/cluster-guarantees.md has a row for every fault the fault run injects")
-    void theGuaranteeTableHasEveryFault() throws IOException {
-        String table = read(ClusterGuaranteesTest.TABLE);
-        for (ClusterGuaranteesTest.Fault fault : ClusterGuaranteesTest.Fault.values()) {
-            assertTrue(
-                    table.contains("| " + fault.title + " | " + fault.what + " |"),
-                    "tutorial/cluster-guarantees.md has no" + " row for '" + fault.title + "': write it again with "
-                            + ClusterGuaranteesTest.COMMAND);
+    /** A model that takes every client and does nothing with it: the routes are the transport's. */
+    private static final class IdleModel implements ChatModel {
+        @Override
+        public void start(fivechats.transport.ModelContext context) {}
+
+        @Override
+        public void accept(fivechats.transport.ChatConnection connection) {}
+
+        @Override
+        public int registered() {
+            return 0;
         }
+
+        @Override
+        public void stop() {}
     }
 }
