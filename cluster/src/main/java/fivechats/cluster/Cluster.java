@@ -344,8 +344,8 @@ public final class Cluster implements Relay {
             metrics.clusterPublishFailed(queueFull);
             if (!queueFull) {
                 log.warn("could not publish {} of {}: {}", envelope.kind(), envelope.sender(), failure.toString());
-            } else if (!queueFullSaid) { // a flood while Redis is away fails thousands of times: said once, then
-                // counted
+            } else if (!queueFullSaid) {
+                // A flood while Redis is away fails thousands of times: said once, then counted.
                 queueFullSaid = true;
                 log.warn(
                         "the broker is not taking commands and {} wait for it: what is published now is lost, and"

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  *       sent, and the overlap is counted in {@code chat_concurrent_writes_total}. (With the detector in
  *       report mode the overlap is only counted and named, and Jetty alone decides: it queues up to
  *       {@code maxOutgoingFrames} sends and refuses the next with {@code WritePendingException}.)</li>
- *   <li>{@link #close(int, String)} and the getters are safe from any thread.</li>
+ *   <li>{@link #close(CloseCode, String)} and the getters are safe from any thread.</li>
  * </ul>
  *
  * <p>Lines arrive in network order. The transport asks Jetty for the next frame only after the model has

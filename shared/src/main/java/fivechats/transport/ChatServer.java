@@ -321,8 +321,8 @@ public final class ChatServer {
             if (!awaitNoConnections(grace)) {
                 log.warn("{} clients did not finish the close handshake within {}", connections.size(), grace);
             }
-            relay.close(); // after the clients' leaves were published; ends the cluster's link, so the model's
-            // threads can end
+            // After the clients' leaves were published; ends the cluster's link, so the model's threads can end.
+            relay.close();
             if (!threads.awaitNone(grace)) {
                 // A model thread that outlives the grace is blocked: say where, so the log names the lock or the write.
                 if (threads.allInAWrite()) { // expected when a client stopped reading: not a deadlock

@@ -1,8 +1,9 @@
 package fivechats.transport;
 
 /**
- * Why a connection is closed, as the close frame tells the client (RFC 6455, section 7.4.1): the five codes this chat
- * sends, and no others. A model closes with one of these and never needs Jetty's own constants.
+ * Why a connection is closed, as the close frame tells the client (RFC 6455, section 7.4.1): the five codes a model or
+ * the transport chooses (Jetty itself closes with 1009 for a line over the size limit and 1007 for invalid UTF-8). A
+ * model closes with one of these and never needs Jetty's own constants.
  */
 public enum CloseCode {
     /** 1000: the client left, or the model is done with it. */

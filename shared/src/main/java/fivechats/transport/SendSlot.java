@@ -58,7 +58,7 @@ final class SendSlot {
     }
 
     /** Jetty refused {@code writer}'s send ({@code WritePendingException}): answers the steps around it. */
-    Supplier<String> refusedByJetty(Thread writer) {
+    synchronized Supplier<String> refusedByJetty(Thread writer) {
         return steps.refusedByJetty(writer);
     }
 }

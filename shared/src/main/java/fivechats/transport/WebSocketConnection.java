@@ -24,7 +24,7 @@ import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
  * The Jetty endpoint behind every {@link ChatConnection}. Jetty calls the {@code onWebSocket*} methods;
- * the model calls {@link #read()}, {@link #poll()}, {@link #write(String)} and {@link #close(int, String)}.
+ * the model calls {@link #read()}, {@link #poll()}, {@link #write(String)} and {@link #close(CloseCode, String)}.
  *
  * <p>Reading uses explicit demand (a plain {@link Session.Listener}, not an auto-demanding one): Jetty
  * delivers one frame, then waits until {@link #read()} or {@link #poll()} has taken it and called
@@ -355,9 +355,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
                 outcome = SlotSteps.What.SENT;
                 return null;
             } finally {
-                slot.end(
-                        me, alone, outcome,
-                        n); // before the caller hears of it: its next send may start from the completion
+                // Before the caller hears of it: its next send may start from the completion.
+                slot.end(me, alone, outcome, n);
                 metrics.writeEnded();
             }
         });
@@ -501,8 +500,8 @@ public final class WebSocketConnection implements ChatConnection, Session.Listen
         // but its sender. So its first frame is asked for only at the model's welcome (forThisClient).
         boolean throughBroker = server.relay().throughBroker();
         if (throughBroker) {
-            heldSince = System.nanoTime(); // the client is not judged by the heartbeat while the server holds its first
-            // read
+            // The client is not judged by the heartbeat while the server holds its first read.
+            heldSince = System.nanoTime();
             firstReadHeld.set(true);
         }
         server.opened(this);

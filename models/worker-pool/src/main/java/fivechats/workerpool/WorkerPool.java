@@ -233,10 +233,10 @@ public final class WorkerPool implements ChatModel {
         }
         try {
             delivery.flush(all, deadline);
-            stopped = true; // readers submit nothing more
             for (int i = 0; i < workerCount; i++) {
                 tasks.put(STOP); // behind every task already queued
             }
+            stopped = true; // from now on a reader's task would never run: it is not queued
             for (Thread worker : threads) {
                 worker.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             }

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the tests are in its eight sections, one interface each, numbered as the grader's causes and the chapters cite them:
  * {@link PresenceContract} (1), {@link ConcurrentSendersContract} (2), {@link ChurnContract} (3),
  * {@link BadInputContract} (4), {@link SlowClientContract} (5), {@link HeartbeatContract} (6),
- * {@link ShutdownContract} (7) and {@link LeakContract} (8). One section alone, for one model:
- * {@code ./mvnw -q -pl tests/race -am verify -Dtest='ChannelHubContractTest#*Evict*'} (a method name pattern), or a
- * section's own class in a test of your own.
+ * {@link ShutdownContract} (7) and {@link LeakContract} (8). A few tests of one model, by a pattern on their
+ * method names: {@code ./mvnw -q -pl tests/race -am verify -Dtest='ChannelHubContractTest#*Evict*'}; one section
+ * alone: a test class of your own that implements that section's interface and ContractFixture.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 public abstract class ChatContract

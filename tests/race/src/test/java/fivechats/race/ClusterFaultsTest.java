@@ -824,8 +824,8 @@ class ClusterFaultsTest extends ClusterFixture {
                 try {
                     assertTrue(snapshotRead.await(10, TimeUnit.SECONDS), "A never read who is online");
                     bob.leave();
-                    await().alias("A's subscriber has the leave pushed while it joins") // from /metrics: A is not
-                            // joined yet
+                    // From /metrics: A is not joined yet.
+                    await().alias("A's subscriber has the leave pushed while it joins")
                             .until(() -> ClusterTest.metric(a.port(), "chat_cluster_heard_while_joining_total") >= 1);
                 } finally {
                     network.resume();

@@ -518,8 +518,8 @@ class VerdictScenariosTest {
                 inARow = 0;
             } catch (IllegalStateException sendFailed) {
                 if (!awaitClosed(probing)) {
-                    throw sendFailed; // not an eviction: a client that cannot send on an open connection is a test
-                    // fault
+                    // Not an eviction: a client that cannot send on an open connection is a test fault.
+                    throw sendFailed;
                 }
                 inARow = 0;
             }
