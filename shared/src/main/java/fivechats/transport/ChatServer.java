@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
@@ -48,9 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class ChatServer {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     /** Every path this server answers: the chat socket, the page's three files and the plain routes. */
-    public static final List<String> ROUTES = java.util.stream.Stream.concat(
-                    java.util.stream.Stream.of("/chat"), HttpRoutes.PATHS.stream())
-            .toList();
+    public static final List<String> ROUTES =
+            Stream.concat(Stream.of("/chat"), HttpRoutes.PATHS.stream()).toList();
 
     /**
      * Jetty's own threads only parse frames and hand lines to the model; they never wait on a model. So a
